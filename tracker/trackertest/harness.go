@@ -1,0 +1,47 @@
+// Package trackertest is the conformance suite every tracker adapter passes,
+// and an in-memory tracker that implements every capability.
+//
+// An adapter's test wires the adapter to its fake server and calls [Run]:
+//
+//	func TestConformance(t *testing.T) {
+//		trackertest.Run(t, func(t *testing.T) *trackertest.Harness {
+//			srv := jiratest.NewServer(t)
+//			return &trackertest.Harness{Tracker: adapterFor(srv), Project: "SEC"}
+//		})
+//	}
+//
+// The suite exercises the capabilities the tracker implements and checks that
+// the ones it does not implement are absent rather than broken.
+package trackertest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/trackbridge/trackbridge/tracker"
+)
+
+// Harness is what one conformance run needs. The factory passed to [Run] is
+// called once per subtest, so each subtest may get a fresh fake server.
+type Harness struct {
+	// Tracker is the adapter under test.
+	Tracker tracker.Tracker
+	// Project and IssueType are used when creating issues. Project also
+	// scopes searches.
+	Project   string
+	IssueType string
+	// Seed, when set, puts n new issues into the tracker's backing store and
+	// returns their ids; the suite uses it for trackers that cannot create
+	// issues themselves (ExtraHop detections). Seeded issues must get
+	// strictly increasing Updated times.
+	Seed func(ctx context.Context, n int) ([]string, error)
+	// MissingID is an id no issue has; empty means "does-not-exist-404".
+	MissingID string
+	// DoneStatus names a status in the Done category that the workflow can
+	// reach from a new issue; empty lets the suite move by category only.
+	DoneStatus string
+}
+
+// Factory builds a fresh harness for one subtest. It may register cleanup
+// with t.
+type Factory func(t *testing.T) *Harness
