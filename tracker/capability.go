@@ -97,6 +97,7 @@ const (
 	CanComment     Capability = "Commenter"
 	CanListUsers   Capability = "UserDirectory"
 	CanFindMarkers Capability = "MarkerFinder"
+	CanDescribe    Capability = "Describer"
 )
 
 // Has reports whether t implements the capability.
@@ -121,6 +122,8 @@ func Has(t Tracker, c Capability) bool {
 		_, ok = t.(UserDirectory)
 	case CanFindMarkers:
 		_, ok = t.(MarkerFinder)
+	case CanDescribe:
+		_, ok = t.(Describer)
 	}
 	return ok
 }
