@@ -1,0 +1,553 @@
+package rest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/go-querystring/query"
+	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/trackbridge/trackbridge/tracker"
+)
+
+// Version is trackbridge's version, sent in the User-Agent.
+const Version = "0.1.0"
+
+// Defaults for a zero [Config].
+const (
+	DefaultMaxRetries       = 4
+	DefaultRetryWaitMin     = 500 * time.Millisecond
+	DefaultRetryWaitMax     = 30 * time.Second
+	DefaultMaxRetryAfter    = 2 * time.Minute
+	DefaultMaxConns         = 16
+	DefaultMaxBodyBytes     = 32 << 20
+	DefaultMaxErrorBodySize = 64 << 10
+	DefaultTimeout          = 60 * time.Second
+)
+
+// Limiter paces requests. *golang.org/x/time/rate.Limiter implements it.
+// Share one Limiter between all clients of one base URL to keep to a
+// per-tenant budget.
+type Limiter interface {
+	Wait(ctx context.Context) error
+}
+
+// RetryEvent describes a retry about to happen; see [Config.OnRetry].
+type RetryEvent struct {
+	Vendor  string
+	Method  string
+	URL     string // sanitised
+	Attempt int    // 1 for the first retry
+	// StatusCode is the status that caused the retry, 0 for transport errors.
+	StatusCode int
+	Err        error
+	Wait       time.Duration
+}
+
+// Config configures a [Client]. The zero value of every field but BaseURL
+// has a sensible default.
+type Config struct {
+	// Vendor names the client in errors and logs ("jira").
+	Vendor string
+	// BaseURL is the API root; its path is kept as a prefix of every request
+	// path ("https://host/jira/" + "rest/api/2/issue").
+	BaseURL string
+	// Auth adds credentials to every attempt; nil sends none.
+	Auth Authenticator
+	// AllowInsecureHTTP permits credentials over plain http:// to a host
+	// other than loopback. Off by default: tokens are refused on the wire.
+	AllowInsecureHTTP bool
+	// HTTPClient, when set, supplies the transport and timeout; its
+	// Transport is wrapped for auth and limiting.
+	HTTPClient *http.Client
+	// MaxConns sizes the idle connection pool per host to the concurrency
+	// in use (Go's default keeps only 2 idle connections per host).
+	MaxConns int
+	// UserAgent is prepended to "trackbridge/<version>".
+	UserAgent string
+	// Header holds extra headers sent with every request.
+	Header http.Header
+	// MaxRetries bounds retries after the first attempt. Negative disables
+	// retries.
+	MaxRetries int
+	// RetryWaitMin and RetryWaitMax bound the exponential backoff, and
+	// RetryWaitMin is the floor for a Retry-After of 0.
+	RetryWaitMin, RetryWaitMax time.Duration
+	// MaxRetryAfter caps how long the client waits when a server says
+	// Retry-After; past it a *RateLimitError is returned at once.
+	MaxRetryAfter time.Duration
+	// Limiter, when set, paces every attempt.
+	Limiter Limiter
+	// MaxBodyBytes caps a decoded success body; MaxErrorBodyBytes an error
+	// body kept in an *APIError.
+	MaxBodyBytes      int64
+	MaxErrorBodyBytes int64
+	// Logger receives debug lines for requests and retries; nil logs nothing.
+	Logger *slog.Logger
+	// OnRetry is called before every retry, for observers and metrics.
+	OnRetry func(RetryEvent)
+	// Now is the clock used for X-RateLimit-Reset; nil means time.Now.
+	Now func() time.Time
+}
+
+// Client sends requests to one base URL. It is safe for concurrent use.
+type Client struct {
+	cfg     Config
+	base    *url.URL
+	hc      *http.Client
+	agent   string
+	errBody int64
+}
+
+// New validates cfg and returns a client. It does no I/O.
+func New(cfg Config) (*Client, error) {
+	if cfg.BaseURL == "" {
+		return nil, fmt.Errorf("%s: base URL is empty", vendorName(cfg.Vendor))
+	}
+	base, err := url.Parse(cfg.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("%s: base URL: %w", vendorName(cfg.Vendor), err)
+	}
+	if base.Scheme != "https" && base.Scheme != "http" {
+		return nil, fmt.Errorf("%s: base URL %q: scheme must be https or http", vendorName(cfg.Vendor), SanitizeURL(base))
+	}
+	if base.Host == "" {
+		return nil, fmt.Errorf("%s: base URL %q has no host", vendorName(cfg.Vendor), SanitizeURL(base))
+	}
+	if base.User != nil {
+		return nil, fmt.Errorf("%s: base URL must not carry credentials; use an authentication option", vendorName(cfg.Vendor))
+	}
+	if base.Scheme == "http" && cfg.Auth != nil && !cfg.AllowInsecureHTTP && !IsLoopback(base.Hostname()) {
+		return nil, fmt.Errorf("%s: refusing to send credentials over plain http to %s; use https or opt in to insecure http", vendorName(cfg.Vendor), base.Host)
+	}
+	if !strings.HasSuffix(base.Path, "/") {
+		base.Path += "/"
+	}
+	base.RawPath = ""
+	base.RawQuery, base.Fragment = "", ""
+	if cfg.MaxRetries == 0 {
+		cfg.MaxRetries = DefaultMaxRetries
+	} else if cfg.MaxRetries < 0 {
+		cfg.MaxRetries = 0
+	}
+	if cfg.RetryWaitMin <= 0 {
+		cfg.RetryWaitMin = DefaultRetryWaitMin
+	}
+	if cfg.RetryWaitMax <= 0 {
+		cfg.RetryWaitMax = DefaultRetryWaitMax
+	}
+	if cfg.RetryWaitMax < cfg.RetryWaitMin {
+		return nil, fmt.Errorf("%s: RetryWaitMax %s is less than RetryWaitMin %s", vendorName(cfg.Vendor), cfg.RetryWaitMax, cfg.RetryWaitMin)
+	}
+	if cfg.MaxRetryAfter <= 0 {
+		cfg.MaxRetryAfter = DefaultMaxRetryAfter
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = DefaultMaxConns
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.MaxErrorBodyBytes <= 0 {
+		cfg.MaxErrorBodyBytes = DefaultMaxErrorBodySize
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	c := &Client{cfg: cfg, base: base, errBody: cfg.MaxErrorBodyBytes}
+	c.agent = "trackbridge/" + Version
+	if cfg.UserAgent != "" {
+		c.agent = cfg.UserAgent + " " + c.agent
+	}
+	var next http.RoundTripper
+	timeout := DefaultTimeout
+	if cfg.HTTPClient != nil {
+		next = cfg.HTTPClient.Transport
+		timeout = cfg.HTTPClient.Timeout
+	}
+	if next == nil {
+		next = NewTransport(cfg.MaxConns)
+	}
+	c.hc = &http.Client{
+		Transport: &authTransport{next: next, auth: cfg.Auth, limiter: cfg.Limiter, host: base.Host},
+		Timeout:   timeout,
+	}
+	return c, nil
+}
+
+// NewTransport returns an http.Transport like http.DefaultTransport whose
+// idle pool keeps maxConns connections per host, so a worker pool of that
+// size reuses connections instead of opening new ones.
+func NewTransport(maxConns int) *http.Transport {
+	if maxConns <= 0 {
+		maxConns = DefaultMaxConns
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = maxConns
+	if t.MaxIdleConns < 2*maxConns {
+		t.MaxIdleConns = 2 * maxConns
+	}
+	return t
+}
+
+// IsLoopback reports whether host (no port) is localhost or a loopback IP.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func vendorName(v string) string {
+	if v == "" {
+		return "rest"
+	}
+	return v
+}
+
+// BaseURL returns a copy of the client's base URL (with a trailing slash).
+func (c *Client) BaseURL() *url.URL {
+	u := *c.base
+	return &u
+}
+
+// HTTPClient returns the client's *http.Client, with authentication and
+// limiting but without retries; for calls such as OAuth2 token requests
+// that must share the connection pool.
+func (c *Client) HTTPClient() *http.Client { return c.hc }
+
+// String describes the client without its credentials.
+func (c *Client) String() string {
+	auth := "none"
+	if c.cfg.Auth != nil {
+		if s, ok := c.cfg.Auth.(fmt.Stringer); ok {
+			auth = s.String()
+		} else {
+			auth = fmt.Sprintf("%T", c.cfg.Auth)
+		}
+	}
+	return fmt.Sprintf("rest.Client{vendor: %s, base: %s, auth: %s}", vendorName(c.cfg.Vendor), SanitizeURL(c.base), auth)
+}
+
+// Format prints the client as String does for every verb, so %+v and %#v
+// cannot reach the credentials.
+func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
+// Redact removes the client's secrets from s. Vendor packages use it on any
+// text they build from server responses.
+func (c *Client) Redact(s string) string {
+	if c.cfg.Auth == nil {
+		return s
+	}
+	return redact(c.cfg.Auth, s)
+}
+
+// Request describes one call.
+type Request struct {
+	Method string
+	// Path is relative to the base URL; a leading slash is ignored so the
+	// base URL's path prefix is always kept. Build it with [Pathf] so
+	// values are escaped. Segments ".." are refused.
+	Path string
+	// Query is a go-querystring tagged struct, url.Values, or nil.
+	Query any
+	// Body is JSON-encoded (without HTML escaping) unless it is []byte or
+	// an io.Reader, which are sent as they are with ContentType.
+	Body        any
+	ContentType string
+	// Header holds extra headers for this request.
+	Header http.Header
+	// Idempotent marks a POST or PATCH as safe to repeat, so 5xx and
+	// transport failures are retried (for example a trax post whose record
+	// id makes a repeat harmless). GET, HEAD, OPTIONS, PUT and DELETE are
+	// idempotent anyway.
+	Idempotent bool
+}
+
+// Pathf formats a path, escaping every string argument as one path segment
+// (url.PathEscape), so an id cannot add segments or a query.
+func Pathf(format string, args ...any) string {
+	esc := make([]any, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			esc[i] = url.PathEscape(v)
+		case fmt.Stringer:
+			esc[i] = url.PathEscape(v.String())
+		default:
+			esc[i] = a
+		}
+	}
+	return fmt.Sprintf(format, esc...)
+}
+
+// Response is a completed HTTP response whose body has been read and closed.
+type Response struct {
+	*http.Response
+	// RateLimit holds the rate-limit headers of the response, where sent.
+	RateLimit RateLimit
+}
+
+// RateLimit is what a response said about the caller's budget.
+type RateLimit struct {
+	Limit     int
+	Remaining int
+	Reset     time.Time
+	NearLimit bool
+}
+
+// URL resolves r's path and query against the base URL.
+func (c *Client) URL(r *Request) (*url.URL, error) {
+	p := strings.TrimLeft(r.Path, "/")
+	rel, err := url.Parse(p)
+	if err != nil {
+		return nil, fmt.Errorf("%s: path %q: %w", vendorName(c.cfg.Vendor), p, err)
+	}
+	if rel.IsAbs() || rel.Host != "" {
+		return nil, fmt.Errorf("%s: path %q must be relative to the base URL", vendorName(c.cfg.Vendor), p)
+	}
+	// Check each escaped segment, so an id escaped by Pathf ("a%2F..")
+	// stays one harmless segment while "..", "." and "%2e%2e" are refused.
+	for _, seg := range strings.Split(rel.EscapedPath(), "/") {
+		if dec, err := url.PathUnescape(seg); err != nil || dec == ".." || dec == "." {
+			return nil, fmt.Errorf("%s: path %q has a %q segment", vendorName(c.cfg.Vendor), p, seg)
+		}
+	}
+	u := c.base.ResolveReference(&url.URL{Path: rel.Path, RawPath: rel.RawPath})
+	q := rel.Query()
+	switch v := r.Query.(type) {
+	case nil:
+	case url.Values:
+		for k, vs := range v {
+			q[k] = append(q[k], vs...)
+		}
+	default:
+		vals, err := query.Values(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s: query: %w", vendorName(c.cfg.Vendor), err)
+		}
+		for k, vs := range vals {
+			q[k] = append(q[k], vs...)
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u, nil
+}
+
+func (c *Client) newHTTPRequest(ctx context.Context, r *Request) (*retryablehttp.Request, *url.URL, error) {
+	if r.Method == "" {
+		r.Method = http.MethodGet
+	}
+	u, err := c.URL(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	var body any
+	contentType := r.ContentType
+	switch b := r.Body.(type) {
+	case nil:
+	case []byte:
+		body = b
+	case io.Reader:
+		// Read it once so every retry sends the same bytes.
+		data, err := io.ReadAll(b)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: reading request body: %w", vendorName(c.cfg.Vendor), err)
+		}
+		body = data
+	default:
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(b); err != nil {
+			return nil, nil, fmt.Errorf("%s: encoding %s %s body: %w", vendorName(c.cfg.Vendor), r.Method, u.Path, err)
+		}
+		body = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+		if contentType == "" {
+			contentType = "application/json"
+		}
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, r.Method, u.String(), body)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", vendorName(c.cfg.Vendor), unwrapURLError(err))
+	}
+	req.Header.Set("User-Agent", c.agent)
+	req.Header.Set("Accept", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for k, vs := range c.cfg.Header {
+		req.Header[k] = append([]string(nil), vs...)
+	}
+	for k, vs := range r.Header {
+		req.Header[k] = append([]string(nil), vs...)
+	}
+	return req, u, nil
+}
+
+// Do sends r, retrying as the policy allows, and decodes a 2xx JSON body
+// into out when out is non-nil (a *[]byte receives the raw body). A non-2xx
+// answer is returned as an *APIError (or *RateLimitError); a request that
+// never got an answer as a *TransportError. The returned *Response is
+// non-nil whenever the server answered.
+func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error) {
+	req, u, err := c.newHTTPRequest(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	pol := &retryPolicy{c: c, method: r.Method, idempotent: r.Idempotent || isIdempotent(r.Method), url: SanitizeURL(u)}
+	rc := &retryablehttp.Client{
+		HTTPClient:   c.hc,
+		RetryMax:     c.cfg.MaxRetries,
+		RetryWaitMin: c.cfg.RetryWaitMin,
+		RetryWaitMax: c.cfg.RetryWaitMax,
+		CheckRetry:   pol.check,
+		Backoff:      pol.backoff,
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+	if c.cfg.Logger != nil {
+		logger := c.cfg.Logger
+		rc.RequestLogHook = func(_ retryablehttp.Logger, hr *http.Request, attempt int) {
+			logger.DebugContext(hr.Context(), "http request", "vendor", c.cfg.Vendor, "method", hr.Method, "url", pol.url, "attempt", attempt)
+		}
+	}
+	hresp, err := rc.Do(req)
+	if err != nil {
+		if hresp != nil && hresp.Body != nil {
+			hresp.Body.Close()
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, fmt.Errorf("%s: %s %s: %w", vendorName(c.cfg.Vendor), r.Method, pol.url, ctxErr)
+		}
+		inner := unwrapURLError(err)
+		var ae *authError
+		if errors.As(inner, &ae) {
+			return nil, fmt.Errorf("%s: %s %s: %w: %s", vendorName(c.cfg.Vendor), r.Method, pol.url, tracker.ErrUnauthorized, c.Redact(ae.Error()))
+		}
+		return nil, &TransportError{Vendor: c.cfg.Vendor, Method: r.Method, URL: pol.url, Err: errors.New(c.Redact(inner.Error()))}
+	}
+	defer hresp.Body.Close()
+	resp := &Response{Response: hresp, RateLimit: parseRateLimit(hresp.Header)}
+	if hresp.StatusCode < 200 || hresp.StatusCode > 299 {
+		return resp, c.apiError(hresp, r.Method, pol.url)
+	}
+	if out == nil || hresp.StatusCode == http.StatusNoContent {
+		// Drain a little so the connection can be reused.
+		_, _ = io.CopyN(io.Discard, hresp.Body, 4<<10)
+		return resp, nil
+	}
+	data, err := readCapped(hresp.Body, c.cfg.MaxBodyBytes)
+	if err != nil {
+		return resp, fmt.Errorf("%s: %s %s: reading response: %w", vendorName(c.cfg.Vendor), r.Method, pol.url, err)
+	}
+	if raw, ok := out.(*[]byte); ok {
+		*raw = data
+		return resp, nil
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return resp, nil
+	}
+	if ct := hresp.Header.Get("Content-Type"); ct != "" && !strings.Contains(strings.ToLower(ct), "json") {
+		return resp, fmt.Errorf("%s: %s %s: %d answered with %s, not JSON: %q", vendorName(c.cfg.Vendor), r.Method, pol.url, hresp.StatusCode, ct, c.Redact(ErrorMessage(data)))
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return resp, fmt.Errorf("%s: %s %s: decoding response: %w", vendorName(c.cfg.Vendor), r.Method, pol.url, err)
+	}
+	return resp, nil
+}
+
+// ErrBodyTooLarge is returned when a response body exceeds the client's cap.
+var ErrBodyTooLarge = errors.New("response body too large")
+
+func readCapped(r io.Reader, max int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrBodyTooLarge, max)
+	}
+	return data, nil
+}
+
+func (c *Client) apiError(resp *http.Response, method, url string) error {
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, c.errBody+1))
+	truncated := int64(len(data)) > c.errBody
+	if truncated {
+		data = data[:c.errBody]
+	}
+	body := []byte(c.Redact(string(data)))
+	e := &APIError{
+		Vendor:     c.cfg.Vendor,
+		Method:     method,
+		URL:        url,
+		StatusCode: resp.StatusCode,
+		Message:    c.Redact(ErrorMessage(body)),
+		Body:       body,
+		Truncated:  truncated,
+		Header:     resp.Header.Clone(),
+	}
+	if resp.StatusCode == http.StatusTooManyRequests || (resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "") {
+		wait, reset := retryAfter(resp.Header, c.cfg.Now())
+		rl := &RateLimitError{APIError: e, RetryAfter: wait, Reset: reset, Reason: resp.Header.Get("RateLimit-Reason")}
+		if rl.Reason == "" {
+			rl.Reason = resp.Header.Get("X-RateLimit-Reason")
+		}
+		if resp.StatusCode == http.StatusTooManyRequests {
+			return rl
+		}
+		// A 503 asked us to wait too: it is unavailability with a hint.
+		return e
+	}
+	return e
+}
+
+func isIdempotent(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete, http.MethodTrace:
+		return true
+	}
+	return false
+}
+
+// authTransport adds credentials and pacing to every attempt, and only for
+// the base URL's host: a redirect elsewhere never receives the credentials.
+type authTransport struct {
+	next    http.RoundTripper
+	auth    Authenticator
+	limiter Limiter
+	host    string
+}
+
+func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.limiter != nil {
+		if err := t.limiter.Wait(req.Context()); err != nil {
+			if req.Body != nil {
+				req.Body.Close()
+			}
+			return nil, err
+		}
+	}
+	if t.auth == nil || req.URL.Host != t.host {
+		return t.next.RoundTrip(req)
+	}
+	r2 := req.Clone(req.Context())
+	if err := t.auth.Authenticate(r2); err != nil {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, &authError{fmt.Errorf("authenticating: %w", err)}
+	}
+	return t.next.RoundTrip(r2)
+}
