@@ -11,7 +11,11 @@
 //	}
 //
 // The suite exercises the capabilities the tracker implements and checks that
-// the ones it does not implement are absent rather than broken.
+// the ones it does not implement are absent rather than broken. A
+// [tracker.UserDirectory] must list at least one user.
+//
+// [Memory] is an in-memory tracker implementing every capability, for tests
+// of code built on package tracker.
 package trackertest
 
 import (
@@ -40,6 +44,23 @@ type Harness struct {
 	// DoneStatus names a status in the Done category that the workflow can
 	// reach from a new issue; empty lets the suite move by category only.
 	DoneStatus string
+
+	// The fields below are optional; their zero values suit most adapters.
+
+	// Priority, when set, is given to created issues and checked on read.
+	Priority string
+	// Labels are given to created issues and checked on read (the tracker
+	// may add more, such as a marker label); nil means two default labels.
+	// NoLabels, for trackers without labels, sets and checks none.
+	Labels   []string
+	NoLabels bool
+	// Fields are extra fields given to created issues and checked on read.
+	// Times compare by instant and numbers by value, whatever their Go type.
+	Fields map[string]any
+	// FieldChange, when set, is sent as the Fields of an update: the suite
+	// checks that these entries change and the other entries of Fields are
+	// kept.
+	FieldChange map[string]any
 }
 
 // Factory builds a fresh harness for one subtest. It may register cleanup
