@@ -56,7 +56,7 @@ func newRequest(t *testing.T, method, target, body string) *http.Request {
 	}
 	req := httptest.NewRequest(method, "https://tracker.example"+target, r)
 	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	}
 	return req
 }
@@ -129,10 +129,10 @@ func TestJiraRequests(t *testing.T) {
 }
 
 type responseCase struct {
-	name, method, target   string
-	status                 int
-	contentType, body      string
-	wantErr                []string
+	name, method, target string
+	status               int
+	contentType, body    string
+	wantErr              []string
 }
 
 func runResponseCases(t *testing.T, spec *Spec, tests []responseCase) {

@@ -50,11 +50,12 @@ func (c *transportConfig) allows(req *http.Request) bool {
 
 // Transport returns a RoundTripper that validates every request before
 // passing it to next and every response next returns, reporting problems
-// through t.Errorf (safe from the client's goroutines). Wrap an httpmock
+// through t.Error (safe from the client's goroutines). Wrap an httpmock
 // MockTransport, or http.DefaultTransport for a client talking to an
 // httptest server. A request matching no operation fails the test unless
 // an [Allow] option covers it; its response is then not checked. Transport
-// errors from next are returned unchanged.
+// errors from next are returned unchanged. A nil next means
+// http.DefaultTransport.
 func (s *Spec) Transport(t testing.TB, next http.RoundTripper, opts ...Option) http.RoundTripper {
 	cfg := &transportConfig{}
 	for _, opt := range opts {
