@@ -291,9 +291,12 @@ func (m *Memory) GetIssue(ctx context.Context, id string) (*tracker.Issue, error
 	return cloneIssue(s.issue), nil
 }
 
-// CreateIssue opens an issue in the workflow's first status. It refuses an
-// empty summary, an unknown priority and an invalid marker with an error
-// matching [tracker.ErrInvalid].
+// CreateIssue opens an issue in the workflow's first status, reported by
+// the actor (see [WithActor]), of type "Task" unless in.Type says otherwise,
+// with in.Parent kept as the field "Parent". It refuses an empty summary, an
+// unknown priority, a value a closed field does not allow and an invalid
+// marker with an error matching [tracker.ErrInvalid]. The marker is stored
+// beside the issue, not in its labels or fields.
 func (m *Memory) CreateIssue(ctx context.Context, in *tracker.NewIssue) (*tracker.Issue, error) {
 	if err := m.begin(ctx, OpCreateIssue); err != nil {
 		return nil, err
@@ -563,7 +566,8 @@ func (m *Memory) page(q tracker.Query, after *memIssue, afterUpdated time.Time, 
 // Transition moves the issue along the shortest path through the workflow
 // to the target. Moving into a Done status records to.Resolution (or
 // "Done"); moving out of one clears the resolution. to.Comment, when set, is
-// added as a comment.
+// added as a comment. A move to where the issue already is changes nothing,
+// though it counts as a call.
 func (m *Memory) Transition(ctx context.Context, id string, to tracker.TransitionTarget) error {
 	if err := m.begin(ctx, OpTransition); err != nil {
 		return err

@@ -107,8 +107,9 @@ func TestWorkflowValidate(t *testing.T) {
 func TestMemoryTransition(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	m := NewMemory("m")
+	m := NewMemory("m", WithActor("sync-bot"))
 	is := mustCreate(t, m, &tracker.NewIssue{Summary: "s"})
+	assert.Equal(t, "sync-bot", is.Reporter)
 	assert.Equal(t, "To Do", is.Status)
 	assert.Equal(t, tracker.CategoryToDo, is.StatusCategory)
 
@@ -121,6 +122,7 @@ func TestMemoryTransition(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, comments, 1)
 	assert.Equal(t, "closing", comments[0].Body)
+	assert.Equal(t, "sync-bot", comments[0].Author)
 
 	// Reopening clears the resolution; closing without one records "Done".
 	require.NoError(t, m.Transition(ctx, is.Key, tracker.TransitionTarget{Status: "to do"}))

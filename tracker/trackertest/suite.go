@@ -59,6 +59,10 @@ func checks() []check {
 // each with a fresh harness and in parallel. A subtest whose capability the
 // tracker lacks is skipped with the reason; Unsupported then checks that the
 // capability is cleanly absent.
+//
+// Each check is written against the small part of testing.TB it needs, so
+// this package's own tests also run every check against deliberately broken
+// trackers and assert that it fails.
 func Run(t *testing.T, f Factory) {
 	t.Helper()
 	for _, c := range checks() {
