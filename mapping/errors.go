@@ -1,0 +1,136 @@
+package mapping
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// ErrUnmapped is matched (through errors.Is) by the error Apply and Back
+// return when a value map with "unmapped: error" meets a value it does not
+// translate.
+var ErrUnmapped = errors.New("mapping: value not mapped")
+
+// FieldError is one mistake in a spec, or one mismatch between a spec and a
+// tracker's metadata.
+type FieldError struct {
+	// Path locates the mistake: "flows[0].values.priority.map.Critical".
+	Path string
+	// Line is the spec line, or 0 when unknown (specs built in Go).
+	Line int
+	Msg  string
+}
+
+// Error returns "path: msg (line N)".
+func (e *FieldError) Error() string {
+	var b strings.Builder
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, " (line %d)", e.Line)
+	}
+	return b.String()
+}
+
+// Errors is every mistake found in one pass, ordered by line and path.
+type Errors struct {
+	List []*FieldError
+}
+
+// Error lists the mistakes one per line.
+func (e *Errors) Error() string {
+	if len(e.List) == 1 {
+		return "mapping: " + e.List[0].Error()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "mapping: %d errors:", len(e.List))
+	for _, fe := range e.List {
+		b.WriteString("\n\t")
+		b.WriteString(fe.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the mistakes, so errors.As finds a *FieldError.
+func (e *Errors) Unwrap() []error {
+	errs := make([]error, len(e.List))
+	for i, fe := range e.List {
+		errs[i] = fe
+	}
+	return errs
+}
+
+// collector gathers mistakes with the line of their path.
+type collector struct {
+	lines map[string]int
+	list  []*FieldError
+}
+
+func (c *collector) add(path, format string, args ...any) {
+	c.addLine(path, c.lineOf(path), format, args...)
+}
+
+func (c *collector) addLine(path string, line int, format string, args ...any) {
+	c.list = append(c.list, &FieldError{Path: path, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+// lineOf returns the line of path or of its closest recorded parent.
+func (c *collector) lineOf(path string) int {
+	for p := path; p != ""; p = parentPath(p) {
+		if l, ok := c.lines[p]; ok {
+			return l
+		}
+	}
+	return 0
+}
+
+// err returns nil or the gathered mistakes as *Errors.
+func (c *collector) err() error {
+	if len(c.list) == 0 {
+		return nil
+	}
+	list := slices.Clone(c.list)
+	slices.SortStableFunc(list, func(a, b *FieldError) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Path, b.Path))
+	})
+	return &Errors{List: list}
+}
+
+// parentPath strips the last element of a path: a.b[2] → a.b → a.
+func parentPath(p string) string {
+	if strings.HasSuffix(p, "]") {
+		if i := strings.LastIndexByte(p, '['); i >= 0 {
+			return p[:i]
+		}
+	}
+	if i := strings.LastIndexByte(p, '.'); i >= 0 {
+		return p[:i]
+	}
+	return ""
+}
+
+// keyPath appends a map key to a path, quoting keys that are not plain
+// words: fields.Severity, fields["Due Date"].
+func keyPath(path, key string) string {
+	plain := key != ""
+	for _, r := range key {
+		if !(r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			plain = false
+			break
+		}
+	}
+	switch {
+	case !plain:
+		return fmt.Sprintf("%s[%q]", path, key)
+	case path == "":
+		return key
+	}
+	return path + "." + key
+}
+
+func indexPath(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }

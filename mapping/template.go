@@ -1,0 +1,401 @@
+package mapping
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"text/template"
+	"text/template/parse"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/trackbridge/trackbridge/tracker"
+)
+
+// Template limits.
+const (
+	// DefaultMaxOutput is the default cap on one template's output.
+	DefaultMaxOutput = 64 << 10
+	// DefaultTimeout is the default bound on one template execution.
+	DefaultTimeout = 100 * time.Millisecond
+	// DefaultMaxIterations is the default bound on the range iterations
+	// of one execution.
+	DefaultMaxIterations = 10_000
+
+	maxTemplateSource = 16 << 10
+	maxOutputCap      = 1 << 20
+	maxTimeoutCap     = 5 * time.Second
+	maxIterationsCap  = 1_000_000
+	maxFormatWidth    = 1000
+)
+
+// Template execution errors, matched through errors.Is.
+var (
+	ErrOutputTooLarge = errors.New("mapping: template output too large")
+	ErrTimeout        = errors.New("mapping: template ran too long")
+	ErrTooManyLoops   = errors.New("mapping: template iterated too often")
+)
+
+// guardFunc is the hidden function every range pipeline is routed through.
+const guardFunc = "_rangeguard"
+
+// TemplateData is what a template sees as dot: the issue's attributes
+// (.ID, .Key, .URL, .Summary, .Fields.risk_score, …) and Now, the time of
+// the run.
+type TemplateData struct {
+	*tracker.Issue
+	Now time.Time
+
+	run *run
+}
+
+// run is the state of one execution: the budget and the abort flag that
+// stops the goroutine once the caller has given up.
+type run struct {
+	limits  Limits
+	started time.Time
+	loops   int
+	written int
+	aborted atomic.Bool
+}
+
+// check fails once the execution is aborted or past its deadline.
+func (r *run) check() error {
+	if r.aborted.Load() {
+		return ErrTimeout
+	}
+	if time.Since(r.started) > r.limits.Timeout {
+		r.aborted.Store(true)
+		return fmt.Errorf("%w: over %v", ErrTimeout, r.limits.Timeout)
+	}
+	return nil
+}
+
+// Write accepts output until the cap, then fails, which stops execution.
+func (r *run) Write(p []byte) (int, error) {
+	if err := r.check(); err != nil {
+		return 0, err
+	}
+	if r.written+len(p) > r.limits.MaxOutput {
+		return 0, fmt.Errorf("%w: over %d bytes", ErrOutputTooLarge, r.limits.MaxOutput)
+	}
+	r.written += len(p)
+	return len(p), nil
+}
+
+// funcs returns the template function set. See the package documentation.
+func funcs() template.FuncMap {
+	return template.FuncMap{
+		"upper":      strings.ToUpper,
+		"lower":      strings.ToLower,
+		"title":      title,
+		"trim":       strings.TrimSpace,
+		"join":       join,
+		"default":    dflt,
+		"truncate":   truncate,
+		"date":       date,
+		"markdown":   markdownEscape,
+		"urlescape":  url.QueryEscape,
+		"pathescape": url.PathEscape,
+		"printf":     safePrintf,
+		"call":       noCall,
+		guardFunc:    rangeGuard,
+	}
+}
+
+// parseTemplate parses and checks one template: no define, block or
+// template actions, a bounded source, and every range routed through the
+// iteration guard.
+func parseTemplate(name, src string) (*template.Template, error) {
+	if len(src) > maxTemplateSource {
+		return nil, fmt.Errorf("template longer than %d bytes", maxTemplateSource)
+	}
+	t, err := template.New(name).Funcs(funcs()).Option("missingkey=zero").Parse(src)
+	if err != nil {
+		return nil, errors.New(cleanTemplateError(err))
+	}
+	if len(t.Templates()) > 1 {
+		return nil, errors.New("define and block are not allowed")
+	}
+	if t.Tree == nil || t.Root == nil {
+		return t, nil
+	}
+	if err := guardTree(t.Tree, t.Root); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// guardTree rejects template calls and appends "| _rangeguard $" to every
+// range pipeline, so that the guard sees what is ranged over and can
+// charge it against the run's budget.
+func guardTree(tree *parse.Tree, n parse.Node) error {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return nil
+		}
+		for _, c := range n.Nodes {
+			if err := guardTree(tree, c); err != nil {
+				return err
+			}
+		}
+	case *parse.TemplateNode:
+		return fmt.Errorf("template %q: calling templates is not allowed", n.Name)
+	case *parse.IfNode:
+		return guardBranch(tree, &n.BranchNode)
+	case *parse.WithNode:
+		return guardBranch(tree, &n.BranchNode)
+	case *parse.RangeNode:
+		id := parse.NewIdentifier(guardFunc).SetTree(tree).SetPos(n.Pipe.Pos)
+		dollar := &parse.VariableNode{NodeType: parse.NodeVariable, Pos: n.Pipe.Pos, Ident: []string{"$"}}
+		n.Pipe.Cmds = append(n.Pipe.Cmds, &parse.CommandNode{
+			NodeType: parse.NodeCommand, Pos: n.Pipe.Pos, Args: []parse.Node{id, dollar},
+		})
+		return guardBranch(tree, &n.BranchNode)
+	}
+	return nil
+}
+
+func guardBranch(tree *parse.Tree, b *parse.BranchNode) error {
+	if err := guardTree(tree, b.List); err != nil {
+		return err
+	}
+	if b.ElseList != nil {
+		return guardTree(tree, b.ElseList)
+	}
+	return nil
+}
+
+// rangeGuard charges what a range is about to iterate over against the
+// run's budget; it receives the run through $ (the TemplateData).
+func rangeGuard(data any, v any) (any, error) {
+	d, ok := data.(*TemplateData)
+	if !ok || d.run == nil {
+		return nil, errors.New("range outside a mapping run")
+	}
+	r := d.run
+	if err := r.check(); err != nil {
+		return nil, err
+	}
+	n := 0
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n = int(min(max(rv.Int(), 0), int64(maxIterationsCap)+1))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		n = int(min(rv.Uint(), uint64(maxIterationsCap)+1))
+	case reflect.Slice, reflect.Array, reflect.Map, reflect.String:
+		n = rv.Len()
+	case reflect.Chan, reflect.Func:
+		return nil, fmt.Errorf("cannot range over a %s", rv.Kind())
+	}
+	r.loops += n
+	if r.loops > r.limits.MaxIterations {
+		return nil, fmt.Errorf("%w: over %d iterations", ErrTooManyLoops, r.limits.MaxIterations)
+	}
+	return v, nil
+}
+
+// render executes a template with the limits. Execution runs in its own
+// goroutine so that the caller can return at the deadline; the goroutine
+// then stops at its next write, range or deadline check, because the run is
+// marked aborted, and no loop can run long without one of those: every
+// range iteration is budgeted, and the function set has no unbounded work.
+func render(t *template.Template, is *tracker.Issue, now time.Time, lim Limits) (string, error) {
+	r := &run{limits: lim, started: time.Now()}
+	var out strings.Builder
+	w := &limitWriter{r: r, b: &out}
+	data := &TemplateData{Issue: is, Now: now, run: r}
+	done := make(chan error, 1)
+	go func() {
+		done <- t.Execute(w, data)
+	}()
+	timer := time.NewTimer(lim.Timeout)
+	defer timer.Stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			return "", unwrapExec(err)
+		}
+		if err := r.check(); err != nil {
+			return "", err
+		}
+		return out.String(), nil
+	case <-timer.C:
+		r.aborted.Store(true)
+		return "", fmt.Errorf("%w: over %v", ErrTimeout, lim.Timeout)
+	}
+}
+
+// limitWriter writes to a builder through the run's checks; the builder
+// is only read once the goroutine has finished.
+type limitWriter struct {
+	r *run
+	b *strings.Builder
+}
+
+func (w *limitWriter) Write(p []byte) (int, error) {
+	if _, err := w.r.Write(p); err != nil {
+		return 0, err
+	}
+	return w.b.Write(p)
+}
+
+// unwrapExec keeps our sentinels matchable through text/template's error
+// wrapping and drops its internal framing.
+func unwrapExec(err error) error {
+	for _, s := range []error{ErrOutputTooLarge, ErrTimeout, ErrTooManyLoops} {
+		if errors.Is(err, s) {
+			return err
+		}
+	}
+	return errors.New(cleanTemplateError(err))
+}
+
+func cleanTemplateError(err error) string {
+	s := err.Error()
+	s = strings.TrimPrefix(s, "template: ")
+	return strings.ReplaceAll(s, guardFunc+" $", "")
+}
+
+// title upper-cases the first letter of every word.
+func title(s string) string {
+	prev := ' '
+	return strings.Map(func(r rune) rune {
+		up := unicode.IsSpace(prev) || prev == '-' || prev == '_'
+		prev = r
+		if up {
+			return unicode.ToTitle(r)
+		}
+		return r
+	}, s)
+}
+
+// join joins a list with a separator: {{.Labels | join ", "}}.
+func join(sep string, v any) string {
+	return strings.Join(stringList(v), sep)
+}
+
+// dflt returns v, or def when v is empty: {{.Assignee | default "nobody"}}.
+func dflt(def, v any) any {
+	if isEmpty(v) {
+		return def
+	}
+	if b, ok := v.(bool); ok && !b {
+		return def
+	}
+	return v
+}
+
+// truncate shortens a text to at most n runes, ending it with "…" when
+// cut: {{.Summary | truncate 80}}.
+func truncate(n int, v any) string {
+	s := text(v)
+	if n <= 0 {
+		return ""
+	}
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i, count := 0, 0
+	for j := range s {
+		if count == n-1 {
+			i = j
+			break
+		}
+		count++
+	}
+	return s[:i] + "…"
+}
+
+// date formats a time with a Go layout; empty times give "". Layout names
+// "rfc3339", "date" and "datetime" are accepted as shorthands.
+func date(layout string, v any) (string, error) {
+	t, ok := instant(v)
+	if !ok {
+		if isEmpty(v) {
+			return "", nil
+		}
+		if ms, isNum := v.(int64); isNum {
+			t = time.UnixMilli(ms)
+		} else {
+			return "", fmt.Errorf("date: %q is not a time", text(v))
+		}
+	}
+	switch layout {
+	case "rfc3339":
+		layout = time.RFC3339
+	case "date":
+		layout = time.DateOnly
+	case "datetime":
+		layout = "2006-01-02 15:04 MST"
+	}
+	if len(layout) > 100 {
+		return "", errors.New("date: layout too long")
+	}
+	return t.UTC().Format(layout), nil
+}
+
+// markdownEscape backslash-escapes the characters that make emphasis,
+// code, links, headings, tables and HTML in Markdown. It leaves "." "-" and
+// "+" alone: they only matter at the start of a line.
+func markdownEscape(v any) string {
+	s := text(v)
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if strings.ContainsRune("\\`*_{}[]()<>#|~", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// safePrintf is fmt.Sprintf without "*" widths and with widths and
+// precisions capped, so that a format cannot allocate without bound.
+func safePrintf(format string, args ...any) (string, error) {
+	if err := checkFormat(format); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf(format, args...), nil
+}
+
+func checkFormat(f string) error {
+	for i := 0; i < len(f); i++ {
+		if f[i] != '%' {
+			continue
+		}
+	verb:
+		for i++; i < len(f); i++ {
+			c := f[i]
+			switch {
+			case c == '*':
+				return errors.New("printf: * widths are not allowed")
+			case c >= '0' && c <= '9':
+				j := i
+				for j < len(f) && f[j] >= '0' && f[j] <= '9' {
+					j++
+				}
+				if n, err := strconv.Atoi(f[i:j]); err != nil || n > maxFormatWidth {
+					return fmt.Errorf("printf: width or precision over %d", maxFormatWidth)
+				}
+				i = j - 1
+			case strings.IndexByte("+-# .[]", c) >= 0:
+			default:
+				break verb
+			}
+		}
+	}
+	return nil
+}
+
+func noCall(...any) (any, error) {
+	return nil, errors.New("call is not allowed")
+}
