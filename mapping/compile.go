@@ -270,7 +270,7 @@ func compileField(name, path string, fs *FieldSpec, c *collector) (cField, bool)
 		}
 		cfld.ref = r
 	case fs.Template != "":
-		t, err := checkTemplate(path, fs.Template)
+		t, err := checkTemplate(fs.Template)
 		if err != nil {
 			c.add(keyPath(path, "template"), "%v", err)
 			ok = false
@@ -286,8 +286,8 @@ func compileField(name, path string, fs *FieldSpec, c *collector) (cField, bool)
 
 // checkTemplate parses a template and renders it once over an empty issue
 // to catch misspelt attributes (.Sumary) at load time.
-func checkTemplate(name, src string) (*template.Template, error) {
-	t, err := parseTemplate(name, src)
+func checkTemplate(src string) (*template.Template, error) {
+	t, err := parseTemplate(src)
 	if err != nil {
 		return nil, err
 	}

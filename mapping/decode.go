@@ -312,12 +312,10 @@ func structFields(t reflect.Type) map[string]int {
 	return m
 }
 
-// suggest proposes a known key that differs from key only in case or by
-// underscores, the commonest slip.
+// suggest proposes the known key closest to a misspelt one.
 func suggest(key string, fields map[string]int) string {
-	norm := func(s string) string { return strings.ToLower(strings.ReplaceAll(s, "_", "")) }
-	for name := range fields {
-		if norm(name) == norm(key) {
+	for _, name := range sortedKeys(fields) {
+		if similar(name, key) {
 			return fmt.Sprintf(" (did you mean %q?)", name)
 		}
 	}

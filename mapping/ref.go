@@ -74,8 +74,9 @@ func parseRef(s string) (ref, error) {
 	}
 	hint := ""
 	for _, r := range refNames {
-		if strings.EqualFold(r.name, s) {
+		if similar(r.name, s) {
 			hint = fmt.Sprintf(" (did you mean %q?)", r.name)
+			break
 		}
 	}
 	if hint == "" {
@@ -163,4 +164,31 @@ func isEmpty(v any) bool {
 		return rv.Len() == 0
 	}
 	return false
+}
+
+// similar reports whether two names differ by case, underscores or at most
+// two edits: the usual typos.
+func similar(a, b string) bool {
+	norm := func(s string) []rune { return []rune(strings.ToLower(strings.ReplaceAll(s, "_", ""))) }
+	x, y := norm(a), norm(b)
+	if len(x) > 64 || len(y) > 64 {
+		return false
+	}
+	prev := make([]int, len(y)+1)
+	cur := make([]int, len(y)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(x); i++ {
+		cur[0] = i
+		for j := 1; j <= len(y); j++ {
+			cost := 1
+			if x[i-1] == y[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(y)] <= min(2, len(x)/3+1)
 }

@@ -44,6 +44,9 @@ var (
 // guardFunc is the hidden function every range pipeline is routed through.
 const guardFunc = "_rangeguard"
 
+// templateName names every template; errors replace it with "template line".
+const templateName = "tpl"
+
 // TemplateData is what a template sees as dot: the issue's attributes
 // (.ID, .Key, .URL, .Summary, .Fields.risk_score, …) and Now, the time of
 // the run.
@@ -111,11 +114,11 @@ func funcs() template.FuncMap {
 // parseTemplate parses and checks one template: no define, block or
 // template actions, a bounded source, and every range routed through the
 // iteration guard.
-func parseTemplate(name, src string) (*template.Template, error) {
+func parseTemplate(src string) (*template.Template, error) {
 	if len(src) > maxTemplateSource {
 		return nil, fmt.Errorf("template longer than %d bytes", maxTemplateSource)
 	}
-	t, err := template.New(name).Funcs(funcs()).Option("missingkey=zero").Parse(src)
+	t, err := template.New(templateName).Funcs(funcs()).Option("missingkey=zero").Parse(src)
 	if err != nil {
 		return nil, errors.New(cleanTemplateError(err))
 	}
@@ -261,7 +264,9 @@ func unwrapExec(err error) error {
 func cleanTemplateError(err error) string {
 	s := err.Error()
 	s = strings.TrimPrefix(s, "template: ")
-	return strings.ReplaceAll(s, guardFunc+" $", "")
+	s = strings.Replace(s, templateName+":", "template line ", 1)
+	s = strings.ReplaceAll(s, ` "`+templateName+`"`, "")
+	return strings.ReplaceAll(s, " | "+guardFunc+" $", "")
 }
 
 // title upper-cases the first letter of every word.

@@ -1,0 +1,190 @@
+package mapping
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestLoadReportsEveryMistake(t *testing.T) {
+	t.Parallel()
+	_, err := LoadFile("testdata/mistakes.yaml")
+	require.Error(t, err)
+	var errs *Errors
+	require.True(t, errors.As(err, &errs), "want *Errors, got %T", err)
+
+	want := []struct {
+		path string
+		line int
+		msg  string
+	}{
+		{"flows[0].colour", 5, `unknown key "colour"`},
+		{"flows[0].when.gte", 8, `"high" is neither a number nor a time`},
+		{"flows[0].routes[0]", 10, "route needs a when rule"},
+		{"flows[0].fields.summary.template", 12, "unclosed action"},
+		{"flows[0].fields.description.from", 13, `unknown field "riskscore"`},
+		{"flows[0].fields.status", 14, "values.status"},
+		{"flows[0].values.priority", 16, `"critical" is mapped twice`},
+		{"flows[0].values.priority", 16, "needs a default or unmapped"},
+		{"flows[0].values.resolution", 21, "needs a default or unmapped"},
+	}
+	require.Len(t, errs.List, len(want), err.Error())
+	for i, w := range want {
+		got := errs.List[i]
+		assert.Equal(t, w.path, got.Path, "error %d: %v", i, got)
+		assert.Equal(t, w.line, got.Line, "error %d: %v", i, got)
+		assert.Contains(t, got.Msg, w.msg, "error %d", i)
+	}
+	assert.Contains(t, err.Error(), "mapping: 9 errors:")
+	assert.Contains(t, err.Error(), `flows[0].colour: unknown key "colour" (line 5)`)
+}
+
+func TestLoadErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		spec string
+		want string
+	}{
+		{"empty", "", "empty spec"},
+		{"no flows", "flows: []", "flows: no flows"},
+		{"syntax", "flows: [", "yaml:"},
+		{"flows not a list", "flows: 3", `flows: want a list, found "3" (line 1)`},
+		{"suggestion", "flows:\n  - name: a\n    source: s\n    target: t\n    after_create: {}", `did you mean "afterCreate"?`},
+		{"repeated key", "flows:\n  - name: a\n    name: b\n    source: s\n    target: t", `key "name" repeated (first on line 2)`},
+		{"duplicate flow", "flows:\n  - {name: a, source: s, target: t}\n  - {name: a, source: s, target: t}", `flows[1].name: flow "a" is also defined at flows[0] (line 3)`},
+		{"missing names", "flows:\n  - {name: a}", "flows[0].source: missing"},
+		{"two operators", "flows:\n  - name: a\n    source: s\n    target: t\n    when: {field: status, equals: x, exists: true}", "rule has equals and exists"},
+		{"operator without field", "flows:\n  - name: a\n    source: s\n    target: t\n    when: {equals: x}", "equals needs a field"},
+		{"empty all", "flows:\n  - name: a\n    source: s\n    target: t\n    when: {all: []}", "flows[0].when.all: empty list"},
+		{"field on all", "flows:\n  - name: a\n    source: s\n    target: t\n    when: {field: status, all: [{field: key, exists: true}]}", "all does not take a field"},
+		{"two sources", "flows:\n  - name: a\n    source: s\n    target: t\n    fields: {summary: {from: summary, value: x}}", "give only one of from, value"},
+		{"no source", "flows:\n  - name: a\n    source: s\n    target: t\n    fields: {summary: {}}", "give one of from, template, value or now"},
+		{"define refused", "flows:\n  - name: a\n    source: s\n    target: t\n    fields: {summary: {template: '{{define \"x\"}}y{{end}}'}}", "define and block are not allowed"},
+		{"template call refused", "flows:\n  - name: a\n    source: s\n    target: t\n    fields: {summary: {template: '{{template \"x\"}}'}}", "calling templates is not allowed"},
+		{"misspelt attribute", "flows:\n  - name: a\n    source: s\n    target: t\n    fields: {summary: {template: '{{.Sumary}}'}}", "can't evaluate field Sumary"},
+		{"unknown func", "flows:\n  - name: a\n    source: s\n    target: t\n    fields: {summary: {template: '{{env \"HOME\"}}'}}", `function "env" not defined`},
+		{"bad category", "flows:\n  - name: a\n    source: s\n    target: t\n    values: {statusCategory: {from: status, map: {x: finished}, default: todo}}", `"finished" is not a status category`},
+		{"default and unmapped", "flows:\n  - name: a\n    source: s\n    target: t\n    values: {priority: {from: status, map: {x: y}, default: z, unmapped: error}}", "either default or unmapped"},
+		{"bad unmapped", "flows:\n  - name: a\n    source: s\n    target: t\n    values: {priority: {from: status, map: {x: y}, unmapped: guess}}", `"guess" is not error or keep`},
+		{"empty range", "flows:\n  - name: a\n    source: s\n    target: t\n    values: {priority: {from: status, ranges: [{to: x}], default: z}}", "range needs gte, lte or both"},
+		{"inverted range", "flows:\n  - name: a\n    source: s\n    target: t\n    values: {priority: {from: status, ranges: [{gte: 5, lte: 1, to: x}], default: z}}", "gte 5 is above lte 1"},
+		{"mapped twice across sections", "flows:\n  - name: a\n    source: s\n    target: t\n    fields: {priority: {value: High}}\n    values: {priority: {from: status, map: {x: y}, default: z}}", `"priority" is mapped twice: in fields and in values`},
+		{"route sets nothing", "flows:\n  - name: a\n    source: s\n    target: t\n    routes: [{when: {field: key, exists: true}}]", "route sets nothing"},
+		{"back case without action", "flows:\n  - name: a\n    source: s\n    target: t\n    back: {status: [{when: {field: key, exists: true}}]}", "case needs set, transition or both"},
+		{"back transition category", "flows:\n  - name: a\n    source: s\n    target: t\n    back: {status: [{when: {field: key, exists: true}, transition: {category: later}}]}", `"later" is not a status category`},
+		{"wrong scalar type", "flows:\n  - name: a\n    source: s\n    target: t\n    fields: {summary: {now: maybe}}", `cannot read "maybe" as a boolean`},
+		{"limits", "limits: {maxOutput: 999999999}\nflows:\n  - {name: a, source: s, target: t}", "limits.maxOutput: must be between"},
+		{"empty label", "flows:\n  - name: a\n    source: s\n    target: t\n    defaults: {labels: ['']}", "flows[0].defaults.labels[0]: empty label"},
+		{"quoted key path", "flows:\n  - name: a\n    source: s\n    target: t\n    fields: {Due Date: {}}", `flows[0].fields["Due Date"]: give one of`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Parse([]byte(tt.spec))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestLoadJSON(t *testing.T) {
+	t.Parallel()
+	s, err := LoadFile("testdata/s3.json")
+	require.NoError(t, err)
+	require.NotNil(t, s.Flow("json-flow"))
+	assert.Nil(t, s.Flow("missing"))
+
+	_, err = Load(strings.NewReader("{\n  \"flows\": [\n    {\"name\": \"a\",}\n  ]\n}"), JSON)
+	require.Error(t, err)
+	var errs *Errors
+	require.ErrorAs(t, err, &errs)
+	assert.Equal(t, 3, errs.List[0].Line)
+	assert.Contains(t, err.Error(), "invalid JSON")
+
+	_, err = Load(strings.NewReader(`{"flows": []} {}`), JSON)
+	assert.ErrorContains(t, err, "data after the top-level value")
+
+	_, err = Load(strings.NewReader(`{"flows": [{"name": "a", "source": "s", "target": "t", "color": 1}]}`), JSON)
+	assert.ErrorContains(t, err, `flows[0].color: unknown key "color" (line 1)`)
+}
+
+func TestLoadLimits(t *testing.T) {
+	t.Parallel()
+	_, err := Load(strings.NewReader(strings.Repeat(" ", MaxSpecSize+1)), YAML)
+	assert.ErrorContains(t, err, "spec larger than")
+
+	// Billion-laughs documents: each level doubles the nodes.
+	for _, leaf := range []string{"{field: key, exists: true}", "{field: key, in: [a, b]}"} {
+		var b strings.Builder
+		b.WriteString("x:\n  - &r0 " + leaf + "\n")
+		for i := 1; i < 40; i++ {
+			fmt.Fprintf(&b, "  - &r%d {all: [*r%d, *r%d], any: [*r%d]}\n", i, i-1, i-1, i-1)
+		}
+		b.WriteString("flows:\n  - name: a\n    source: s\n    target: t\n    when: *r39\n")
+		_, err = Parse([]byte(b.String()))
+		assert.ErrorContains(t, err, "spec too large")
+	}
+
+	_, err = LoadFile("testdata/no-such-file.yaml")
+	assert.ErrorContains(t, err, "no-such-file")
+}
+
+
+func TestLoadAliasesAndMerge(t *testing.T) {
+	t.Parallel()
+	spec := `
+base: &base
+  source: extrahop
+  target: jira
+flows:
+  - <<: *base
+    name: merged
+    defaults: {project: SEC}
+    fields:
+      summary: {from: summary}
+`
+	_, err := Parse([]byte(spec))
+	// "base" is not a spec key, but the merge itself works.
+	require.ErrorContains(t, err, `unknown key "base"`)
+	var errs *Errors
+	require.ErrorAs(t, err, &errs)
+	assert.Len(t, errs.List, 1)
+}
+
+func TestValidateGoSpec(t *testing.T) {
+	t.Parallel()
+	s := &Spec{Flows: []*Flow{{
+		Name: "go", Source: "a", Target: "b",
+		Fields: map[string]*FieldSpec{"summary": {From: "sumary"}},
+	}}}
+	err := s.Validate()
+	require.Error(t, err)
+	var fe *FieldError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "flows[0].fields.summary.from", fe.Path)
+	assert.Zero(t, fe.Line)
+	assert.Contains(t, err.Error(), `did you mean "summary"?`)
+
+	_, err = s.Flows[0].Apply(nil, testNow)
+	assert.ErrorIs(t, err, errNotValidated)
+
+	s.Flows[0].Fields["summary"].From = "summary"
+	require.NoError(t, s.Validate())
+}
+
+func TestBuiltin(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, []string{"extrahop-to-jira", "findings-to-jira", "youtrack-to-trax"}, BuiltinNames())
+	for _, name := range BuiltinNames() {
+		s, err := Builtin(name)
+		require.NoError(t, err, name)
+		require.NotNil(t, s.Flow(name), name)
+	}
+	_, err := Builtin("nope")
+	assert.ErrorContains(t, err, `no built-in spec "nope" (have extrahop-to-jira`)
+}
