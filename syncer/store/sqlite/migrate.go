@@ -1,0 +1,67 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+)
+
+// migrationFiles holds the schema, one file per version, applied in name
+// order. A released file is never edited: changes go in a new file.
+//
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// migrations returns the migration scripts; script i brings the schema
+// from version i to version i+1.
+func migrations() ([]string, error) {
+	entries, err := migrationFiles.ReadDir("migrations")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(entries))
+	for _, e := range entries {
+		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, string(b))
+	}
+	return out, nil
+}
+
+// migrate brings the schema to the latest version in one transaction. The
+// transaction takes the write lock first, so processes opening the same
+// file at once migrate it once.
+func (s *Store) migrate(ctx context.Context) error {
+	scripts, err := migrations()
+	if err != nil {
+		return err
+	}
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+			return err
+		}
+		var version int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&version); err != nil {
+			return err
+		}
+		if version > len(scripts) {
+			return fmt.Errorf("schema version %d is newer than this program knows (%d)", version, len(scripts))
+		}
+		if version == len(scripts) {
+			return nil
+		}
+		for i := version; i < len(scripts); i++ {
+			if _, err := tx.ExecContext(ctx, scripts[i]); err != nil {
+				return fmt.Errorf("to version %d: %w", i+1, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM schema_version`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (?)`, len(scripts))
+		return err
+	})
+}

@@ -1,0 +1,521 @@
+// Package sqlite is a [store.Store] in a SQLite file, the syncer's embedded
+// default. It uses the pure-Go modernc.org/sqlite driver (no cgo).
+//
+// The file is in WAL mode, so readers never wait for the writer; writes run
+// in BEGIN IMMEDIATE transactions and wait up to a busy timeout for the
+// write lock, which makes the store safe for several processes sharing one
+// file on a local disk (not on a network file system, where SQLite's locks
+// are unreliable). The schema is versioned and migrated when the file is
+// opened.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"iter"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/trackbridge/trackbridge/syncer/store"
+	"github.com/trackbridge/trackbridge/syncer/store/internal/codec"
+	"github.com/trackbridge/trackbridge/tracker"
+)
+
+// DefaultBusyTimeout is how long a write waits for another connection or
+// process to release the write lock before failing.
+const DefaultBusyTimeout = 10 * time.Second
+
+// pageSize is how many links ListLinks reads per query.
+const pageSize = 200
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithClock sets the clock used for timestamps and lease expiry
+// (time.Now by default). Processes sharing a file must share a clock.
+func WithClock(now func() time.Time) Option {
+	return func(s *Store) { s.now = now }
+}
+
+// WithBusyTimeout sets how long writes wait for the write lock
+// (DefaultBusyTimeout by default).
+func WithBusyTimeout(d time.Duration) Option {
+	return func(s *Store) { s.busyTimeout = d }
+}
+
+// Store is a [store.Store] in a SQLite file. It is safe for concurrent use.
+type Store struct {
+	db          *sql.DB
+	now         func() time.Time
+	busyTimeout time.Duration
+	// writeMu queues this process's writers in Go rather than in SQLite's
+	// sleeping busy handler; other processes still meet the busy timeout.
+	writeMu   sync.Mutex
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens the store in the SQLite file at path, creating it if needed,
+// and migrates its schema to the current version.
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	s := &Store{now: time.Now, busyTimeout: DefaultBusyTimeout}
+	for _, o := range opts {
+		o(s)
+	}
+	if path == "" || strings.ContainsAny(path, "?#") || path == ":memory:" {
+		return nil, fmt.Errorf("sqlite: invalid database path %q", path)
+	}
+	q := "?_pragma=busy_timeout(" + strconv.FormatInt(s.busyTimeout.Milliseconds(), 10) + ")" +
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	db, err := sql.Open("sqlite", path+q)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: opening %s: %w", path, err)
+	}
+	s.db = db
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: migrating %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.db.Close() })
+	return s.closeErr
+}
+
+// withTx runs fn in a write transaction (BEGIN IMMEDIATE).
+func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+// isConstraint reports whether err is a uniqueness (or other constraint)
+// violation.
+func isConstraint(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
+}
+
+const linkColumns = `flow, source_tracker, source_id, target_tracker, target_id, state, correlation_key,
+	field_hashes, comments, attempts, last_error, parked, created, updated, version`
+
+func scanLink(scan func(dest ...any) error) (*store.Link, error) {
+	var (
+		l                store.Link
+		hashes, comments string
+		created, updated int64
+	)
+	err := scan(&l.Flow, &l.Source.Tracker, &l.Source.ID, &l.Target.Tracker, &l.Target.ID, &l.State,
+		&l.CorrelationKey, &hashes, &comments, &l.Attempts, &l.LastError, &l.Parked, &created, &updated, &l.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: reading link: %w", err)
+	}
+	if l.FieldHashes, err = codec.ParseMap(hashes); err != nil {
+		return nil, fmt.Errorf("sqlite: link %s: %w", l.Source, err)
+	}
+	if l.Comments, err = codec.ParseComments(comments); err != nil {
+		return nil, fmt.Errorf("sqlite: link %s: %w", l.Source, err)
+	}
+	l.Created, l.Updated = codec.FromNanos(created), codec.FromNanos(updated)
+	return &l, nil
+}
+
+// GetLink implements [store.Store].
+func (s *Store) GetLink(ctx context.Context, flow string, source tracker.Ref) (*store.Link, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM links
+		WHERE flow = ? AND source_tracker = ? AND source_id = ?`, flow, source.Tracker, source.ID)
+	return scanLink(row.Scan)
+}
+
+// GetLinkByTarget implements [store.Store].
+func (s *Store) GetLinkByTarget(ctx context.Context, flow string, target tracker.Ref) (*store.Link, error) {
+	if target.ID == "" {
+		return nil, store.ErrNotFound
+	}
+	row := s.db.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM links
+		WHERE flow = ? AND target_tracker = ? AND target_id = ?`, flow, target.Tracker, target.ID)
+	return scanLink(row.Scan)
+}
+
+// PutLink implements [store.Store].
+func (s *Store) PutLink(ctx context.Context, link *store.Link) error {
+	return s.PutLinks(ctx, link)
+}
+
+// PutLinks implements [store.Store].
+func (s *Store) PutLinks(ctx context.Context, links ...*store.Link) error {
+	for _, l := range links {
+		if err := l.Validate(); err != nil {
+			return err
+		}
+	}
+	if len(links) == 0 {
+		return nil
+	}
+	now := s.now()
+	created := make([]time.Time, len(links))
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		for i, l := range links {
+			c, err := putLink(ctx, tx, l, now)
+			if err != nil {
+				return err
+			}
+			created[i] = c
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i, l := range links {
+		l.Created, l.Updated = created[i], now.UTC()
+		l.Version++
+	}
+	return nil
+}
+
+// putLink writes one link and returns its creation time.
+func putLink(ctx context.Context, tx *sql.Tx, l *store.Link, now time.Time) (time.Time, error) {
+	hashes, err := codec.Map(l.FieldHashes)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("sqlite: link %s: %w", l.Source, err)
+	}
+	comments, err := codec.Comments(l.Comments)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("sqlite: link %s: %w", l.Source, err)
+	}
+	if l.Version == 0 {
+		res, err := tx.ExecContext(ctx, `INSERT INTO links (`+linkColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING`,
+			l.Flow, l.Source.Tracker, l.Source.ID, l.Target.Tracker, l.Target.ID, l.State, l.CorrelationKey,
+			hashes, comments, l.Attempts, l.LastError, l.Parked, codec.Nanos(now), codec.Nanos(now))
+		if err != nil {
+			return time.Time{}, fmt.Errorf("sqlite: inserting link %s: %w", l.Source, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return time.Time{}, fmt.Errorf("inserting link %s of flow %q: %w", l.Source, l.Flow, store.ErrConflict)
+		}
+		return now.UTC(), nil
+	}
+	var created int64
+	err = tx.QueryRowContext(ctx, `UPDATE links SET target_tracker = ?, target_id = ?, state = ?,
+			correlation_key = ?, field_hashes = ?, comments = ?, attempts = ?, last_error = ?, parked = ?,
+			updated = ?, version = version + 1
+		WHERE flow = ? AND source_tracker = ? AND source_id = ? AND version = ?
+		RETURNING created`,
+		l.Target.Tracker, l.Target.ID, l.State, l.CorrelationKey, hashes, comments, l.Attempts, l.LastError,
+		l.Parked, codec.Nanos(now), l.Flow, l.Source.Tracker, l.Source.ID, l.Version).Scan(&created)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return time.Time{}, fmt.Errorf("updating link %s of flow %q at version %d: %w", l.Source, l.Flow, l.Version, store.ErrConflict)
+	case isConstraint(err):
+		return time.Time{}, fmt.Errorf("link %s of flow %q: target %s already linked: %w", l.Source, l.Flow, l.Target, store.ErrConflict)
+	case err != nil:
+		return time.Time{}, fmt.Errorf("sqlite: updating link %s: %w", l.Source, err)
+	}
+	return codec.FromNanos(created), nil
+}
+
+// DeleteLink implements [store.Store].
+func (s *Store) DeleteLink(ctx context.Context, link *store.Link) error {
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM links
+			WHERE flow = ? AND source_tracker = ? AND source_id = ? AND version = ?`,
+			link.Flow, link.Source.Tracker, link.Source.ID, link.Version)
+		if err != nil {
+			return fmt.Errorf("sqlite: deleting link %s: %w", link.Source, err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 1 {
+			return nil
+		}
+		var one int
+		err = tx.QueryRowContext(ctx, `SELECT 1 FROM links WHERE flow = ? AND source_tracker = ? AND source_id = ?`,
+			link.Flow, link.Source.Tracker, link.Source.ID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return store.ErrNotFound
+		}
+		return store.ErrConflict
+	})
+}
+
+// ListLinks implements [store.Store]. It reads pageSize links per query,
+// so the caller may write between iterations.
+func (s *Store) ListLinks(ctx context.Context, flow string, filter store.Filter) iter.Seq2[*store.Link, error] {
+	return func(yield func(*store.Link, error) bool) {
+		var after tracker.Ref
+		for {
+			page, err := s.linkPage(ctx, flow, filter, after)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			for _, l := range page {
+				if !yield(l, nil) {
+					return
+				}
+			}
+			if len(page) < pageSize {
+				return
+			}
+			after = page[len(page)-1].Source
+		}
+	}
+}
+
+func (s *Store) linkPage(ctx context.Context, flow string, filter store.Filter, after tracker.Ref) ([]*store.Link, error) {
+	q := `SELECT ` + linkColumns + ` FROM links WHERE flow = ? AND (source_tracker, source_id) > (?, ?)`
+	args := []any{flow, after.Tracker, after.ID}
+	if filter.State != "" {
+		q += ` AND state = ?`
+		args = append(args, filter.State)
+	}
+	if filter.Parked != nil {
+		q += ` AND parked = ?`
+		args = append(args, *filter.Parked)
+	}
+	q += ` ORDER BY source_tracker, source_id LIMIT ` + strconv.Itoa(pageSize)
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: listing links: %w", err)
+	}
+	defer rows.Close()
+	var page []*store.Link
+	for rows.Next() {
+		l, err := scanLink(rows.Scan)
+		if err != nil {
+			return nil, err
+		}
+		page = append(page, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: listing links: %w", err)
+	}
+	return page, nil
+}
+
+// Cursor implements [store.Store].
+func (s *Store) Cursor(ctx context.Context, flow string, side store.Side) (*store.Cursor, error) {
+	c := &store.Cursor{Flow: flow, Side: side}
+	var at int64
+	err := s.db.QueryRowContext(ctx, `SELECT value, at, version FROM cursors WHERE flow = ? AND side = ?`,
+		flow, side).Scan(&c.Value, &at, &c.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: reading cursor %s/%s: %w", flow, side, err)
+	}
+	c.Time = codec.FromNanos(at)
+	return c, nil
+}
+
+// SetCursor implements [store.Store].
+func (s *Store) SetCursor(ctx context.Context, c *store.Cursor) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		var (
+			res sql.Result
+			err error
+		)
+		if c.Version == 0 {
+			res, err = tx.ExecContext(ctx, `INSERT INTO cursors (flow, side, value, at, version)
+				VALUES (?, ?, ?, ?, 1) ON CONFLICT DO NOTHING`, c.Flow, c.Side, c.Value, codec.Nanos(c.Time))
+		} else {
+			res, err = tx.ExecContext(ctx, `UPDATE cursors SET value = ?, at = ?, version = version + 1
+				WHERE flow = ? AND side = ? AND version = ?`, c.Value, codec.Nanos(c.Time), c.Flow, c.Side, c.Version)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: writing cursor %s/%s: %w", c.Flow, c.Side, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return fmt.Errorf("cursor %s/%s at version %d: %w", c.Flow, c.Side, c.Version, store.ErrConflict)
+		}
+		return nil
+	})
+	if err == nil {
+		c.Version++
+	}
+	return err
+}
+
+// AcquireLease implements [store.Store].
+func (s *Store) AcquireLease(ctx context.Context, key, owner string, ttl time.Duration) (*store.Lease, error) {
+	if err := store.CheckLease(key, owner, ttl); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	l := &store.Lease{Key: key, Owner: owner, Expires: now.Add(ttl).UTC()}
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO leases (key, owner, token, expires) VALUES (?, ?, 1, ?)
+			ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, token = leases.token + 1, expires = excluded.expires
+				WHERE leases.owner = '' OR leases.expires <= ?
+			RETURNING token`, key, owner, codec.Nanos(l.Expires), codec.Nanos(now)).Scan(&l.Token)
+		if errors.Is(err, sql.ErrNoRows) {
+			return store.ErrLeaseHeld
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: acquiring lease %q: %w", key, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// RenewLease implements [store.Store].
+func (s *Store) RenewLease(ctx context.Context, l *store.Lease, ttl time.Duration) error {
+	if err := store.CheckLease(l.Key, l.Owner, ttl); err != nil {
+		return err
+	}
+	expires := s.now().Add(ttl).UTC()
+	err := s.updateLease(ctx, l, `UPDATE leases SET expires = ? WHERE key = ? AND owner = ? AND token = ?`,
+		codec.Nanos(expires), l.Key, l.Owner, l.Token)
+	if err == nil {
+		l.Expires = expires
+	}
+	return err
+}
+
+// ReleaseLease implements [store.Store].
+func (s *Store) ReleaseLease(ctx context.Context, l *store.Lease) error {
+	return s.updateLease(ctx, l, `UPDATE leases SET owner = '', expires = 0 WHERE key = ? AND owner = ? AND token = ?`,
+		l.Key, l.Owner, l.Token)
+}
+
+func (s *Store) updateLease(ctx context.Context, l *store.Lease, q string, args ...any) error {
+	if l.Owner == "" {
+		return store.ErrLeaseLost
+	}
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("sqlite: lease %q: %w", l.Key, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return fmt.Errorf("lease %q (token %d): %w", l.Key, l.Token, store.ErrLeaseLost)
+		}
+		return nil
+	})
+}
+
+// AppendEvents implements [store.Store].
+func (s *Store) AppendEvents(ctx context.Context, events ...*store.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	now := s.now().UTC()
+	seqs := make([]int64, len(events))
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		for i, e := range events {
+			attrs, err := codec.Map(e.Attrs)
+			if err != nil {
+				return fmt.Errorf("sqlite: event attributes: %w", err)
+			}
+			at := e.Time
+			if at.IsZero() {
+				at = now
+			}
+			err = tx.QueryRowContext(ctx, `INSERT INTO events
+				(flow, at, kind, source_tracker, source_id, target_tracker, target_id, message, attrs)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+				e.Flow, codec.Nanos(at), e.Kind, e.Source.Tracker, e.Source.ID, e.Target.Tracker, e.Target.ID,
+				e.Message, attrs).Scan(&seqs[i])
+			if err != nil {
+				return fmt.Errorf("sqlite: appending event: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i, e := range events {
+		e.Seq = seqs[i]
+		if e.Time.IsZero() {
+			e.Time = now
+		}
+	}
+	return nil
+}
+
+// ListEvents implements [store.Store].
+func (s *Store) ListEvents(ctx context.Context, flow string, after int64, limit int) ([]*store.Event, error) {
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, flow, at, kind, source_tracker, source_id,
+			target_tracker, target_id, message, attrs
+		FROM events WHERE seq > ? AND (? = '' OR flow = ?) ORDER BY seq LIMIT ?`, after, flow, flow, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: listing events: %w", err)
+	}
+	defer rows.Close()
+	var out []*store.Event
+	for rows.Next() {
+		var (
+			e     store.Event
+			at    int64
+			attrs string
+		)
+		if err := rows.Scan(&e.Seq, &e.Flow, &at, &e.Kind, &e.Source.Tracker, &e.Source.ID,
+			&e.Target.Tracker, &e.Target.ID, &e.Message, &attrs); err != nil {
+			return nil, fmt.Errorf("sqlite: reading event: %w", err)
+		}
+		e.Time = codec.FromNanos(at)
+		if e.Attrs, err = codec.ParseMap(attrs); err != nil {
+			return nil, fmt.Errorf("sqlite: event %d: %w", e.Seq, err)
+		}
+		if len(e.Attrs) == 0 {
+			e.Attrs = nil
+		}
+		out = append(out, &e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: listing events: %w", err)
+	}
+	return out, nil
+}
+
+// PruneEvents implements [store.Store].
+func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM events WHERE at < ?`, codec.Nanos(before))
+		if err != nil {
+			return fmt.Errorf("sqlite: pruning events: %w", err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}

@@ -1,0 +1,166 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/trackbridge/trackbridge/syncer/store"
+	"github.com/trackbridge/trackbridge/syncer/storetest"
+	"github.com/trackbridge/trackbridge/tracker"
+)
+
+func TestMain(m *testing.M) {
+	if code, ok := storetest.HelperMain(func(ctx context.Context, path string) (store.Store, error) {
+		return Open(ctx, path)
+	}); ok {
+		os.Exit(code)
+	}
+	os.Exit(m.Run())
+}
+
+func open(tb testing.TB, now func() time.Time) store.Store {
+	return openAt(tb, filepath.Join(tb.TempDir(), "store.db"), now)
+}
+
+func openAt(tb testing.TB, path string, now func() time.Time) store.Store {
+	s, err := Open(context.Background(), path, WithClock(now))
+	require.NoError(tb, err)
+	tb.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, open)
+}
+
+func TestDurable(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	storetest.RunDurable(t, func(tb testing.TB, location string, now func() time.Time) store.Store {
+		return openAt(tb, filepath.Join(dir, location+".db"), now)
+	})
+}
+
+func TestTwoProcesses(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "shared.db")
+	s := openAt(t, path, time.Now)
+	storetest.RunProcesses(t, s, path)
+}
+
+func TestMigrateFromV1(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "v1.db")
+	v1, err := os.ReadFile("testdata/v1.sql")
+	require.NoError(t, err)
+	raw, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	_, err = raw.ExecContext(ctx, string(v1))
+	require.NoError(t, err)
+	require.NoError(t, raw.Close())
+
+	clock := storetest.NewClock()
+	s, err := Open(ctx, path, WithClock(clock.Now))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+
+	var version int
+	require.NoError(t, s.db.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&version))
+	scripts, err := migrations()
+	require.NoError(t, err)
+	assert.Equal(t, len(scripts), version)
+	assert.Equal(t, 2, version, "update this test when adding a migration")
+
+	l, err := s.GetLink(ctx, "ehop-jira", tracker.Ref{Tracker: "extrahop", ID: "det-1"})
+	require.NoError(t, err)
+	assert.Equal(t, store.StateLinked, l.State)
+	assert.Equal(t, tracker.Ref{Tracker: "jira", ID: "SEC-1"}, l.Target)
+	assert.Equal(t, "tb-1", l.CorrelationKey)
+	assert.Equal(t, map[string]string{"target.summary": "s1", "target.priority": "p1"}, l.FieldHashes)
+	require.Len(t, l.Comments, 2)
+	assert.Equal(t, store.CommentLink{SourceID: "c1", TargetID: "10001", Hash: "h1"}, l.Comments[0])
+	assert.True(t, l.Comments[1].Deleted)
+	assert.Equal(t, time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC), l.Comments[1].DeletedAt)
+	assert.Equal(t, time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC), l.Created)
+	assert.Equal(t, time.Date(2025, 6, 1, 11, 0, 0, 0, time.UTC), l.Updated)
+	assert.Equal(t, int64(7), l.Version)
+	assert.Zero(t, l.Attempts, "columns added in v2 get their defaults")
+	assert.Empty(t, l.LastError)
+	assert.False(t, l.Parked)
+
+	byTarget, err := s.GetLinkByTarget(ctx, "ehop-jira", l.Target)
+	require.NoError(t, err)
+	assert.Equal(t, l.Source, byTarget.Source)
+	var pending []string
+	for p, err := range s.ListLinks(ctx, "ehop-jira", store.Filter{State: store.StatePending, Parked: tracker.Ptr(false)}) {
+		require.NoError(t, err)
+		pending = append(pending, p.Source.ID)
+	}
+	assert.Equal(t, []string{"det-2"}, pending)
+
+	c, err := s.Cursor(ctx, "ehop-jira", store.SideSource)
+	require.NoError(t, err)
+	assert.Equal(t, "page-9", c.Value)
+	assert.Equal(t, int64(3), c.Version)
+	assert.Equal(t, time.Date(2025, 6, 1, 11, 0, 0, 0, time.UTC), c.Time)
+
+	events, err := s.ListEvents(ctx, "ehop-jira", 0, 0)
+	require.NoError(t, err)
+	require.Len(t, events, 1)
+	assert.Equal(t, "created SEC-1", events[0].Message)
+	assert.Equal(t, map[string]string{"fields": "summary"}, events[0].Attrs)
+
+	// The lease row kept its token; it expired long ago.
+	lease, err := s.AcquireLease(ctx, "ehop-jira/det-1", "replica-2", time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, int64(5), lease.Token)
+
+	// The migrated link takes the new columns.
+	l.Attempts, l.Parked, l.LastError = 3, true, "boom"
+	require.NoError(t, s.PutLink(ctx, l))
+	got, err := s.GetLink(ctx, "ehop-jira", l.Source)
+	require.NoError(t, err)
+	assert.Equal(t, 3, got.Attempts)
+	assert.True(t, got.Parked)
+
+	// Reopening an up-to-date file changes nothing.
+	require.NoError(t, s.Close())
+	s2, err := Open(ctx, path, WithClock(clock.Now))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s2.Close() })
+	got, err = s2.GetLink(ctx, "ehop-jira", l.Source)
+	require.NoError(t, err)
+	assert.Equal(t, int64(8), got.Version)
+}
+
+func TestOpenRejects(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	for _, path := range []string{"", ":memory:", "a?b"} {
+		_, err := Open(ctx, path)
+		assert.ErrorContains(t, err, "invalid database path", path)
+	}
+
+	// A file from a newer program is not touched.
+	path := filepath.Join(t.TempDir(), "future.db")
+	raw, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	_, err = raw.ExecContext(ctx, `CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (99);`)
+	require.NoError(t, err)
+	require.NoError(t, raw.Close())
+	_, err = Open(ctx, path)
+	assert.ErrorContains(t, err, "schema version 99 is newer")
+}
+
+func BenchmarkStore(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) { storetest.Benchmark(b, open) })
+}
