@@ -134,7 +134,6 @@ func TestLoadLimits(t *testing.T) {
 	assert.ErrorContains(t, err, "no-such-file")
 }
 
-
 func TestLoadAliasesAndMerge(t *testing.T) {
 	t.Parallel()
 	spec := `

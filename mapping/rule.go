@@ -182,7 +182,7 @@ func (r *cRule) match(is *tracker.Issue) (bool, string) {
 	if ok {
 		return true, ""
 	}
-	return false, fmt.Sprintf("%s: %s %s is false (value %s)", r.path, r.ref.text, r.describe(), show(v, present))
+	return false, fmt.Sprintf("%s: want %s %s, have %s", r.path, r.ref.text, r.describe(), show(v, present))
 }
 
 func (r *cRule) describe() string {

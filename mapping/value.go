@@ -15,10 +15,10 @@ func text(v any) string {
 		return ""
 	case string:
 		return x
-	case fmt.Stringer:
-		return x.String()
 	case time.Time:
 		return x.UTC().Format(time.RFC3339)
+	case fmt.Stringer:
+		return x.String()
 	case []string:
 		return strings.Join(x, ", ")
 	case float64:
