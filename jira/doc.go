@@ -1,0 +1,30 @@
+// Package jira is a client for the Jira REST API, Cloud (v3, Atlassian
+// Document Format bodies) and Server/Data Center (v2, string bodies) behind
+// one API, plus an [Adapter] implementing the interfaces of package tracker
+// and a webhook receiver.
+//
+// Create a client for a Cloud site with an API token:
+//
+//	c, err := jira.New("https://acme.atlassian.net", jira.WithBasicAuth("me@acme.com", token))
+//
+// or for Data Center with a personal access token:
+//
+//	c, err := jira.New("https://jira.acme.com", jira.WithDataCenter(), jira.WithToken(pat))
+//
+// Services hang off the client (c.Issues, c.Search, c.Transitions,
+// c.Comments, c.Users, c.Fields, c.Projects, c.Workflow, c.Properties,
+// c.RemoteLinks) and return (*T, *Response, error). Errors from Jira are
+// *rest.APIError values that match the tracker sentinels (ErrNotFound,
+// ErrUnauthorized, ...) through errors.Is and keep Jira's errorMessages and
+// field errors.
+//
+// Searches on Cloud use /rest/api/3/search/jql with nextPageToken paging
+// (the old /rest/api/3/search is gone); on Data Center /rest/api/2/search
+// with startAt. [SearchService.All] iterates over either. Put values into
+// JQL only through [QuoteJQL].
+//
+// Fields may be named by display name ("Severity") instead of id
+// ("customfield_10042"): the client resolves names through a cached field
+// list. Rich text ([RichText]) is converted to ADF on Cloud; see package
+// jira/adf for the document model and the Markdown subset.
+package jira

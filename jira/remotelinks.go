@@ -1,0 +1,86 @@
+package jira
+
+import (
+	"context"
+	"net/http"
+)
+
+// RemoteLinksService reads and writes links from issues to outside objects.
+type RemoteLinksService service
+
+// RemoteLink links an issue to an object elsewhere. A link with a GlobalID
+// is unique per issue: saving it again updates it, which makes Save
+// idempotent.
+type RemoteLink struct {
+	ID           int64              `json:"id,omitempty"`
+	Self         string             `json:"self,omitempty"`
+	GlobalID     string             `json:"globalId,omitempty"`
+	Application  *RemoteApplication `json:"application,omitempty"`
+	Relationship string             `json:"relationship,omitempty"`
+	Object       RemoteObject       `json:"object"`
+}
+
+// RemoteApplication names the application owning the linked object.
+type RemoteApplication struct {
+	Type string `json:"type,omitempty"`
+	Name string `json:"name,omitempty"`
+}
+
+// RemoteObject is the linked object.
+type RemoteObject struct {
+	URL     string        `json:"url"`
+	Title   string        `json:"title"`
+	Summary string        `json:"summary,omitempty"`
+	Status  *RemoteStatus `json:"status,omitempty"`
+}
+
+// RemoteStatus says whether the linked object is resolved.
+type RemoteStatus struct {
+	Resolved bool `json:"resolved"`
+}
+
+// RemoteLinkRef is the id of a created or updated link.
+type RemoteLinkRef struct {
+	ID   int64  `json:"id"`
+	Self string `json:"self,omitempty"`
+}
+
+// Save creates the link, or updates the issue's link with the same
+// GlobalID (fields left out are cleared).
+func (s *RemoteLinksService) Save(ctx context.Context, issue string, link *RemoteLink) (*RemoteLinkRef, *Response, error) {
+	body := *link
+	body.ID, body.Self = 0, ""
+	var out RemoteLinkRef
+	resp, err := s.c.do(ctx, http.MethodPost, s.c.path("issue/%s/remotelink", issue), nil, &body, &out)
+	if err != nil {
+		return nil, resp, err
+	}
+	return &out, resp, nil
+}
+
+type globalIDQuery struct {
+	GlobalID string `url:"globalId,omitempty"`
+}
+
+// List returns an issue's remote links; a non-empty globalID selects one.
+func (s *RemoteLinksService) List(ctx context.Context, issue, globalID string) ([]RemoteLink, *Response, error) {
+	var out []RemoteLink
+	if globalID != "" {
+		var one RemoteLink
+		resp, err := s.c.do(ctx, http.MethodGet, s.c.path("issue/%s/remotelink", issue), globalIDQuery{globalID}, nil, &one)
+		if err != nil {
+			return nil, resp, err
+		}
+		return []RemoteLink{one}, resp, nil
+	}
+	resp, err := s.c.do(ctx, http.MethodGet, s.c.path("issue/%s/remotelink", issue), nil, nil, &out)
+	if err != nil {
+		return nil, resp, err
+	}
+	return out, resp, nil
+}
+
+// DeleteByGlobalID removes the issue's link with this GlobalID.
+func (s *RemoteLinksService) DeleteByGlobalID(ctx context.Context, issue, globalID string) (*Response, error) {
+	return s.c.do(ctx, http.MethodDelete, s.c.path("issue/%s/remotelink", issue), globalIDQuery{globalID}, nil, nil)
+}

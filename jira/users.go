@@ -1,0 +1,86 @@
+package jira
+
+import (
+	"context"
+	"iter"
+	"net/http"
+
+	"github.com/trackbridge/trackbridge/internal/rest"
+)
+
+// UsersService lists and finds users.
+type UsersService service
+
+// Myself returns the authenticated user; a cheap credentials check.
+func (s *UsersService) Myself(ctx context.Context) (*User, *Response, error) {
+	var out User
+	resp, err := s.c.do(ctx, http.MethodGet, s.c.path("myself"), nil, nil, &out)
+	if err != nil {
+		return nil, resp, err
+	}
+	return &out, resp, nil
+}
+
+type usersPage struct {
+	StartAt    int `url:"startAt"`
+	MaxResults int `url:"maxResults"`
+	// Data Center: username "." matches every user; includeInactive
+	// lists deactivated accounts too.
+	Username        string `url:"username,omitempty"`
+	IncludeInactive bool   `url:"includeInactive,omitempty"`
+}
+
+// usersPageSize is the page size of All.
+const usersPageSize = 100
+
+// List returns one page of users: on Cloud every account, active or not,
+// including apps (GET /users/search); on Data Center every user (GET
+// /user/search?username=.&includeInactive=true).
+func (s *UsersService) List(ctx context.Context, startAt, maxResults int) ([]*User, *Response, error) {
+	q := usersPage{StartAt: startAt, MaxResults: maxResults}
+	path := s.c.path("users/search")
+	if !s.c.isCloud() {
+		q.Username, q.IncludeInactive = ".", true
+		path = s.c.path("user/search")
+	}
+	var out []*User
+	resp, err := s.c.do(ctx, http.MethodGet, path, q, nil, &out)
+	if err != nil {
+		return nil, resp, err
+	}
+	return out, resp, nil
+}
+
+// All iterates over every user, paging until a short or empty page (the
+// endpoints return bare arrays without totals).
+func (s *UsersService) All(ctx context.Context) iter.Seq2[*User, error] {
+	return rest.Paginate(ctx, 0, func(ctx context.Context, startAt int) ([]*User, int, bool, error) {
+		users, _, err := s.List(ctx, startAt, usersPageSize)
+		if err != nil {
+			return nil, 0, false, err
+		}
+		return users, startAt + len(users), len(users) >= usersPageSize, nil
+	})
+}
+
+type userFind struct {
+	Query      string `url:"query,omitempty"`
+	Username   string `url:"username,omitempty"`
+	StartAt    int    `url:"startAt,omitempty"`
+	MaxResults int    `url:"maxResults,omitempty"`
+}
+
+// Find returns active users whose name or email matches query (GET
+// /user/search; Cloud caps it at 1000 matches).
+func (s *UsersService) Find(ctx context.Context, query string, maxResults int) ([]*User, *Response, error) {
+	q := userFind{Query: query, MaxResults: maxResults}
+	if !s.c.isCloud() {
+		q.Query, q.Username = "", query
+	}
+	var out []*User
+	resp, err := s.c.do(ctx, http.MethodGet, s.c.path("user/search"), q, nil, &out)
+	if err != nil {
+		return nil, resp, err
+	}
+	return out, resp, nil
+}
