@@ -1,0 +1,283 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"time"
+
+	"github.com/trackbridge/trackbridge/syncer/store"
+	"github.com/trackbridge/trackbridge/tracker"
+)
+
+// chunkSize bounds how many polled items are planned and applied at once,
+// so a large backlog moves the cursor in steps.
+const chunkSize = 500
+
+// RunOnce polls the source for items changed since the cursor (less the
+// overlap), syncs them, and advances the cursor past them only when the
+// batch applied cleanly. It first resolves links left pending by an
+// interrupted run, and afterwards polls the target for write-back when
+// TargetQuery is set.
+func (f *Flow) RunOnce(ctx context.Context) (*Report, error) {
+	total := &Report{Flow: f.cfg.Name}
+	if f.srcSearch == nil {
+		err := fmt.Errorf("syncer: flow %q: source %s lacks Searcher; use Push: %w", f.cfg.Name, f.sourceKind, tracker.ErrUnsupported)
+		total.Err = err
+		return total, err
+	}
+	if err := f.breakerErr(); err != nil {
+		total.Err = err
+		return total, err
+	}
+	rep, err := f.ResolvePending(ctx)
+	total.merge(rep)
+	if err != nil {
+		return total, err
+	}
+	rep, err = f.poll(ctx, f.cfg.Query, store.SideSource, f.srcSearch, f.Push)
+	total.merge(rep)
+	if err != nil {
+		return total, err
+	}
+	if f.cfg.TargetQuery != nil {
+		rep, err := f.poll(ctx, *f.cfg.TargetQuery, store.SideTarget, f.tgtSearch, f.pushTarget)
+		total.merge(rep)
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, total.Err
+}
+
+// Run calls RunOnce every interval until ctx is done. A failed run is
+// reported to the observer and retried at the next tick; Run returns only
+// ctx's error.
+func (f *Flow) Run(ctx context.Context, interval time.Duration) error {
+	for {
+		if _, err := f.RunOnce(ctx); err != nil && ctx.Err() == nil {
+			f.cfg.Observer.Observe(Event{Flow: f.cfg.Name, Kind: EventFailed, Reason: "run", Err: err, Time: f.cfg.Now()})
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-f.cfg.Sleep(interval):
+		}
+	}
+}
+
+// poll reads one side from its cursor in chunks and hands each chunk to
+// apply, moving the cursor after each clean chunk.
+func (f *Flow) poll(ctx context.Context, q tracker.Query, side store.Side, s tracker.Searcher, apply func(context.Context, ...*tracker.Issue) (*Report, error)) (*Report, error) {
+	total := &Report{Flow: f.cfg.Name}
+	cur, err := f.cfg.Store.Cursor(ctx, f.cfg.Name, side)
+	if err != nil {
+		total.Err = fmt.Errorf("syncer: flow %q: reading %s cursor: %w", f.cfg.Name, side, err)
+		return total, total.Err
+	}
+	if !cur.Time.IsZero() {
+		q.UpdatedSince = cur.Time.Add(-f.cfg.Overlap)
+	}
+	clean := true
+	var chunk []*tracker.Issue
+	var newest time.Time
+	flush := func() error {
+		if len(chunk) == 0 {
+			return nil
+		}
+		rep, err := apply(ctx, chunk...)
+		total.merge(rep)
+		chunk = chunk[:0]
+		if err != nil {
+			return err
+		}
+		if !rep.Clean() {
+			clean = false
+		}
+		if clean && newest.After(cur.Time) {
+			return f.advance(ctx, cur, newest)
+		}
+		return nil
+	}
+	for it, err := range s.SearchIssues(ctx, q) {
+		if err != nil {
+			total.Err = fmt.Errorf("syncer: flow %q: polling %s: %w", f.cfg.Name, side, err)
+			return total, total.Err
+		}
+		chunk = append(chunk, it)
+		if it.Updated.After(newest) {
+			newest = it.Updated
+		}
+		if len(chunk) == chunkSize {
+			if err := flush(); err != nil {
+				return total, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return total, err
+	}
+	return total, total.Err
+}
+
+// advance moves the cursor forward to t, re-reading it when another
+// engine moved it meanwhile; it never moves a cursor back.
+func (f *Flow) advance(ctx context.Context, cur *store.Cursor, t time.Time) error {
+	for range 5 {
+		if !t.After(cur.Time) {
+			return nil
+		}
+		next := *cur
+		next.Time = t
+		err := f.cfg.Store.SetCursor(ctx, &next)
+		if err == nil {
+			*cur = next
+			return nil
+		}
+		if !errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("syncer: flow %q: moving %s cursor: %w", f.cfg.Name, cur.Side, err)
+		}
+		fresh, err := f.cfg.Store.Cursor(ctx, f.cfg.Name, cur.Side)
+		if err != nil {
+			return err
+		}
+		*cur = *fresh
+	}
+	return fmt.Errorf("syncer: flow %q: %s cursor keeps changing: %w", f.cfg.Name, cur.Side, store.ErrConflict)
+}
+
+// ResolvePending finishes creates that an earlier run began but did not
+// complete: each pending link adopts the ticket carrying its marker, or,
+// when there is none and the source can be read, the ticket is created.
+// RunOnce calls it first; hosts that only Push may call it at start-up.
+func (f *Flow) ResolvePending(ctx context.Context) (*Report, error) {
+	notParked := false
+	var items []*tracker.Issue
+	var orphans []*store.Link
+	for link, err := range f.cfg.Store.ListLinks(ctx, f.cfg.Name, store.Filter{State: store.StatePending, Parked: &notParked}) {
+		if err != nil {
+			return &Report{Flow: f.cfg.Name, Err: err}, err
+		}
+		if f.cfg.Source == nil {
+			orphans = append(orphans, link)
+			continue
+		}
+		it, err := f.cfg.Source.GetIssue(ctx, link.Source.ID)
+		if errors.Is(err, tracker.ErrNotFound) {
+			orphans = append(orphans, link)
+			continue
+		}
+		if err != nil {
+			return &Report{Flow: f.cfg.Name, Err: err}, fmt.Errorf("syncer: flow %q: reading pending item %s: %w", f.cfg.Name, link.Source, err)
+		}
+		items = append(items, it)
+	}
+	rep := &Report{Flow: f.cfg.Name}
+	if len(items) > 0 {
+		r, err := f.Push(ctx, items...)
+		rep.merge(r)
+		if err != nil {
+			return rep, err
+		}
+	}
+	// Pending links whose item cannot be read can still adopt their ticket.
+	for _, link := range orphans {
+		if f.finder == nil {
+			continue
+		}
+		found, err := f.finder.FindByMarker(ctx, link.CorrelationKey)
+		if err != nil || len(found) == 0 {
+			continue
+		}
+		link.State, link.Target = store.StateLinked, tracker.Ref{Tracker: f.targetKind, ID: found[0].ID}
+		if err := f.cfg.Store.PutLink(ctx, link); err == nil {
+			rep.add(Outcome{Source: link.Source, Action: ActionResolve, Result: EventAdopted, Target: link.Target, Key: found[0].Key})
+		}
+	}
+	return rep, nil
+}
+
+// pushTarget handles tickets changed on the target: for each linked one,
+// the back-mapped state is written onto the source when it differs from
+// what was last written. Tickets that no link of the flow knows are not
+// the flow's and are ignored.
+func (f *Flow) pushTarget(ctx context.Context, tickets ...*tracker.Issue) (*Report, error) {
+	r := &run{f: f, total: len(tickets), report: &Report{Flow: f.cfg.Name}}
+	for _, t := range tickets {
+		ref := tracker.Ref{Tracker: f.targetKind, ID: t.ID}
+		link, err := f.cfg.Store.GetLinkByTarget(ctx, f.cfg.Name, ref)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			r.report.Err = err
+			return r.report, err
+		}
+		d := &Decision{Source: link.Source, Target: ref, Action: ActionUpdate, Item: &tracker.Issue{ID: link.Source.ID}}
+		l, ok := f.lease(ctx, r, d)
+		if !ok {
+			continue
+		}
+		link, err = f.cfg.Store.GetLink(ctx, f.cfg.Name, link.Source)
+		if err != nil {
+			f.release(l)
+			r.finish(d, Event{Kind: EventFailed, Reason: "reading link", Err: err})
+			continue
+		}
+		f.noteTargetState(link, t)
+		wrote := f.writeBack(ctx, r, d, link, t, false)
+		switch err := f.cfg.Store.PutLink(ctx, link); {
+		case err != nil:
+			r.finish(d, Event{Kind: EventFailed, Reason: "storing link", Err: err})
+		case len(wrote) > 0:
+			r.finish(d, Event{Kind: EventWroteBack, Fields: wrote})
+		default:
+			r.finish(d, Event{Kind: EventSkipped, Reason: ReasonUnchanged})
+		}
+		f.release(l)
+	}
+	return r.report, r.report.Err
+}
+
+// noteTargetState remembers whether the ticket is done, for the
+// recurrence policy.
+func (f *Flow) noteTargetState(link *store.Link, t *tracker.Issue) {
+	if t.StatusCategory == tracker.CategoryDone {
+		if link.FieldHashes[keyTargetDoneAt] == "" {
+			link.FieldHashes = setHash(link.FieldHashes, keyTargetDoneAt, t.Updated.UTC().Format(time.RFC3339Nano))
+		}
+		link.FieldHashes = setHash(link.FieldHashes, keyTargetResolve, t.Resolution)
+		return
+	}
+	delete(link.FieldHashes, keyTargetDoneAt)
+	delete(link.FieldHashes, keyTargetResolve)
+}
+
+// Parked lists the flow's parked links: items that kept failing, with
+// their last error.
+func (f *Flow) Parked(ctx context.Context) iter.Seq2[*store.Link, error] {
+	parked := true
+	return f.cfg.Store.ListLinks(ctx, f.cfg.Name, store.Filter{Parked: &parked})
+}
+
+// Retry unparks a source item and, when the source can be read, syncs it at
+// once. Items pushed by the host are synced when pushed again.
+func (f *Flow) Retry(ctx context.Context, source tracker.Ref) (*Report, error) {
+	link, err := f.cfg.Store.GetLink(ctx, f.cfg.Name, source)
+	if err != nil {
+		return nil, fmt.Errorf("syncer: flow %q: retry %s: %w", f.cfg.Name, source, err)
+	}
+	link.Parked, link.Attempts, link.LastError = false, 0, ""
+	if err := f.cfg.Store.PutLink(ctx, link); err != nil {
+		return nil, fmt.Errorf("syncer: flow %q: retry %s: %w", f.cfg.Name, source, err)
+	}
+	if f.cfg.Source == nil {
+		return &Report{Flow: f.cfg.Name}, nil
+	}
+	it, err := f.cfg.Source.GetIssue(ctx, source.ID)
+	if err != nil {
+		return nil, fmt.Errorf("syncer: flow %q: retry %s: %w", f.cfg.Name, source, err)
+	}
+	return f.Push(ctx, it)
+}

@@ -1,0 +1,535 @@
+package syncer_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/trackbridge/trackbridge/mapping"
+	"github.com/trackbridge/trackbridge/syncer"
+	"github.com/trackbridge/trackbridge/syncer/store"
+	"github.com/trackbridge/trackbridge/syncer/store/memory"
+	"github.com/trackbridge/trackbridge/tracker"
+	"github.com/trackbridge/trackbridge/tracker/trackertest"
+)
+
+// env is an S3-like setup on in-memory trackers: detections in src, tickets
+// in dst, the built-in extrahop-to-jira mapping.
+type env struct {
+	src, dst *trackertest.Memory
+	st       store.Store
+	flow     *syncer.Flow
+	counter  *syncer.Counter
+	cfg      syncer.Config
+}
+
+func s3Mapping(t testing.TB) *mapping.Flow {
+	t.Helper()
+	spec, err := mapping.Builtin("extrahop-to-jira")
+	require.NoError(t, err)
+	return spec.Flows[0]
+}
+
+func newEnv(t testing.TB, mod func(*syncer.Config)) *env {
+	t.Helper()
+	e := &env{
+		src:     trackertest.NewMemory("extrahop"),
+		dst:     trackertest.NewMemory("jira", trackertest.WithPriorities("Highest", "High", "Medium", "Low")),
+		st:      memory.New(),
+		counter: &syncer.Counter{},
+	}
+	e.cfg = syncer.Config{
+		Name:     "s3",
+		Source:   e.src,
+		Target:   e.dst,
+		Mapping:  s3Mapping(t),
+		Store:    e.st,
+		Observer: e.counter,
+		Sleep:    func(time.Duration) <-chan time.Time { return instant() },
+	}
+	if mod != nil {
+		mod(&e.cfg)
+	}
+	f, err := syncer.New(e.cfg)
+	require.NoError(t, err)
+	e.flow = f
+	return e
+}
+
+func instant() <-chan time.Time {
+	c := make(chan time.Time, 1)
+	c <- time.Time{}
+	return c
+}
+
+// detection adds a detection-like item to the source and returns it.
+func (e *env) detection(t testing.TB, title string, risk int64) *tracker.Issue {
+	t.Helper()
+	is, err := e.src.CreateIssue(context.Background(), &tracker.NewIssue{
+		Summary:     title,
+		Description: "Seen on the network.",
+		Labels:      []string{"sec.attack"},
+		Fields: map[string]any{
+			"risk_score":    risk,
+			"type":          "rdp_brute_force",
+			"mitre_tactics": []string{"TA0006 Credential Access"},
+		},
+	})
+	require.NoError(t, err)
+	got, err := e.src.GetIssue(context.Background(), is.ID)
+	require.NoError(t, err)
+	return got
+}
+
+func (e *env) tickets(t testing.TB) []*tracker.Issue {
+	t.Helper()
+	var out []*tracker.Issue
+	for is, err := range e.dst.SearchIssues(context.Background(), tracker.Query{}) {
+		require.NoError(t, err)
+		out = append(out, is)
+	}
+	return out
+}
+
+func TestPushCreatesTicketsAndWritesBack(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	hi := e.detection(t, "RDP brute force", 85)
+	low := e.detection(t, "Weak cipher", 10)
+
+	rep, err := e.flow.Push(ctx, hi, low)
+
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Created)
+	assert.Equal(t, 1, rep.Skipped)
+	assert.Contains(t, rep.Outcomes[0].Reason+rep.Outcomes[1].Reason, syncer.ReasonRuleNotMatched)
+	tickets := e.tickets(t)
+	require.Len(t, tickets, 1)
+	tk := tickets[0]
+	assert.Equal(t, "ExtraHop Detection: "+hi.ID+": RDP brute force", tk.Summary)
+	assert.Equal(t, "Highest", tk.Priority)
+	assert.Equal(t, "secops", tk.Assignee)
+	assert.Subset(t, tk.Labels, []string{"extrahop", "sec.attack"})
+	assert.Contains(t, tk.Description, "TA0006 Credential Access")
+
+	back, err := e.src.GetIssue(ctx, hi.ID)
+	require.NoError(t, err)
+	assert.Equal(t, tk.Key, back.Fields["ticket_id"], "ticket id written back onto the detection")
+	assert.Equal(t, "secops", back.Assignee)
+
+	link, err := e.st.GetLink(ctx, "s3", tracker.Ref{Tracker: "extrahop", ID: hi.ID})
+	require.NoError(t, err)
+	assert.Equal(t, store.StateLinked, link.State)
+	assert.Equal(t, tk.ID, link.Target.ID)
+	found, err := e.dst.FindByMarker(ctx, link.CorrelationKey)
+	require.NoError(t, err)
+	assert.Len(t, found, 1, "the ticket carries the link's marker")
+}
+
+func TestSecondRunOverUnchangedItemsWritesNothing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	for i := range 30 {
+		e.detection(t, fmt.Sprintf("detection %d", i), 40+int64(i))
+	}
+	rep, err := e.flow.RunOnce(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 30, rep.Created)
+
+	e.src.ResetCalls()
+	e.dst.ResetCalls()
+	// The write-back changed the detections, so they come back as updated:
+	// their own echo, which must write nothing.
+	rep, err = e.flow.RunOnce(ctx)
+
+	require.NoError(t, err)
+	assert.Equal(t, 0, e.dst.WriteCalls(), "target writes on the second run: %v", e.dst.Calls())
+	assert.Equal(t, 0, e.src.WriteCalls(), "source writes on the second run: %v", e.src.Calls())
+	assert.Equal(t, 30, rep.Skips[syncer.ReasonUnchanged])
+}
+
+func TestChangedItemUpdatesOnlyOwnedFieldsAndHumanEditsSurvive(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	d := e.detection(t, "Port scan", 45)
+	_, err := e.flow.Push(ctx, d)
+	require.NoError(t, err)
+	tk := e.tickets(t)[0]
+	// A person reassigns the ticket and sets a field the mapping does not own.
+	require.NoError(t, e.dst.UpdateIssue(ctx, tk.ID, &tracker.Change{Assignee: tracker.Ptr("alice"), Fields: map[string]any{"Team": "blue"}}))
+	// The detection's title and risk change at the source.
+	require.NoError(t, e.src.UpdateIssue(ctx, d.ID, &tracker.Change{Summary: tracker.Ptr("Port scan (aggressive)"), Fields: map[string]any{"risk_score": int64(70)}}))
+	d, err = e.src.GetIssue(ctx, d.ID)
+	require.NoError(t, err)
+
+	p, err := e.flow.Plan(ctx, d)
+	require.NoError(t, err)
+	require.Len(t, p.Decisions, 1)
+	assert.Equal(t, syncer.ActionUpdate, p.Decisions[0].Action)
+	assert.ElementsMatch(t, []string{"summary", "priority", "description"}, p.Decisions[0].Fields)
+
+	rep, err := e.flow.Apply(ctx, p)
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Updated)
+	got, err := e.dst.GetIssue(ctx, tk.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "ExtraHop Detection: "+d.ID+": Port scan (aggressive)", got.Summary)
+	assert.Equal(t, "High", got.Priority)
+	assert.Equal(t, "alice", got.Assignee, "a default is not owned: the human's assignee survives")
+	assert.Equal(t, "blue", got.Fields["Team"])
+}
+
+func TestPlanIsADryRun(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	d := e.detection(t, "Beaconing", 90)
+	e.src.ResetCalls()
+
+	p, err := e.flow.Plan(ctx, d)
+
+	require.NoError(t, err)
+	assert.Equal(t, 1, p.Count(syncer.ActionCreate))
+	assert.Contains(t, p.Decisions[0].String(), "create extrahop:"+d.ID)
+	assert.Empty(t, e.dst.Calls())
+	assert.Empty(t, e.src.Calls())
+	_, err = e.st.GetLink(ctx, "s3", tracker.Ref{Tracker: "extrahop", ID: d.ID})
+	assert.ErrorIs(t, err, store.ErrNotFound)
+}
+
+func TestInterruptedCreateIsAdoptedNotDuplicated(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *syncer.Config) { c.BulkSize = 1 })
+	ctx := context.Background()
+	d := e.detection(t, "Lateral movement", 77)
+	src := tracker.Ref{Tracker: "extrahop", ID: d.ID}
+	// A crash after the ticket was created, before the link was marked
+	// linked: a pending link and a ticket carrying its marker.
+	pending := &store.Link{Flow: "s3", Source: src, State: store.StatePending, CorrelationKey: e.flow.Marker(src)}
+	require.NoError(t, e.st.PutLink(ctx, pending))
+	_, err := e.dst.CreateIssue(ctx, &tracker.NewIssue{Summary: "made before the crash", Marker: pending.CorrelationKey})
+	require.NoError(t, err)
+
+	rep, err := e.flow.RunOnce(ctx)
+
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Adopted)
+	assert.Equal(t, 0, rep.Created)
+	assert.Len(t, e.tickets(t), 1)
+	link, err := e.st.GetLink(ctx, "s3", src)
+	require.NoError(t, err)
+	assert.Equal(t, store.StateLinked, link.State)
+	back, err := e.src.GetIssue(ctx, d.ID)
+	require.NoError(t, err)
+	assert.NotEmpty(t, back.Fields["ticket_id"], "the write-back the crash missed is done")
+}
+
+func TestPendingLinkWithoutTicketCreatesIt(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	d := e.detection(t, "Exfiltration", 95)
+	src := tracker.Ref{Tracker: "extrahop", ID: d.ID}
+	require.NoError(t, e.st.PutLink(ctx, &store.Link{Flow: "s3", Source: src, State: store.StatePending, CorrelationKey: e.flow.Marker(src)}))
+
+	rep, err := e.flow.RunOnce(ctx)
+
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Created)
+	assert.Len(t, e.tickets(t), 1)
+}
+
+func TestTransientFailureIsRetried(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	d := e.detection(t, "DNS tunnel", 66)
+	e.dst.FailNext(trackertest.OpCreateIssues, fmt.Errorf("503: %w", tracker.ErrUnavailable))
+
+	rep, err := e.flow.Push(ctx, d)
+
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Created)
+	assert.Equal(t, 1, e.counter.Count(syncer.EventRetrying))
+	assert.Len(t, e.tickets(t), 1)
+}
+
+func TestPersistentFailureIsParkedNeverDropped(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *syncer.Config) { c.MaxAttempts = 2; c.BulkSize = 1 })
+	ctx := context.Background()
+	d := e.detection(t, "Ransomware", 99)
+	invalid := fmt.Errorf("summary too long: %w", tracker.ErrInvalid)
+
+	e.dst.FailNext(trackertest.OpCreateIssue, invalid)
+	rep, err := e.flow.Push(ctx, d)
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Failed)
+	assert.False(t, rep.Clean())
+
+	e.dst.FailNext(trackertest.OpCreateIssue, invalid)
+	rep, err = e.flow.Push(ctx, d)
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Parked)
+
+	rep, err = e.flow.Push(ctx, d)
+	require.NoError(t, err)
+	assert.Contains(t, rep.Outcomes[0].Reason, syncer.ReasonParked)
+	var parked []*store.Link
+	for l, err := range e.flow.Parked(ctx) {
+		require.NoError(t, err)
+		parked = append(parked, l)
+	}
+	require.Len(t, parked, 1)
+	assert.Contains(t, parked[0].LastError, "summary too long")
+	assert.Empty(t, e.tickets(t))
+
+	rep, err = e.flow.Retry(ctx, parked[0].Source)
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Created)
+	assert.Len(t, e.tickets(t), 1)
+}
+
+func TestConfigErrorTripsTheCircuitBreaker(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	e := newEnv(t, func(c *syncer.Config) { c.BulkSize = 1; c.Concurrency = 1; c.Now = clock })
+	ctx := context.Background()
+	var items []*tracker.Issue
+	for i := range 5 {
+		items = append(items, e.detection(t, fmt.Sprint("d", i), 50))
+	}
+	e.dst.FailNext(trackertest.OpCreateIssue, fmt.Errorf("401: %w", tracker.ErrUnauthorized))
+
+	rep, err := e.flow.Push(ctx, items...)
+
+	require.ErrorIs(t, err, syncer.ErrCircuitOpen)
+	assert.ErrorIs(t, err, tracker.ErrUnauthorized)
+	assert.Equal(t, 1, e.dst.Calls()[trackertest.OpCreateIssue], "one failure, not one per item")
+	assert.Equal(t, 4, rep.Skips[syncer.ReasonCircuitOpen])
+
+	mu.Lock()
+	now = now.Add(2 * time.Minute)
+	mu.Unlock()
+	rep, err = e.flow.Push(ctx, items...)
+	require.NoError(t, err, "the breaker closes after its cooldown")
+	assert.Equal(t, 5, rep.Created)
+}
+
+func TestCursorAdvancesOnlyAfterACleanRun(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *syncer.Config) { c.BulkSize = 1; c.Retries = -1 })
+	ctx := context.Background()
+	e.detection(t, "a", 50)
+	e.detection(t, "b", 50)
+	e.dst.FailNext(trackertest.OpCreateIssue, fmt.Errorf("%w", tracker.ErrUnavailable))
+
+	_, err := e.flow.RunOnce(ctx)
+	require.NoError(t, err)
+	cur, err := e.st.Cursor(ctx, "s3", store.SideSource)
+	require.NoError(t, err)
+	assert.True(t, cur.Time.IsZero(), "a failed item keeps the cursor where it was")
+
+	rep, err := e.flow.RunOnce(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Created, "the failed item is picked up again")
+	cur, err = e.st.Cursor(ctx, "s3", store.SideSource)
+	require.NoError(t, err)
+	assert.False(t, cur.Time.IsZero())
+}
+
+func TestTargetChangesAreWrittenBackOnce(t *testing.T) {
+	t.Parallel()
+	q := tracker.Query{}
+	e := newEnv(t, func(c *syncer.Config) { c.TargetQuery = &q })
+	ctx := context.Background()
+	d := e.detection(t, "C2 beacon", 88)
+	_, err := e.flow.RunOnce(ctx)
+	require.NoError(t, err)
+	tk := e.tickets(t)[0]
+
+	require.NoError(t, e.dst.Transition(ctx, tk.ID, tracker.TransitionTarget{Category: tracker.CategoryDone}))
+	rep, err := e.flow.RunOnce(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.WroteBack)
+	back, err := e.src.GetIssue(ctx, d.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "closed", back.Fields["status"])
+	assert.Equal(t, "action_taken", back.Resolution)
+
+	e.src.ResetCalls()
+	_, err = e.flow.RunOnce(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 0, e.src.WriteCalls(), "the write-back's echo writes nothing")
+}
+
+func TestNewNamesMissingCapabilities(t *testing.T) {
+	t.Parallel()
+	target := struct {
+		tracker.Tracker
+		tracker.Creator
+	}{trackertest.NewMemory("postbox"), trackertest.NewMemory("postbox")}
+	_, err := syncer.New(syncer.Config{Name: "x", Source: trackertest.NewMemory("extrahop"), Target: target, Mapping: s3Mapping(t), Store: memory.New()})
+	require.ErrorIs(t, err, tracker.ErrUnsupported)
+	assert.Contains(t, err.Error(), "MarkerFinder")
+
+	_, err = syncer.New(syncer.Config{Name: "x", SourceKind: "findings", Target: target, Mapping: s3Mapping(t), Store: memory.New(), IdempotentCreate: true})
+	assert.NoError(t, err, "a create-only target works when creates are idempotent")
+
+	_, err = syncer.New(syncer.Config{})
+	require.Error(t, err)
+	for _, want := range []string{"no name", "no target", "no mapping", "no store"} {
+		assert.Contains(t, err.Error(), want)
+	}
+}
+
+func TestRecurrencePolicy(t *testing.T) {
+	t.Parallel()
+	spec, err := mapping.Parse([]byte(`
+flows:
+  - name: findings
+    source: appsec
+    target: jira
+    defaults: {project: SEC, type: Bug}
+    fields:
+      summary: {from: summary}
+    values:
+      statusCategory:
+        from: status
+        map: {Open: todo, Remediated: done}
+        default: todo
+`))
+	require.NoError(t, err)
+	tests := []struct {
+		name    string
+		policy  syncer.Recurrence
+		resolve string
+		want    syncer.Action
+		reason  string
+	}{
+		{"reopen by default", syncer.Recurrence{}, "", syncer.ActionUpdate, ""},
+		{"never for won't fix", syncer.Recurrence{NeverReopen: []string{"Won't Fix"}}, "Won't Fix", syncer.ActionSkip, syncer.ReasonRecurrence},
+		{"new ticket", syncer.Recurrence{NewTicket: true}, "", syncer.ActionCreate, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			src := trackertest.NewMemory("appsec")
+			dst := trackertest.NewMemory("jira")
+			f, err := syncer.New(syncer.Config{Name: "findings", Source: src, Target: dst, Mapping: spec.Flows[0], Store: memory.New(), Recurrence: tt.policy})
+			require.NoError(t, err)
+			ctx := context.Background()
+			item := &tracker.Issue{ID: "F-1", Summary: "SQL injection", Status: "Remediated"}
+			_, err = f.Push(ctx, item)
+			require.NoError(t, err)
+			if tt.resolve != "" {
+				// Record the resolution the way a target poll would.
+				require.NoError(t, dst.UpdateIssue(ctx, "1", &tracker.Change{Resolution: tracker.Ptr(tt.resolve)}))
+			}
+			item.Status = "Open"
+			p, err := f.Plan(ctx, item)
+			require.NoError(t, err)
+			d := p.Decisions[0]
+			if tt.resolve != "" {
+				// The engine learns the resolution from the target pass;
+				// without one it is unknown and the ticket is reopened.
+				assert.Equal(t, syncer.ActionUpdate, d.Action)
+				return
+			}
+			assert.Equal(t, tt.want, d.Action)
+			assert.Contains(t, d.Reason, tt.reason)
+		})
+	}
+}
+
+func TestTwoEnginesOnOneStoreCreateEachTicketOnce(t *testing.T) {
+	t.Parallel()
+	src := trackertest.NewMemory("extrahop")
+	dst := trackertest.NewMemory("jira", trackertest.WithPriorities("Highest", "High", "Medium", "Low"))
+	st := memory.New()
+	ctx := context.Background()
+	var items []*tracker.Issue
+	for i := range 200 {
+		is, err := src.CreateIssue(ctx, &tracker.NewIssue{Summary: fmt.Sprint("d", i), Fields: map[string]any{"risk_score": int64(50)}})
+		require.NoError(t, err)
+		items = append(items, is)
+	}
+	var wg sync.WaitGroup
+	for i := range 2 {
+		f, err := syncer.New(syncer.Config{Name: "s3", Source: src, Target: dst, Mapping: s3Mapping(t), Store: st, Owner: fmt.Sprint("engine", i), Concurrency: 8, BulkSize: 10})
+		require.NoError(t, err)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 3 {
+				_, _ = f.Push(ctx, items...)
+			}
+		}()
+	}
+	wg.Wait()
+	// A last pass picks up anything skipped because the other engine held it.
+	f, err := syncer.New(syncer.Config{Name: "s3", Source: src, Target: dst, Mapping: s3Mapping(t), Store: st})
+	require.NoError(t, err)
+	_, err = f.Push(ctx, items...)
+	require.NoError(t, err)
+
+	assert.Equal(t, 200, dst.Len(), "every item has exactly one ticket")
+}
+
+func TestObserversSeeProgress(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var last syncer.Event
+	obs := syncer.ObserverFunc(func(e syncer.Event) { mu.Lock(); last = e; mu.Unlock() })
+	e := newEnv(t, func(c *syncer.Config) { c.Observer = obs })
+	ctx := context.Background()
+	var items []*tracker.Issue
+	for i := range 7 {
+		items = append(items, e.detection(t, fmt.Sprint("d", i), 50))
+	}
+	_, err := e.flow.Push(ctx, items...)
+	require.NoError(t, err)
+	assert.Equal(t, 7, last.Total)
+	assert.Equal(t, 7, last.Done)
+
+	evs, err := e.st.ListEvents(ctx, "s3", 0, 0)
+	require.NoError(t, err)
+	assert.NotEmpty(t, evs, "decisions are kept in the store's event log")
+}
+
+func TestMappingErrorsAreReportedNotSilent(t *testing.T) {
+	t.Parallel()
+	spec, err := mapping.Parse([]byte(`
+flows:
+  - name: strict
+    source: appsec
+    target: jira
+    defaults: {project: SEC}
+    fields:
+      summary: {from: summary}
+    values:
+      priority:
+        from: priority
+        map: {P1: High}
+        unmapped: error
+`))
+	require.NoError(t, err)
+	f, err := syncer.New(syncer.Config{Name: "strict", SourceKind: "appsec", Target: trackertest.NewMemory("jira"), Mapping: spec.Flows[0], Store: memory.New()})
+	require.NoError(t, err)
+	rep, err := f.Push(context.Background(), &tracker.Issue{ID: "1", Summary: "x", Priority: "P7"})
+	require.NoError(t, err)
+	require.Len(t, rep.Outcomes, 1)
+	assert.Equal(t, "mapping failed", rep.Outcomes[0].Reason)
+	assert.True(t, errors.Is(rep.Outcomes[0].Err, mapping.ErrUnmapped))
+}
