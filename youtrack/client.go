@@ -1,0 +1,348 @@
+package youtrack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/trackbridge/trackbridge/internal/rest"
+)
+
+// Vendor is the name the client uses in errors and the adapter's Kind.
+const Vendor = "youtrack"
+
+// DefaultPageSize is the $top the client sends when the caller sets none.
+const DefaultPageSize = 100
+
+// Response is a completed HTTP response; see rest.Response.
+type Response = rest.Response
+
+// APIError is an error answer of the server; it keeps YouTrack's
+// error_description and matches the tracker sentinels through errors.Is.
+type APIError = rest.APIError
+
+// UserAPI selects where [UsersService.List] reads accounts from.
+type UserAPI int
+
+const (
+	// UserAPIYouTrack lists users through /api/users (YouTrack 2026.1 and
+	// later manage users there).
+	UserAPIYouTrack UserAPI = iota
+	// UserAPIHub lists users through the Hub REST API
+	// (/hub/api/rest/users), which also reports ban reasons, creation and
+	// last access times and groups on every version.
+	UserAPIHub
+)
+
+// Option configures a [Client].
+type Option func(*options) error
+
+type options struct {
+	cfg      rest.Config
+	userAPI  UserAPI
+	pageSize int
+}
+
+// WithToken authenticates with a YouTrack permanent token
+// ("perm:…"), sent as "Authorization: Bearer <token>".
+func WithToken(token string) Option {
+	return func(o *options) error {
+		if strings.TrimSpace(token) == "" {
+			return errors.New("youtrack: WithToken: empty token")
+		}
+		o.cfg.Auth = rest.Bearer(token)
+		return nil
+	}
+}
+
+// WithHTTPClient sets the HTTP client whose transport and timeout are used.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(o *options) error {
+		if hc == nil {
+			return errors.New("youtrack: WithHTTPClient: nil client")
+		}
+		o.cfg.HTTPClient = hc
+		return nil
+	}
+}
+
+// WithLimiter paces every request; share one limiter between all clients of
+// one YouTrack instance.
+func WithLimiter(l *rate.Limiter) Option {
+	return func(o *options) error {
+		if l == nil {
+			return errors.New("youtrack: WithLimiter: nil limiter")
+		}
+		o.cfg.Limiter = l
+		return nil
+	}
+}
+
+// WithMaxRetries bounds the retries after the first attempt; 0 disables
+// retries.
+func WithMaxRetries(n int) Option {
+	return func(o *options) error {
+		if n < 0 {
+			return fmt.Errorf("youtrack: WithMaxRetries: %d is negative", n)
+		}
+		if n == 0 {
+			n = -1 // rest.Config: negative disables
+		}
+		o.cfg.MaxRetries = n
+		return nil
+	}
+}
+
+// WithMaxRetryAfter caps how long the client waits when the server asks for
+// a pause; beyond it a *rest.RateLimitError is returned.
+func WithMaxRetryAfter(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return fmt.Errorf("youtrack: WithMaxRetryAfter: %s is not positive", d)
+		}
+		o.cfg.MaxRetryAfter = d
+		return nil
+	}
+}
+
+// WithRetryWait bounds the exponential backoff between retries.
+func WithRetryWait(min, max time.Duration) Option {
+	return func(o *options) error {
+		if min <= 0 || max < min {
+			return fmt.Errorf("youtrack: WithRetryWait(%s, %s): want 0 < min <= max", min, max)
+		}
+		o.cfg.RetryWaitMin, o.cfg.RetryWaitMax = min, max
+		return nil
+	}
+}
+
+// WithLogger receives debug lines for requests and retries.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) error {
+		if l == nil {
+			return errors.New("youtrack: WithLogger: nil logger")
+		}
+		o.cfg.Logger = l
+		return nil
+	}
+}
+
+// WithUserAgent is prepended to the User-Agent header.
+func WithUserAgent(ua string) Option {
+	return func(o *options) error {
+		if strings.ContainsAny(ua, "\r\n") {
+			return errors.New("youtrack: WithUserAgent: line break in user agent")
+		}
+		o.cfg.UserAgent = ua
+		return nil
+	}
+}
+
+// WithMaxConns sizes the idle connection pool to the concurrency in use.
+func WithMaxConns(n int) Option {
+	return func(o *options) error {
+		if n <= 0 {
+			return fmt.Errorf("youtrack: WithMaxConns: %d is not positive", n)
+		}
+		o.cfg.MaxConns = n
+		return nil
+	}
+}
+
+// WithInsecureHTTP allows sending the token over plain http to a host other
+// than loopback.
+func WithInsecureHTTP() Option {
+	return func(o *options) error {
+		o.cfg.AllowInsecureHTTP = true
+		return nil
+	}
+}
+
+// WithUserAPI chooses the user API [UsersService.List] reads; the default
+// is [UserAPIYouTrack].
+func WithUserAPI(api UserAPI) Option {
+	return func(o *options) error {
+		if api != UserAPIYouTrack && api != UserAPIHub {
+			return fmt.Errorf("youtrack: WithUserAPI: unknown API %d", api)
+		}
+		o.userAPI = api
+		return nil
+	}
+}
+
+// WithPageSize sets the $top of every paged call whose options set none
+// (default [DefaultPageSize]).
+func WithPageSize(n int) Option {
+	return func(o *options) error {
+		if n <= 0 {
+			return fmt.Errorf("youtrack: WithPageSize: %d is not positive", n)
+		}
+		o.pageSize = n
+		return nil
+	}
+}
+
+// Client talks to one YouTrack instance. It is safe for concurrent use.
+type Client struct {
+	rc       *rest.Client
+	service  string
+	userAPI  UserAPI
+	pageSize int
+
+	// Issues reads and writes issues and their custom fields.
+	Issues *IssuesService
+	// Comments reads and writes issue comments.
+	Comments *CommentsService
+	// Commands applies YouTrack commands ("State Fixed") to issues.
+	Commands *CommandsService
+	// Projects lists projects, their custom field settings and bundles.
+	Projects *ProjectsService
+	// Users lists accounts through YouTrack or Hub.
+	Users *UsersService
+	// Tags lists, creates and attaches tags.
+	Tags *TagsService
+}
+
+// New returns a client for the YouTrack service at serviceURL
+// ("https://example.youtrack.cloud", "https://host/youtrack"). The client
+// adds "api/" to it; a URL that already ends in "/api" is accepted too.
+// New does no I/O.
+func New(serviceURL string, opts ...Option) (*Client, error) {
+	o := options{pageSize: DefaultPageSize}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	u, err := url.Parse(strings.TrimSpace(serviceURL))
+	if err != nil {
+		return nil, fmt.Errorf("youtrack: service URL: %w", err)
+	}
+	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/api")
+	o.cfg.Vendor = Vendor
+	o.cfg.BaseURL = u.String()
+	rc, err := rest.New(o.cfg)
+	if err != nil {
+		return nil, err
+	}
+	service := rc.BaseURL()
+	c := &Client{
+		rc:       rc,
+		service:  strings.TrimSuffix(service.String(), "/"),
+		userAPI:  o.userAPI,
+		pageSize: o.pageSize,
+	}
+	c.Issues = &IssuesService{c: c}
+	c.Comments = &CommentsService{c: c}
+	c.Commands = &CommandsService{c: c}
+	c.Projects = &ProjectsService{c: c, byShort: map[string]*Project{}}
+	c.Users = &UsersService{c: c}
+	c.Tags = &TagsService{c: c}
+	return c, nil
+}
+
+// ServiceURL returns the service URL without a trailing slash; issue links
+// are ServiceURL + "/issue/" + idReadable.
+func (c *Client) ServiceURL() string { return c.service }
+
+// IssueURL returns the web link of the issue with readable id key.
+func (c *Client) IssueURL(key string) string { return c.service + "/issue/" + url.PathEscape(key) }
+
+// String describes the client without its credentials.
+func (c *Client) String() string {
+	return "youtrack.Client{" + c.rc.String() + "}"
+}
+
+// Format prints the client as String does for every verb, so %+v and %#v
+// cannot reach the token.
+func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
+// do sends one request through the shared HTTP core.
+func (c *Client) do(ctx context.Context, method, path string, query, body, out any) (*Response, error) {
+	return c.rc.Do(ctx, &rest.Request{Method: method, Path: path, Query: query, Body: body}, out)
+}
+
+// top returns n, or the client's page size when n is not positive.
+func (c *Client) top(n int) int {
+	if n > 0 {
+		return n
+	}
+	return c.pageSize
+}
+
+// ListOptions pages a collection. Top 0 means the client's page size; the
+// client always sends $top, so the server's silent 42-item default never
+// applies.
+type ListOptions struct {
+	// Fields replaces the default projection of the call.
+	Fields string
+	Skip   int
+	Top    int
+}
+
+// listQuery is the wire form of ListOptions plus an optional query.
+type listQuery struct {
+	Fields string `url:"fields,omitempty"`
+	Query  string `url:"query,omitempty"`
+	Skip   int    `url:"$skip,omitempty"`
+	Top    int    `url:"$top"`
+}
+
+func (c *Client) listQuery(o *ListOptions, defFields, q string) listQuery {
+	lq := listQuery{Fields: defFields, Query: q, Top: c.pageSize}
+	if o != nil {
+		if o.Fields != "" {
+			lq.Fields = o.Fields
+		}
+		lq.Skip = max(o.Skip, 0)
+		lq.Top = c.top(o.Top)
+	}
+	return lq
+}
+
+// fieldsQuery is the query of single-entity calls.
+type fieldsQuery struct {
+	Fields string `url:"fields,omitempty"`
+}
+
+// GetOptions chooses the projection of a single-entity call.
+type GetOptions struct {
+	// Fields replaces the default projection.
+	Fields string
+}
+
+func fieldsOf(o *GetOptions, def string) fieldsQuery {
+	if o != nil && o.Fields != "" {
+		return fieldsQuery{Fields: o.Fields}
+	}
+	return fieldsQuery{Fields: def}
+}
+
+// pages returns an iterator over a $skip/$top paged collection: fetch
+// returns one page at skip; paging stops on a short page.
+func pages[T any](ctx context.Context, o *ListOptions, pageSize int, fetch func(ctx context.Context, o *ListOptions) ([]T, error)) func(yield func(T, error) bool) {
+	opts := ListOptions{}
+	if o != nil {
+		opts = *o
+	}
+	if opts.Top <= 0 {
+		opts.Top = pageSize
+	}
+	return rest.Paginate(ctx, max(opts.Skip, 0), func(ctx context.Context, skip int) ([]T, int, bool, error) {
+		po := opts
+		po.Skip = skip
+		items, err := fetch(ctx, &po)
+		if err != nil {
+			return nil, 0, false, err
+		}
+		return items, skip + len(items), len(items) >= opts.Top, nil
+	})
+}
