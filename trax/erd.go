@@ -157,7 +157,7 @@ func (e *ERD) Check() error {
 // source line of a path.
 func (e *ERD) check(errs *ERDError, lines map[string]int) {
 	add := func(path, format string, args ...any) {
-		errs.Problems = append(errs.Problems, ERDProblem{Path: path, Line: lines[path], Message: fmt.Sprintf(format, args...)})
+		errs.Problems = append(errs.Problems, ERDProblem{Path: path, Line: lineOf(lines, path), Message: fmt.Sprintf(format, args...)})
 	}
 	if len(e.Fields) == 0 {
 		add("fields", "no fields defined")
@@ -197,6 +197,22 @@ func (e *ERD) check(errs *ERDError, lines map[string]int) {
 			}
 		}
 	}
+}
+
+// lineOf returns the line of path or, when the path is absent from the
+// source (a missing key), of its nearest ancestor.
+func lineOf(lines map[string]int, path string) int {
+	for path != "" {
+		if l, ok := lines[path]; ok {
+			return l
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			break
+		}
+		path = path[:i]
+	}
+	return 0
 }
 
 func typeList() string {
@@ -307,6 +323,7 @@ func ParseERD(data []byte) (*ERD, error) {
 	d := &erdDecoder{lines: map[string]int{}}
 	e := d.erd(root)
 	e.check(&d.errs, d.lines)
+	sort.SliceStable(d.errs.Problems, func(i, j int) bool { return d.errs.Problems[i].Line < d.errs.Problems[j].Line })
 	if err := d.errs.orNil(); err != nil {
 		return nil, err
 	}
@@ -474,7 +491,15 @@ func kindName(n *yaml.Node) string {
 func jsonNode(data []byte) (*yaml.Node, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	line := func() int { return 1 + bytes.Count(data[:dec.InputOffset()], []byte("\n")) }
+	// line returns the line of the next token: the offset is just past
+	// the previous one, so separators are skipped first.
+	line := func() int {
+		off := int(dec.InputOffset())
+		for off < len(data) && strings.IndexByte(" \t\r\n,:", data[off]) >= 0 {
+			off++
+		}
+		return 1 + bytes.Count(data[:off], []byte("\n"))
+	}
 	var value func(depth int) (*yaml.Node, error)
 	value = func(depth int) (*yaml.Node, error) {
 		if depth > 64 {
