@@ -60,8 +60,8 @@ func TestValueMaps(t *testing.T) {
 		err        error
 	}{
 		{
-			name: "map hit, case-insensitive",
-			in:   &tracker.Issue{Status: "remediated", Fields: map[string]any{"severity": "CRITICAL", "owner": "Alice"}},
+			name:     "map hit, case-insensitive",
+			in:       &tracker.Issue{Status: "remediated", Fields: map[string]any{"severity": "CRITICAL", "owner": "Alice"}},
 			priority: "Highest", severity: "S1", assignee: "5b10ac8d82e05b22cc7d4ef5",
 			transition: &tracker.TransitionTarget{Status: "Done", Category: tracker.CategoryDone, Resolution: "Fixed"},
 			trace: map[string]string{
@@ -71,11 +71,11 @@ func TestValueMaps(t *testing.T) {
 			},
 		},
 		{
-			name: "range from numeric text, keep passes through",
-			in:   &tracker.Issue{Status: "Triaged", Fields: map[string]any{"severity": "high", "owner": "bob"}},
+			name:     "lower-case hit, keep passes through",
+			in:       &tracker.Issue{Status: "Triaged", Fields: map[string]any{"severity": "high", "owner": "bob"}},
 			priority: "High", severity: "S2", assignee: "bob",
 			transition: &tracker.TransitionTarget{Status: "Triaged", Category: tracker.CategoryToDo},
-			trace: map[string]string{"assignee": "flows[0].values.assignee.unmapped", "statusCategory": "flows[0].values.statusCategory.default"},
+			trace:      map[string]string{"assignee": "flows[0].values.assignee.unmapped", "statusCategory": "flows[0].values.statusCategory.default"},
 		},
 		{
 			name: "unmapped is an error",

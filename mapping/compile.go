@@ -291,7 +291,9 @@ func checkTemplate(src string) (*template.Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	lim := Limits{MaxOutput: maxOutputCap, Timeout: DefaultTimeout, MaxIterations: DefaultMaxIterations}
+	// A small budget: the dry run only looks for misspelt attributes, and
+	// a spec may hold many templates.
+	lim := Limits{MaxOutput: DefaultMaxOutput, Timeout: 10 * time.Millisecond, MaxIterations: 100}
 	_, err = render(t, &tracker.Issue{Fields: map[string]any{}}, time.Time{}, lim)
 	if err != nil && strings.Contains(err.Error(), "can't evaluate field") {
 		return nil, err

@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"bytes"
 	"testing"
 	"time"
 
@@ -24,3 +25,5 @@ func mustBuiltin(t testing.TB, name string) *Flow {
 	require.NoError(t, err)
 	return s.Flow(name)
 }
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

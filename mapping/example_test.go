@@ -1,0 +1,97 @@
+package mapping_test
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/trackbridge/trackbridge/mapping"
+	"github.com/trackbridge/trackbridge/tracker"
+)
+
+// Load a spec and apply its flow to one source issue.
+func Example() {
+	spec, err := mapping.Load(strings.NewReader(`
+flows:
+  - name: detections
+    source: extrahop
+    target: jira
+    when: {field: fields.risk_score, gte: 30}
+    defaults: {project: SEC, type: Task}
+    fields:
+      summary: {template: "ExtraHop Detection: {{.ID}}: {{.Summary}}"}
+      labels: {from: labels}
+    values:
+      priority:
+        from: fields.risk_score
+        ranges: [{gte: 80, to: Highest}, {gte: 60, to: High}]
+        default: Medium
+`), mapping.YAML)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	det := &tracker.Issue{
+		ID: "8589935233", Summary: "SMB/CIFS Brute Force", Labels: []string{"sec.attack"},
+		Fields: map[string]any{"risk_score": int64(72)},
+	}
+	res, err := spec.Flow("detections").Apply(det, time.Now())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.Issue.Project, res.Issue.Type, res.Issue.Priority)
+	fmt.Println(res.Issue.Summary)
+	fmt.Println(res.Trace["priority"])
+	// Output:
+	// SEC Task High
+	// ExtraHop Detection: 8589935233: SMB/CIFS Brute Force
+	// flows[0].values.priority.ranges[1]
+}
+
+// Every mistake in a spec is reported at once, with its path and line.
+func ExampleParse_errors() {
+	_, err := mapping.Parse([]byte(`
+flows:
+  - name: bad
+    source: extrahop
+    target: jira
+    when: {field: riskscore, gte: 30}
+    values:
+      priority:
+        from: fields.severity
+        map: {Critical: Highest, critical: High}
+        default: Low
+`))
+	fmt.Println(err)
+	// Output:
+	// mapping: 2 errors:
+	// 	flows[0].when.field: unknown field "riskscore" (want one of id, key, url, project, type, summary, description, status, statusCategory, resolution, priority, assignee, reporter, labels, created, updated, or fields.NAME) (line 6)
+	// 	flows[0].values.priority: "critical" is mapped twice (also as flows[0].values.priority.map.Critical, line 10) (line 8)
+}
+
+// The S3 spec maps a Jira ticket's state back onto its ExtraHop detection.
+func ExampleFlow_Back() {
+	spec, err := mapping.Builtin("extrahop-to-jira")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ticket := &tracker.Issue{Key: "SEC-12", Status: "Done", StatusCategory: tracker.CategoryDone, Assignee: "jdoe"}
+	back, err := spec.Flow("extrahop-to-jira").Back(ticket)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ch := back.Change
+	fmt.Println(ch.Fields["ticket_id"], ch.Fields["status"], *ch.Resolution, *ch.Assignee)
+	// Output: SEC-12 closed action_taken jdoe
+}
+
+// ChangeFor turns the owned fields that changed into an update.
+func ExampleChangeFor() {
+	owned := map[string]any{"summary": "New title", "priority": "High", "Severity": "S1"}
+	ch := mapping.ChangeFor(owned, []string{"priority", "Severity"})
+	fmt.Println(ch.Summary == nil, *ch.Priority, ch.Fields["Severity"])
+	// Output: true High S1
+}
