@@ -1,0 +1,319 @@
+package extrahop
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/trackbridge/trackbridge/internal/rest"
+)
+
+// Vendor is the name the client uses in errors and the adapter's Kind.
+const Vendor = "extrahop"
+
+// Response is a completed HTTP response; see rest.Response.
+type Response = rest.Response
+
+// APIError is an error answer of the server; it keeps ExtraHop's
+// error_message and matches the tracker sentinels through errors.Is.
+type APIError = rest.APIError
+
+// RateLimitError is a 429 the client did not wait out (the server asked for
+// a longer pause than WithMaxRetryAfter allows, or the retries ran out). It
+// matches tracker.ErrRateLimited and carries the requested wait.
+type RateLimitError = rest.RateLimitError
+
+// apiPath is what New appends to the host URL.
+const apiPath = "api/v1/"
+
+// Option configures a [Client].
+type Option func(*options) error
+
+type options struct {
+	cfg        rest.Config
+	apiKey     string
+	clientID   string
+	secret     string
+	tokenURL   string
+	now        func() time.Time
+	authGiven  int
+	integrator string
+}
+
+// WithAPIKey authenticates with the API key of a self-managed sensor or
+// console, sent as "Authorization: ExtraHop apikey=<key>".
+func WithAPIKey(key string) Option {
+	return func(o *options) error {
+		if strings.TrimSpace(key) == "" {
+			return errors.New("extrahop: WithAPIKey: empty key")
+		}
+		if strings.ContainsAny(key, "\r\n") {
+			return errors.New("extrahop: WithAPIKey: line break in key")
+		}
+		o.apiKey = key
+		o.authGiven++
+		return nil
+	}
+}
+
+// WithClientCredentials authenticates with RevealX 360 OAuth2 client
+// credentials (the ID and secret of the API Access page). The client posts
+// grant_type=client_credentials to <host>/oauth2/token with the credentials
+// in a Basic Authorization header, sends the token as a bearer token, reuses
+// it for every call and fetches a new one shortly before it expires.
+func WithClientCredentials(clientID, clientSecret string) Option {
+	return func(o *options) error {
+		if strings.TrimSpace(clientID) == "" || clientSecret == "" {
+			return errors.New("extrahop: WithClientCredentials: empty client id or secret")
+		}
+		o.clientID, o.secret = clientID, clientSecret
+		o.authGiven++
+		return nil
+	}
+}
+
+// WithTokenURL overrides where client credentials are exchanged for a token
+// (default: <host>/oauth2/token, the host being the base URL without
+// "api/v1").
+func WithTokenURL(tokenURL string) Option {
+	return func(o *options) error {
+		u, err := url.Parse(tokenURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return fmt.Errorf("extrahop: WithTokenURL: %q is not an http(s) URL", rest.SanitizeURL(u))
+		}
+		if u.User != nil {
+			return errors.New("extrahop: WithTokenURL: the URL must not carry credentials")
+		}
+		o.tokenURL = u.String()
+		return nil
+	}
+}
+
+// WithClock sets the clock that decides when an OAuth2 token is due for
+// renewal and that reads rate-limit reset times. Tests share a fake clock
+// with the fake server; the default is time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(o *options) error {
+		if now == nil {
+			return errors.New("extrahop: WithClock: nil clock")
+		}
+		o.now = now
+		return nil
+	}
+}
+
+// WithIntegration sends "ExtraHop-Integration: <name>" with every request,
+// as partner integrations do ("trackbridge-1.0").
+func WithIntegration(name string) Option {
+	return func(o *options) error {
+		if strings.TrimSpace(name) == "" || strings.ContainsAny(name, "\r\n") {
+			return errors.New("extrahop: WithIntegration: empty name or line break")
+		}
+		o.integrator = name
+		return nil
+	}
+}
+
+// WithHTTPClient sets the HTTP client whose transport and timeout are used,
+// for API calls and token requests alike.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(o *options) error {
+		if hc == nil {
+			return errors.New("extrahop: WithHTTPClient: nil client")
+		}
+		o.cfg.HTTPClient = hc
+		return nil
+	}
+}
+
+// WithLimiter paces every request; share one limiter between all clients of
+// one tenant, whose rate limit is per tenant.
+func WithLimiter(l *rate.Limiter) Option {
+	return func(o *options) error {
+		if l == nil {
+			return errors.New("extrahop: WithLimiter: nil limiter")
+		}
+		o.cfg.Limiter = l
+		return nil
+	}
+}
+
+// WithMaxRetries bounds the retries after the first attempt; 0 disables
+// retries.
+func WithMaxRetries(n int) Option {
+	return func(o *options) error {
+		if n < 0 {
+			return fmt.Errorf("extrahop: WithMaxRetries: %d is negative", n)
+		}
+		if n == 0 {
+			n = -1 // rest.Config: negative disables
+		}
+		o.cfg.MaxRetries = n
+		return nil
+	}
+}
+
+// WithMaxRetryAfter caps how long the client waits when the server asks for
+// a pause (429 with Retry-After); beyond it a *rest.RateLimitError is
+// returned.
+func WithMaxRetryAfter(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return fmt.Errorf("extrahop: WithMaxRetryAfter: %s is not positive", d)
+		}
+		o.cfg.MaxRetryAfter = d
+		return nil
+	}
+}
+
+// WithRetryWait bounds the exponential backoff between retries.
+func WithRetryWait(min, max time.Duration) Option {
+	return func(o *options) error {
+		if min <= 0 || max < min {
+			return fmt.Errorf("extrahop: WithRetryWait(%s, %s): want 0 < min <= max", min, max)
+		}
+		o.cfg.RetryWaitMin, o.cfg.RetryWaitMax = min, max
+		return nil
+	}
+}
+
+// WithLogger receives debug lines for requests and retries.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) error {
+		if l == nil {
+			return errors.New("extrahop: WithLogger: nil logger")
+		}
+		o.cfg.Logger = l
+		return nil
+	}
+}
+
+// WithUserAgent is prepended to the User-Agent header.
+func WithUserAgent(ua string) Option {
+	return func(o *options) error {
+		if strings.ContainsAny(ua, "\r\n") {
+			return errors.New("extrahop: WithUserAgent: line break in user agent")
+		}
+		o.cfg.UserAgent = ua
+		return nil
+	}
+}
+
+// WithMaxConns sizes the idle connection pool to the concurrency in use.
+func WithMaxConns(n int) Option {
+	return func(o *options) error {
+		if n <= 0 {
+			return fmt.Errorf("extrahop: WithMaxConns: %d is not positive", n)
+		}
+		o.cfg.MaxConns = n
+		return nil
+	}
+}
+
+// WithInsecureHTTP allows sending credentials over plain http to a host
+// other than loopback.
+func WithInsecureHTTP() Option {
+	return func(o *options) error {
+		o.cfg.AllowInsecureHTTP = true
+		return nil
+	}
+}
+
+// Client talks to one ExtraHop appliance or RevealX 360 tenant. It is safe
+// for concurrent use.
+type Client struct {
+	rc *rest.Client
+	// host is the base URL without "api/v1/", with a trailing slash; the
+	// console and token endpoint live under it.
+	host string
+
+	// Detections reads detections and writes their ticket fields and notes.
+	Detections *DetectionsService
+}
+
+// New returns a client for the ExtraHop appliance or RevealX 360 tenant at
+// baseURL ("https://eda.example.com", "https://acme.api.cloud.extrahop.com").
+// The client adds "api/v1/" to it; a URL that already ends in "/api/v1" is
+// accepted too. Exactly one of [WithAPIKey] and [WithClientCredentials] is
+// required. New does no I/O.
+func New(baseURL string, opts ...Option) (*Client, error) {
+	var o options
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	if o.authGiven != 1 {
+		return nil, errors.New("extrahop: New: give exactly one of WithAPIKey and WithClientCredentials")
+	}
+	u, err := url.Parse(strings.TrimSpace(baseURL))
+	if err != nil {
+		return nil, fmt.Errorf("extrahop: base URL: %w", err)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+		return nil, fmt.Errorf("extrahop: base URL %q: want https://host", rest.SanitizeURL(u))
+	}
+	p := strings.TrimSuffix(u.Path, "/")
+	p = strings.TrimSuffix(p, "/api/v1")
+	u.Path, u.RawPath, u.RawQuery, u.Fragment = p+"/", "", "", ""
+	host := u.String()
+	o.cfg.Vendor = Vendor
+	o.cfg.BaseURL = host + apiPath
+	if o.now != nil {
+		o.cfg.Now = o.now
+	}
+	if o.integrator != "" {
+		o.cfg.Header = http.Header{"Extrahop-Integration": {o.integrator}}
+	}
+	// One transport for API calls and token requests, so both share the
+	// connection pool and the caller's HTTP client.
+	hc := &http.Client{Timeout: rest.DefaultTimeout}
+	if o.cfg.HTTPClient != nil {
+		hc.Transport, hc.Timeout = o.cfg.HTTPClient.Transport, o.cfg.HTTPClient.Timeout
+	}
+	if hc.Transport == nil {
+		hc.Transport = rest.NewTransport(o.cfg.MaxConns)
+	}
+	o.cfg.HTTPClient = hc
+	switch {
+	case o.apiKey != "":
+		o.cfg.Auth = rest.Header("Authorization", "ExtraHop apikey=", o.apiKey)
+	default:
+		tokenURL := o.tokenURL
+		if tokenURL == "" {
+			tokenURL = host + "oauth2/token"
+		}
+		tu, _ := url.Parse(tokenURL)
+		if tu.Scheme == "http" && !o.cfg.AllowInsecureHTTP && !rest.IsLoopback(tu.Hostname()) {
+			return nil, fmt.Errorf("extrahop: refusing to send client credentials over plain http to %s; use https or WithInsecureHTTP", tu.Host)
+		}
+		o.cfg.Auth = rest.OAuth2(newTokenSource(tokenURL, o.clientID, o.secret, hc, o.now))
+	}
+	rc, err := rest.New(o.cfg)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{rc: rc, host: host}
+	c.Detections = &DetectionsService{c: c}
+	return c, nil
+}
+
+// BaseURL returns the API root the client sends requests to, ending in
+// "/api/v1/".
+func (c *Client) BaseURL() *url.URL { return c.rc.BaseURL() }
+
+// String describes the client without its credentials.
+func (c *Client) String() string {
+	return "extrahop.Client{" + c.rc.String() + "}"
+}
+
+// Format prints the client as String does for every verb, so %+v and %#v
+// cannot reach the credentials.
+func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }

@@ -1,0 +1,39 @@
+// Package extrahop is a client for the ExtraHop RevealX REST API v1, as far
+// as trackbridge needs it: detections (get, search, the ticket-tracking
+// write-back of ticket id, status, assignee and resolution, notes and
+// detection formats), a receiver for the detection events an ExtraHop
+// trigger posts through an HTTP Open Data Stream, and an [Adapter] that
+// presents detections as tracker issues.
+//
+// # Connecting
+//
+// [New] takes the appliance or tenant host and adds "api/v1/" itself:
+//
+//	// A self-managed sensor or console, with an API key.
+//	c, err := extrahop.New("https://eda.example.com", extrahop.WithAPIKey(key))
+//
+//	// RevealX 360, with the client credentials of its API Access page.
+//	c, err := extrahop.New("https://acme.api.cloud.extrahop.com",
+//		extrahop.WithClientCredentials(id, secret))
+//
+// With client credentials the client fetches a token from
+// <host>/oauth2/token, reuses it for every call and fetches a new one
+// shortly before it expires.
+//
+// # Detections
+//
+// Ids are int64: real detection ids exceed 2^31. Times are epoch
+// milliseconds on the wire and [Time] in Go. Status, resolution, assignee,
+// ticket id and risk score may be null and are pointers; keys this package
+// does not know are kept in Detection.Extra. For a sync loop, search by
+// modification time in ascending order and page by offset until a short
+// page, which [DetectionsService.SearchAll] does:
+//
+//	s := extrahop.ModifiedSince(checkpoint, 1000)
+//	for d, err := range c.Detections.SearchAll(ctx, s) { ... }
+//
+// Ticket tracking (Administration → System Configuration → Detection
+// Tracking → "Track detections from an external ticketing system") must be
+// enabled before ticket fields can be written; see
+// [DetectionsService.Update].
+package extrahop

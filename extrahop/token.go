@@ -1,0 +1,128 @@
+package extrahop
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+// maxRenewMargin is how long before its expiry a token is renewed, at most;
+// short-lived tokens are renewed a quarter of their lifetime early instead.
+const maxRenewMargin = 10 * time.Second
+
+// tokenSource fetches RevealX 360 tokens with client credentials and keeps
+// the current one until it is due for renewal by its own clock.
+//
+// rest.OAuth2 calls Token without a context, from inside a request, so the
+// token request runs under a context of its own: a background context
+// carrying the client's *http.Client (its transport and timeout), never the
+// context of whichever call happened to need a token, whose cancellation
+// would fail the fetch for every concurrent caller.
+//
+// The tokens handed out carry an Expiry of "now", so the reuse layer in
+// rest.OAuth2 (which judges expiry by the wall clock) always asks this source,
+// and this source alone decides by the injected clock; that keeps token
+// renewal testable with a fake clock. Token is serialised by that layer's
+// mutex and by mu here.
+type tokenSource struct {
+	conf   *clientcredentials.Config
+	ctx    context.Context
+	now    func() time.Time
+	secret string
+
+	mu      sync.Mutex
+	tok     *oauth2.Token
+	renewAt time.Time
+}
+
+func newTokenSource(tokenURL, clientID, secret string, hc *http.Client, now func() time.Time) *tokenSource {
+	if now == nil {
+		now = time.Now
+	}
+	return &tokenSource{
+		conf: &clientcredentials.Config{
+			ClientID:     clientID,
+			ClientSecret: secret,
+			TokenURL:     tokenURL,
+			AuthStyle:    oauth2.AuthStyleInHeader,
+		},
+		ctx:    context.WithValue(context.Background(), oauth2.HTTPClient, hc),
+		now:    now,
+		secret: secret,
+	}
+}
+
+// Token returns the current token, fetching a new one when there is none or
+// it is due for renewal.
+func (s *tokenSource) Token() (*oauth2.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if s.tok == nil || !now.Before(s.renewAt) {
+		// conf.Token builds a fresh source, so nothing below us caches by
+		// the wall clock.
+		tok, err := s.conf.Token(s.ctx)
+		if err != nil {
+			return nil, s.scrub(err)
+		}
+		life := lifetime(tok)
+		s.tok = tok
+		if life <= 0 {
+			s.renewAt = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC) // no expiry given
+		} else {
+			s.renewAt = now.Add(life - min(maxRenewMargin, life/4))
+		}
+	}
+	out := *s.tok
+	out.Expiry = time.Now() // see the type's comment: always ask this source
+	return &out, nil
+}
+
+// lifetime reads expires_in from the token response, falling back to the
+// expiry the oauth2 package computed from it.
+func lifetime(tok *oauth2.Token) time.Duration {
+	switch v := tok.Extra("expires_in").(type) {
+	case float64:
+		return time.Duration(v * float64(time.Second))
+	case string:
+		if d, err := time.ParseDuration(strings.TrimSpace(v) + "s"); err == nil {
+			return d
+		}
+	}
+	if tok.Expiry.IsZero() {
+		return 0
+	}
+	return time.Until(tok.Expiry).Round(time.Second)
+}
+
+// scrub turns a token error into one that cannot carry the client secret
+// and still says what the server answered.
+func (s *tokenSource) scrub(err error) error {
+	var re *oauth2.RetrieveError
+	msg := err.Error()
+	if errors.As(err, &re) {
+		status := 0
+		if re.Response != nil {
+			status = re.Response.StatusCode
+		}
+		switch {
+		case re.ErrorCode != "" && re.ErrorDescription != "":
+			msg = fmt.Sprintf("token endpoint answered %d %s: %s", status, re.ErrorCode, re.ErrorDescription)
+		case re.ErrorCode != "":
+			msg = fmt.Sprintf("token endpoint answered %d %s", status, re.ErrorCode)
+		default:
+			msg = fmt.Sprintf("token endpoint answered %d: %.200s", status, strings.TrimSpace(string(re.Body)))
+		}
+	}
+	if len(s.secret) >= 4 {
+		msg = strings.ReplaceAll(msg, s.secret, "[redacted]")
+	}
+	return errors.New("extrahop: client credentials: " + msg)
+}
