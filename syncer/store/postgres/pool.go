@@ -42,11 +42,13 @@ func (p *pool) acquire(ctx context.Context) (*pgx.Conn, error) {
 		<-p.slots
 		return nil, errClosed
 	}
-	if n := len(p.idle); n > 0 {
+	for n := len(p.idle); n > 0; n-- {
 		c := p.idle[n-1]
 		p.idle = p.idle[:n-1]
-		p.mu.Unlock()
-		return c, nil
+		if !c.IsClosed() {
+			p.mu.Unlock()
+			return c, nil
+		}
 	}
 	p.mu.Unlock()
 	c, err := pgx.ConnectConfig(ctx, p.cfg)

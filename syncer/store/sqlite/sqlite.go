@@ -7,6 +7,10 @@
 // file on a local disk (not on a network file system, where SQLite's locks
 // are unreliable). The schema is versioned and migrated when the file is
 // opened.
+//
+// Commits use synchronous=NORMAL, the usual WAL setting: a crash of the
+// program loses nothing, a power cut may lose the last commits (the syncer
+// then repeats work it already did, which its marker search makes safe).
 package sqlite
 
 import (
@@ -34,6 +38,9 @@ const DefaultBusyTimeout = 10 * time.Second
 
 // pageSize is how many links ListLinks reads per query.
 const pageSize = 200
+
+// maxConns caps the connections to the file.
+const maxConns = 8
 
 // Option configures a Store.
 type Option func(*Store)
@@ -80,6 +87,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: opening %s: %w", path, err)
 	}
+	// Writers queue on writeMu and hold one connection; the rest serve
+	// readers. Keeping them idle spares re-running the pragmas.
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
 	s.db = db
 	if err := s.migrate(ctx); err != nil {
 		db.Close()

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -140,6 +141,34 @@ func TestMigrateFromV1(t *testing.T) {
 	got, err = s2.GetLink(ctx, "ehop-jira", l.Source)
 	require.NoError(t, err)
 	assert.Equal(t, int64(8), got.Version)
+}
+
+func TestConcurrentOpen(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "fresh.db")
+	errs := make(chan error, 4)
+	for range cap(errs) {
+		go func() {
+			s, err := Open(t.Context(), path)
+			if err == nil {
+				err = s.PutLink(t.Context(), &store.Link{Flow: "f", Source: tracker.Ref{Tracker: "x", ID: "1"}, State: store.StatePending})
+				if errors.Is(err, store.ErrConflict) {
+					err = nil
+				}
+				err = errors.Join(err, s.Close())
+			}
+			errs <- err
+		}()
+	}
+	for range cap(errs) {
+		require.NoError(t, <-errs)
+	}
+	s := openAt(t, path, time.Now).(*Store)
+	var version, journal string
+	require.NoError(t, s.db.QueryRowContext(t.Context(), `SELECT version FROM schema_version`).Scan(&version))
+	require.NoError(t, s.db.QueryRowContext(t.Context(), `PRAGMA journal_mode`).Scan(&journal))
+	assert.Equal(t, "2", version)
+	assert.Equal(t, "wal", journal)
 }
 
 func TestOpenRejects(t *testing.T) {
