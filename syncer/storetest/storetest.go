@@ -244,6 +244,16 @@ func testLinkByTarget(t *testing.T, s store.Store, _ *Clock) {
 	got, err = s.GetLinkByTarget(ctx, "f", ref("jira", "SEC-2"))
 	require.NoError(t, err)
 	assert.Equal(t, pending.Source, got.Source)
+
+	// One batch can hand a target from one link to another.
+	other := newLink("f", "3")
+	require.NoError(t, s.PutLink(ctx, other))
+	pending.State, pending.Target = store.StateClosed, tracker.Ref{}
+	other.State, other.Target = store.StateLinked, ref("jira", "SEC-2")
+	require.NoError(t, s.PutLinks(ctx, pending, other))
+	got, err = s.GetLinkByTarget(ctx, "f", ref("jira", "SEC-2"))
+	require.NoError(t, err)
+	assert.Equal(t, other.Source, got.Source)
 }
 
 func testPutLinksAtomic(t *testing.T, s store.Store, _ *Clock) {

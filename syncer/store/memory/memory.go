@@ -124,13 +124,16 @@ func (s *Store) PutLinks(ctx context.Context, links ...*store.Link) error {
 		if cur != nil {
 			next.Created = cur.Created
 		}
+		if cur != nil && !cur.Target.IsZero() && cur.Target != next.Target {
+			stagedTargets[linkKey{l.Flow, cur.Target}] = tracker.Ref{} // freed
+		}
 		if !next.Target.IsZero() {
 			tk := linkKey{l.Flow, next.Target}
-			owner, taken := stagedTargets[tk]
-			if !taken {
-				owner, taken = s.targets[tk]
+			owner, staged := stagedTargets[tk]
+			if !staged {
+				owner = s.targets[tk]
 			}
-			if taken && owner != l.Source {
+			if !owner.IsZero() && owner != l.Source {
 				return store.ErrConflict
 			}
 			stagedTargets[tk] = l.Source
