@@ -161,8 +161,7 @@ func setTarget(res *Result, name, path string, v any) error {
 // route fills project, type, assignee and parent from the first matching
 // route and then the defaults, and adds the default labels and fields.
 func (f *Flow) route(res *Result, src *tracker.Issue) {
-	in, d := res.Issue, &f.Defaults
-	dpath := keyPath(f.c.path, "defaults")
+	in, d, dpath := res.Issue, &f.Defaults, f.c.dpath
 	fill := func(dst *string, name, v, path string) {
 		if *dst == "" && v != "" {
 			*dst = v
@@ -178,17 +177,17 @@ func (f *Flow) route(res *Result, src *tracker.Issue) {
 			break
 		}
 	}
-	fill(&in.Project, "project", d.Project, keyPath(dpath, "project"))
-	fill(&in.Type, "type", d.Type, keyPath(dpath, "type"))
-	fill(&in.Assignee, FieldAssignee, d.Assignee, keyPath(dpath, "assignee"))
-	fill(&in.Parent, "parent", d.Parent, keyPath(dpath, "parent"))
+	fill(&in.Project, "project", d.Project, dpath["project"])
+	fill(&in.Type, "type", d.Type, dpath["type"])
+	fill(&in.Assignee, FieldAssignee, d.Assignee, dpath[FieldAssignee])
+	fill(&in.Parent, "parent", d.Parent, dpath["parent"])
 	if len(d.Labels) > 0 {
 		in.Labels = canonicalLabels(append(slices.Clone(in.Labels), d.Labels...))
 		if _, owned := res.Trace[FieldLabels]; !owned {
-			res.Trace[FieldLabels] = keyPath(dpath, "labels")
+			res.Trace[FieldLabels] = dpath[FieldLabels]
 		}
 	}
-	for _, name := range sortedKeys(d.Fields) {
+	for name := range d.Fields {
 		if _, set := in.Fields[name]; set {
 			continue
 		}
@@ -196,7 +195,7 @@ func (f *Flow) route(res *Result, src *tracker.Issue) {
 			in.Fields = map[string]any{}
 		}
 		in.Fields[name] = cloneValue(d.Fields[name])
-		res.Trace[name] = keyPath(keyPath(dpath, "fields"), name)
+		res.Trace[name] = dpath["fields."+name]
 	}
 }
 
@@ -209,7 +208,7 @@ func (v *cValue) lookup(src *tracker.Issue) (to, path string, ok bool, err error
 			if x, isNum := number(raw); isNum {
 				for i, r := range v.ranges {
 					if (r.Gte == nil || x >= *r.Gte) && (r.Lte == nil || x <= *r.Lte) {
-						return r.To, indexPath(keyPath(v.path, "ranges"), i), true, nil
+						return r.To, v.rangePath[i], true, nil
 					}
 				}
 			}

@@ -13,7 +13,7 @@ func BenchmarkApplyS3(b *testing.B) {
 	for b.Loop() {
 		res, err := f.Apply(src, testNow)
 		if err != nil || !res.Match {
-			b.Fatal(err, res.Reason)
+			b.Fatal(err, res)
 		}
 	}
 }

@@ -34,6 +34,8 @@ type compiled struct {
 	values []cValue
 	back   cBack
 	after  []cField
+	// dpath is the path of the defaults, by attribute and extra field.
+	dpath map[string]string
 }
 
 type cRoute struct {
@@ -60,6 +62,8 @@ type cValue struct {
 	ranges   []*Range
 	def      *string
 	unmapped string
+	// rangePath[i] is the path of ranges[i]; precomputed for traces.
+	rangePath []string
 }
 
 type cEntry struct {
@@ -139,7 +143,14 @@ func cmpOr[T comparable](v, def T) T {
 // compile checks one flow. It returns nil when the flow has mistakes.
 func (f *Flow) compile(path string, lim Limits, c *collector) *compiled {
 	before := len(c.list)
-	cf := &compiled{lines: c.lines, path: path, limits: lim}
+	cf := &compiled{lines: c.lines, path: path, limits: lim, dpath: map[string]string{}}
+	dp := keyPath(path, "defaults")
+	for _, name := range []string{"project", "type", FieldAssignee, "parent", FieldLabels} {
+		cf.dpath[name] = keyPath(dp, name)
+	}
+	for name := range f.Defaults.Fields {
+		cf.dpath["fields."+name] = keyPath(keyPath(dp, "fields"), name)
+	}
 	if f.Source == "" {
 		c.add(keyPath(path, "source"), "missing")
 	}
@@ -354,6 +365,9 @@ func compileValueMap(name, path string, vm *ValueMap, c *collector) (cValue, boo
 		}
 	}
 	cv.ranges = vm.Ranges
+	for i := range vm.Ranges {
+		cv.rangePath = append(cv.rangePath, indexPath(keyPath(path, "ranges"), i))
+	}
 	switch vm.Unmapped {
 	case "", "error", "keep":
 	default:

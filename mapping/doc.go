@@ -91,7 +91,7 @@
 // and rendered once over an empty issue to catch misspelt attributes.
 //
 // Each execution is bounded ([Limits]): its output (64 KiB by default;
-// [ErrOutputTooLarge]), its duration (100ms; [ErrTimeout]) and the total
+// [ErrOutputTooLarge]), its duration (1s; [ErrTimeout]) and the total
 // iterations of its range actions, integers included (10000;
 // [ErrTooManyLoops]). Execution runs in a goroutine so that the caller
 // returns at the deadline; text/template cannot be interrupted, so the run

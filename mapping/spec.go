@@ -27,7 +27,7 @@ type Limits struct {
 	// MaxOutput is the most bytes one template may write (default 64 KiB,
 	// at most 1 MiB).
 	MaxOutput int `yaml:"maxOutput,omitempty" json:"maxOutput,omitempty"`
-	// Timeout bounds one execution (default 100ms, at most 5s).
+	// Timeout bounds one execution (default 1s, at most 5s).
 	Timeout time.Duration `yaml:"timeout,omitempty" json:"timeout,omitempty"`
 	// MaxIterations bounds the total number of range iterations of one
 	// execution (default 10000, at most 1000000).

@@ -22,7 +22,7 @@ const (
 	// DefaultMaxOutput is the default cap on one template's output.
 	DefaultMaxOutput = 64 << 10
 	// DefaultTimeout is the default bound on one template execution.
-	DefaultTimeout = 100 * time.Millisecond
+	DefaultTimeout = time.Second
 	// DefaultMaxIterations is the default bound on the range iterations
 	// of one execution.
 	DefaultMaxIterations = 10_000
@@ -48,13 +48,37 @@ const guardFunc = "_rangeguard"
 const templateName = "tpl"
 
 // TemplateData is what a template sees as dot: the issue's attributes
-// (.ID, .Key, .URL, .Summary, .Fields.risk_score, …) and Now, the time of
-// the run.
+// (.ID, .Key, .URL, .Summary, .Fields.risk_score, …; see [tracker.Issue])
+// and Now, the time of the run. It is a flat copy of the issue, so that
+// templates cannot call the issue's methods and field lookups stay cheap.
 type TemplateData struct {
-	*tracker.Issue
-	Now time.Time
+	ID, Key, URL   string
+	Project, Type  string
+	Summary        string
+	Description    string
+	Status         string
+	StatusCategory tracker.StatusCategory
+	Resolution     string
+	Priority       string
+	Assignee       string
+	Reporter       string
+	Labels         []string
+	Fields         map[string]any
+	Created        time.Time
+	Updated        time.Time
+	Now            time.Time
 
 	run *run
+}
+
+func newTemplateData(is *tracker.Issue, now time.Time, r *run) *TemplateData {
+	return &TemplateData{
+		ID: is.ID, Key: is.Key, URL: is.URL, Project: is.Project, Type: is.Type,
+		Summary: is.Summary, Description: is.Description, Status: is.Status,
+		StatusCategory: is.StatusCategory, Resolution: is.Resolution, Priority: is.Priority,
+		Assignee: is.Assignee, Reporter: is.Reporter, Labels: is.Labels, Fields: is.Fields,
+		Created: is.Created, Updated: is.Updated, Now: now, run: r,
+	}
 }
 
 // run is the state of one execution: the budget and the abort flag that
@@ -214,7 +238,7 @@ func render(t *template.Template, is *tracker.Issue, now time.Time, lim Limits) 
 	r := &run{limits: lim, started: time.Now()}
 	var out strings.Builder
 	w := &limitWriter{r: r, b: &out}
-	data := &TemplateData{Issue: is, Now: now, run: r}
+	data := newTemplateData(is, now, r)
 	done := make(chan error, 1)
 	go func() {
 		done <- t.Execute(w, data)
