@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/trackbridge/trackbridge/syncer/store"
@@ -76,15 +77,19 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if s.maxConns < 1 {
 		return nil, fmt.Errorf("postgres: max connections %d < 1", s.maxConns)
 	}
-	cfg, err := pgx.ParseConfig(dsn)
+	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		// pgx's message may quote the DSN, password included.
 		return nil, errors.New("postgres: invalid connection string")
 	}
+	cfg.MaxConns = int32(s.maxConns)
 	if s.schema != "" {
-		cfg.RuntimeParams["search_path"] = pgx.Identifier{s.schema}.Sanitize()
+		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{s.schema}.Sanitize()
 	}
-	s.pool = newPool(cfg, s.maxConns)
+	// pgxpool connects lazily: no I/O until the migration below.
+	if s.pool, err = newPool(cfg); err != nil {
+		return nil, errors.New("postgres: invalid pool configuration")
+	}
 	if err := s.migrate(ctx); err != nil {
 		s.pool.close()
 		return nil, fmt.Errorf("postgres: migrating: %w", err)
