@@ -142,7 +142,7 @@ func cmpOr[T comparable](v, def T) T {
 
 // compile checks one flow. It returns nil when the flow has mistakes.
 func (f *Flow) compile(path string, lim Limits, c *collector) *compiled {
-	before := len(c.list)
+	before := c.count
 	cf := &compiled{lines: c.lines, path: path, limits: lim, dpath: map[string]string{}}
 	dp := keyPath(path, "defaults")
 	for _, name := range []string{"project", "type", FieldAssignee, "parent", FieldLabels} {
@@ -235,7 +235,7 @@ func (f *Flow) compile(path string, lim Limits, c *collector) *compiled {
 			cf.after = append(cf.after, cfld)
 		}
 	}
-	if len(c.list) > before {
+	if c.count > before {
 		return nil
 	}
 	return cf
@@ -318,7 +318,7 @@ func compileValueMap(name, path string, vm *ValueMap, c *collector) (cValue, boo
 		c.add(path, "empty value map")
 		return cv, false
 	}
-	before := len(c.list)
+	before := c.count
 	if vm.From == "" {
 		c.add(path, "missing from: which source field to map")
 	} else if r, err := parseRef(vm.From); err != nil {
@@ -385,7 +385,7 @@ func compileValueMap(name, path string, vm *ValueMap, c *collector) (cValue, boo
 	}
 	cv.def = vm.Default
 	cv.unmapped = vm.Unmapped
-	return cv, len(c.list) == before
+	return cv, c.count == before
 }
 
 func compileCase(path string, bc *BackCase, c *collector) (cCase, bool) {
@@ -394,7 +394,7 @@ func compileCase(path string, bc *BackCase, c *collector) (cCase, bool) {
 		c.add(path, "empty case")
 		return cc, false
 	}
-	before := len(c.list)
+	before := c.count
 	if bc.When == nil {
 		c.add(path, "case needs a when rule")
 	} else {
@@ -423,7 +423,7 @@ func compileCase(path string, bc *BackCase, c *collector) (cCase, bool) {
 		}
 		cc.tr = t.target()
 	}
-	return cc, len(c.list) == before
+	return cc, c.count == before
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -27,9 +27,14 @@ const (
 // MaxSpecSize is the largest spec document Load accepts.
 const MaxSpecSize = 1 << 20
 
-// maxNodes bounds the YAML nodes one load visits, so that aliases cannot
-// expand a small document into a huge one.
-const maxNodes = 100_000
+// Bounds on what one load visits, so that aliases cannot expand a small
+// document into a huge one and deep nesting or long keys cannot make the
+// recorded paths huge.
+const (
+	maxNodes  = 20_000
+	maxDepth  = 40
+	maxKeyLen = 200
+)
 
 // Load reads a spec in the given format, checks it and compiles its
 // templates. Every mistake is reported at once in an *Errors.
@@ -124,6 +129,7 @@ func lineAt(data []byte, offset int64) int {
 type decoder struct {
 	c        *collector
 	used     int
+	depth    int
 	overflow bool
 }
 
@@ -144,6 +150,15 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		return
 	case yaml.AliasNode:
 		d.decode(n.Alias, v, path)
+		return
+	}
+	d.depth++
+	defer func() { d.depth-- }()
+	if d.depth > maxDepth {
+		if !d.overflow {
+			d.c.addLine(path, n.Line, "nested more than %d levels deep", maxDepth)
+			d.overflow = true
+		}
 		return
 	}
 	if _, ok := d.c.lines[path]; !ok {
@@ -207,6 +222,9 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 	seen := map[string]int{}
 	d.pairs(n, path, func(k, val *yaml.Node) {
 		key := k.Value
+		if d.longKey(k, path) {
+			return
+		}
 		p := keyPath(path, key)
 		idx, ok := fields[key]
 		if !ok {
@@ -238,6 +256,9 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 	seen := map[string]int{}
 	d.pairs(n, path, func(k, val *yaml.Node) {
 		key := k.Value
+		if d.longKey(k, path) {
+			return
+		}
 		p := keyPath(path, key)
 		if prev, dup := seen[key]; dup {
 			d.c.addLine(p, k.Line, "%q is mapped twice (first on line %d)", key, prev)
@@ -249,6 +270,15 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 		d.decode(val, elem, p)
 		v.SetMapIndex(reflect.ValueOf(key).Convert(v.Type().Key()), elem)
 	})
+}
+
+// longKey reports (and rejects) a key too long to be a name.
+func (d *decoder) longKey(k *yaml.Node, path string) bool {
+	if len(k.Value) <= maxKeyLen {
+		return false
+	}
+	d.c.addLine(path, k.Line, "key %q… longer than %d bytes", k.Value[:20], maxKeyLen)
+	return true
 }
 
 // pairs calls fn for every key and value of a mapping, expanding "<<"

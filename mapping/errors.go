@@ -65,10 +65,16 @@ func (e *Errors) Unwrap() []error {
 	return errs
 }
 
+// maxErrors bounds the mistakes one pass reports; a hostile document
+// could otherwise make its error list huge.
+const maxErrors = 100
+
 // collector gathers mistakes with the line of their path.
 type collector struct {
 	lines map[string]int
 	list  []*FieldError
+	// count is every mistake seen, reported or not.
+	count int
 }
 
 func (c *collector) add(path, format string, args ...any) {
@@ -76,7 +82,13 @@ func (c *collector) add(path, format string, args ...any) {
 }
 
 func (c *collector) addLine(path string, line int, format string, args ...any) {
-	c.list = append(c.list, &FieldError{Path: path, Line: line, Msg: fmt.Sprintf(format, args...)})
+	c.count++
+	switch {
+	case c.count < maxErrors:
+		c.list = append(c.list, &FieldError{Path: path, Line: line, Msg: fmt.Sprintf(format, args...)})
+	case c.count == maxErrors:
+		c.list = append(c.list, &FieldError{Line: 1 << 30, Msg: fmt.Sprintf("too many mistakes; stopped after %d", maxErrors-1)})
+	}
 }
 
 // lineOf returns the line of path or of its closest recorded parent.

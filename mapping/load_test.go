@@ -122,10 +122,10 @@ func TestLoadLimits(t *testing.T) {
 	for _, leaf := range []string{"{field: key, exists: true}", "{field: key, in: [a, b]}"} {
 		var b strings.Builder
 		b.WriteString("x:\n  - &r0 " + leaf + "\n")
-		for i := 1; i < 40; i++ {
-			fmt.Fprintf(&b, "  - &r%d {all: [*r%d, *r%d], any: [*r%d]}\n", i, i-1, i-1, i-1)
+		for i := 1; i < 8; i++ {
+			fmt.Fprintf(&b, "  - &r%d {any: [%s]}\n", i, strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*r%d, ", i-1), 10), ", "))
 		}
-		b.WriteString("flows:\n  - name: a\n    source: s\n    target: t\n    when: *r39\n")
+		b.WriteString("flows:\n  - name: a\n    source: s\n    target: t\n    when: *r7\n")
 		_, err = Parse([]byte(b.String()))
 		assert.ErrorContains(t, err, "spec too large")
 	}
@@ -186,4 +186,27 @@ func TestBuiltin(t *testing.T) {
 	}
 	_, err := Builtin("nope")
 	assert.ErrorContains(t, err, `no built-in spec "nope" (have extrahop-to-jira`)
+}
+
+func TestLoadHostileShapes(t *testing.T) {
+	t.Parallel()
+	deep := "flows:\n  - name: a\n    source: s\n    target: t\n    when: " + strings.Repeat("{not: ", 500) + "{field: key, exists: true}" + strings.Repeat("}", 500) + "\n"
+	_, err := Parse([]byte(deep))
+	assert.ErrorContains(t, err, "nested more than 40 levels deep")
+
+	long := "flows:\n  - name: a\n    source: s\n    target: t\n    fields: {" + strings.Repeat("k", 500) + ": {from: key}}\n"
+	_, err = Parse([]byte(long))
+	assert.ErrorContains(t, err, "longer than 200 bytes")
+	assert.Less(t, len(err.Error()), 200)
+
+	var many strings.Builder
+	many.WriteString("flows:\n  - name: a\n    source: s\n    target: t\n")
+	for i := range 500 {
+		fmt.Fprintf(&many, "    bad%d: x\n", i)
+	}
+	_, err = Parse([]byte(many.String()))
+	var errs *Errors
+	require.ErrorAs(t, err, &errs)
+	assert.Len(t, errs.List, maxErrors)
+	assert.Equal(t, "too many mistakes; stopped after 99", errs.List[maxErrors-1].Msg)
 }

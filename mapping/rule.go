@@ -142,13 +142,21 @@ func (r *cRule) match(is *tracker.Issue) (bool, string) {
 		}
 		return true, ""
 	case opAny:
-		whys := make([]string, 0, len(r.subs))
-		for _, s := range r.subs {
+		// The reason lists the first few failures only, to stay short
+		// however large the rule.
+		const shown = 3
+		whys := make([]string, 0, shown+1)
+		for i, s := range r.subs {
 			ok, why := s.match(is)
 			if ok {
 				return true, ""
 			}
-			whys = append(whys, why)
+			if i < shown {
+				whys = append(whys, why)
+			}
+		}
+		if extra := len(r.subs) - shown; extra > 0 {
+			whys = append(whys, fmt.Sprintf("and %d more", extra))
 		}
 		return false, fmt.Sprintf("%s: none matched (%s)", r.path, strings.Join(whys, "; "))
 	case opNot:
