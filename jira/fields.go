@@ -296,24 +296,32 @@ func (f *IssueFields) Decode(id string, v any) (bool, error) {
 	return true, nil
 }
 
-// String returns a text field, or an option's value, or a rich-text field
-// as plain text.
+// String returns a text field, an option's value (or an object's name),
+// or a rich-text field as plain text.
 func (f *IssueFields) String(id string) (string, bool) {
-	var rt RichText
-	if ok, err := f.Decode(id, &rt); ok && err == nil {
-		return rt.Text(), true
-	}
-	var opt struct {
+	var probe struct {
+		Type  string `json:"type"`
 		Value string `json:"value"`
 		Name  string `json:"name"`
 	}
-	if ok, err := f.Decode(id, &opt); ok && err == nil {
-		if opt.Value != "" {
-			return opt.Value, true
-		}
-		return opt.Name, true
+	var str string
+	if ok, err := f.Decode(id, &str); ok && err == nil {
+		return str, true
 	}
-	return "", false
+	if ok, err := f.Decode(id, &probe); !ok || err != nil {
+		return "", false
+	}
+	switch {
+	case probe.Type == "doc":
+		var rt RichText
+		if ok, err := f.Decode(id, &rt); ok && err == nil {
+			return rt.Text(), true
+		}
+		return "", false
+	case probe.Value != "":
+		return probe.Value, true
+	}
+	return probe.Name, true
 }
 
 // Float returns a number field.
