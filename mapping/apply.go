@@ -56,6 +56,7 @@ func (f *Flow) Apply(src *tracker.Issue, now time.Time) (*Result, error) {
 			return res, nil
 		}
 	}
+	src = f.templateView(src, c.fields)
 	res.Match = true
 	in := &tracker.NewIssue{}
 	res.Issue = in
@@ -152,7 +153,7 @@ func setTarget(res *Result, name, path string, v any) error {
 			in.Fields = map[string]any{}
 		}
 		in.Fields[name] = v
-		res.Owned[name] = v
+		res.Owned[name] = cloneValue(v)
 	}
 	res.Trace[name] = path
 	return nil
@@ -329,6 +330,7 @@ func (f *Flow) Back(target *tracker.Issue) (*BackResult, error) {
 		return nil, fmt.Errorf("mapping: flow %q: nil target issue", f.Name)
 	}
 	res := &BackResult{Change: &tracker.Change{}, Trace: map[string]string{}}
+	target = f.templateView(target, f.c.back.fields)
 	for _, fld := range f.c.back.fields {
 		v, err := f.produce(fld, target, time.Time{})
 		if err != nil {
@@ -369,6 +371,7 @@ func (f *Flow) AfterCreate(src, target *tracker.Issue, now time.Time) (*tracker.
 		return nil, fmt.Errorf("mapping: flow %q: nil target issue", f.Name)
 	}
 	ch := &tracker.Change{}
+	target = f.templateView(target, f.c.after)
 	for _, fld := range f.c.after {
 		v, err := f.produce(fld, target, now)
 		if err != nil {
@@ -377,4 +380,22 @@ func (f *Flow) AfterCreate(src, target *tracker.Issue, now time.Time) (*tracker.
 		setChange(ch, fld.name, v)
 	}
 	return ch, nil
+}
+
+// templateView returns the issue templates should read: a deep copy when
+// any of the fields renders a template. A template that runs past its
+// deadline is abandoned, not stopped (see render), and must not read memory
+// the caller may change once Apply has returned.
+func (f *Flow) templateView(is *tracker.Issue, fields []cField) *tracker.Issue {
+	for _, fld := range fields {
+		if fld.tpl != nil {
+			c := *is
+			c.Labels = slices.Clone(is.Labels)
+			if is.Fields != nil {
+				c.Fields = cloneValue(is.Fields).(map[string]any)
+			}
+			return &c
+		}
+	}
+	return is
 }

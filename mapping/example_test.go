@@ -1,6 +1,7 @@
 package mapping_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -94,4 +95,38 @@ func ExampleChangeFor() {
 	ch := mapping.ChangeFor(owned, []string{"priority", "Severity"})
 	fmt.Println(ch.Summary == nil, *ch.Priority, ch.Fields["Severity"])
 	// Output: true High S1
+}
+
+// staticDescriber is a stand-in for a tracker adapter's metadata.
+type staticDescriber struct{}
+
+func (staticDescriber) DescribeFields(_ context.Context, project, issueType string) ([]tracker.FieldInfo, error) {
+	return []tracker.FieldInfo{
+		{ID: "summary", Name: "summary", Required: true},
+		{ID: "description", Name: "description"},
+		{ID: "priority", Name: "priority", Allowed: []string{"High", "Medium", "Low"}},
+		{ID: "assignee", Name: "assignee"},
+		{ID: "labels", Name: "labels"},
+		{ID: "customfield_10050", Name: "Detection Type", Required: true},
+	}, nil
+}
+
+func (staticDescriber) DescribeStatuses(_ context.Context, project string) ([]tracker.StatusInfo, error) {
+	return []tracker.StatusInfo{{Name: "Open", Category: tracker.CategoryToDo}, {Name: "Closed", Category: tracker.CategoryDone}}, nil
+}
+
+// Check is the "test connection": it compares a flow with the target's
+// live metadata and reports every mismatch before anything syncs.
+func ExampleFlow_Check() {
+	spec, err := mapping.Builtin("extrahop-to-jira")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	err = spec.Flow("extrahop-to-jira").Check(context.Background(), staticDescriber{})
+	fmt.Println(err)
+	// Output:
+	// mapping: 2 errors:
+	// 	flows[0].fields: project "SEC", type "Task" requires field "Detection Type", which nothing maps (line 20)
+	// 	flows[0].values.priority.ranges[0].to: "Highest" is not an allowed priority in project "SEC", type "Task" (allowed: High, Medium, Low) (line 47)
 }

@@ -234,6 +234,8 @@ func rangeGuard(data any, v any) (any, error) {
 // then stops at its next write, range or deadline check, because the run is
 // marked aborted, and no loop can run long without one of those: every
 // range iteration is budgeted, and the function set has no unbounded work.
+// Callers hand render an issue nobody else changes (Flow.templateView), so
+// an abandoned goroutine cannot race with them.
 func render(t *template.Template, is *tracker.Issue, now time.Time, lim Limits) (string, error) {
 	r := &run{limits: lim, started: time.Now()}
 	var out strings.Builder
