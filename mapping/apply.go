@@ -68,9 +68,7 @@ func (f *Flow) Apply(src *tracker.Issue, now time.Time) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := setTarget(res, fld.name, fld.path, v); err != nil {
-			return nil, fmt.Errorf("mapping: %s: %w", fld.path, err)
-		}
+		setTarget(res, fld.name, fld.path, v)
 	}
 	for i := range c.values {
 		v := &c.values[i]
@@ -96,9 +94,7 @@ func (f *Flow) Apply(src *tracker.Issue, now time.Time) (*Result, error) {
 			}
 			res.Trace[v.name] = path
 		default:
-			if err := setTarget(res, v.name, path, to); err != nil {
-				return nil, fmt.Errorf("mapping: %s: %w", v.path, err)
-			}
+			setTarget(res, v.name, path, to)
 		}
 	}
 	if t := res.Transition; t != nil && t.Status == "" && t.Category == tracker.CategoryUnknown {
@@ -128,7 +124,7 @@ func (f *Flow) produce(fld cField, is *tracker.Issue, now time.Time) (any, error
 }
 
 // setTarget stores a value in the new issue and the owned set.
-func setTarget(res *Result, name, path string, v any) error {
+func setTarget(res *Result, name, path string, v any) {
 	in := res.Issue
 	switch name {
 	case FieldSummary, FieldDescription, FieldPriority, FieldAssignee:
@@ -156,7 +152,6 @@ func setTarget(res *Result, name, path string, v any) error {
 		res.Owned[name] = cloneValue(v)
 	}
 	res.Trace[name] = path
-	return nil
 }
 
 // route fills project, type, assignee and parent from the first matching
@@ -222,12 +217,12 @@ func (v *cValue) lookup(src *tracker.Issue) (to, path string, ok bool, err error
 	}
 	switch {
 	case v.def != nil:
-		return *v.def, keyPath(v.path, "default"), true, nil
+		return *v.def, v.defPath, true, nil
 	case v.unmapped == "keep":
 		if !present {
 			return "", "", false, nil
 		}
-		return text(raw), keyPath(v.path, "unmapped"), true, nil
+		return text(raw), v.keepPath, true, nil
 	}
 	return "", "", false, fmt.Errorf("%w: %s: no mapping for %s %s", ErrUnmapped, v.path, v.ref.text, show(raw, present))
 }
@@ -320,8 +315,9 @@ type BackResult struct {
 }
 
 // Back maps the target issue's state onto the source: the back fields, and
-// the first status case whose rule matches the target. It is pure. A flow
-// without back-mapping returns an empty change.
+// the first status case whose rule matches the target. It is pure; in back
+// fields, now: true and a template's .Now stand for the target's Updated
+// time. A flow without back-mapping returns an empty change.
 func (f *Flow) Back(target *tracker.Issue) (*BackResult, error) {
 	if err := f.ready(); err != nil {
 		return nil, err
@@ -332,7 +328,7 @@ func (f *Flow) Back(target *tracker.Issue) (*BackResult, error) {
 	res := &BackResult{Change: &tracker.Change{}, Trace: map[string]string{}}
 	target = f.templateView(target, f.c.back.fields)
 	for _, fld := range f.c.back.fields {
-		v, err := f.produce(fld, target, time.Time{})
+		v, err := f.produce(fld, target, target.Updated)
 		if err != nil {
 			return nil, err
 		}
@@ -366,7 +362,6 @@ func (f *Flow) AfterCreate(src, target *tracker.Issue, now time.Time) (*tracker.
 	if err := f.ready(); err != nil {
 		return nil, err
 	}
-	_ = src
 	if target == nil {
 		return nil, fmt.Errorf("mapping: flow %q: nil target issue", f.Name)
 	}

@@ -324,14 +324,16 @@ flows:
       fields:
         Ticket: {template: "{{.Key}} ({{.Status}})"}
         labels: {value: [synced]}
+        Synced: {now: true}
       status:
         - when: {field: resolution, in: [Won't Do, Duplicate]}
           transition: {category: done, resolution: Won't fix}
         - when: {field: statusCategory, equals: done}
           transition: {status: Fixed}
 `)
-	back, err := f.Back(&tracker.Issue{Key: "SEC-1", Status: "Done", StatusCategory: tracker.CategoryDone, Resolution: "Duplicate"})
+	back, err := f.Back(&tracker.Issue{Key: "SEC-1", Status: "Done", StatusCategory: tracker.CategoryDone, Resolution: "Duplicate", Updated: testNow})
 	require.NoError(t, err)
+	assert.Equal(t, testNow, back.Change.Fields["Synced"], "now in back is the target's Updated time")
 	assert.Equal(t, &tracker.TransitionTarget{Category: tracker.CategoryDone, Resolution: "Won't fix"}, back.Transition)
 	assert.Equal(t, "SEC-1 (Done)", back.Change.Fields["Ticket"])
 	assert.Equal(t, []string{"synced"}, back.Change.AddLabels)

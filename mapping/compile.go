@@ -62,8 +62,9 @@ type cValue struct {
 	ranges   []*Range
 	def      *string
 	unmapped string
-	// rangePath[i] is the path of ranges[i]; precomputed for traces.
-	rangePath []string
+	// Paths precomputed for traces: of ranges[i], default and unmapped.
+	rangePath         []string
+	defPath, keepPath string
 }
 
 type cEntry struct {
@@ -313,7 +314,7 @@ func checkTemplate(src string) (*template.Template, error) {
 }
 
 func compileValueMap(name, path string, vm *ValueMap, c *collector) (cValue, bool) {
-	cv := cValue{name: name, path: path}
+	cv := cValue{name: name, path: path, defPath: keyPath(path, "default"), keepPath: keyPath(path, "unmapped")}
 	if vm == nil {
 		c.add(path, "empty value map")
 		return cv, false

@@ -159,7 +159,8 @@ type Range struct {
 }
 
 // Back maps the target issue's state onto source fields. References and
-// templates in it read the target issue.
+// templates in it read the target issue; now: true and .Now stand for the
+// target's Updated time, so that Back stays deterministic.
 type Back struct {
 	// Fields sets source fields from the target, keyed by source field
 	// name; "summary", "description", "priority", "assignee", "resolution"
