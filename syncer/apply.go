@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -280,6 +281,7 @@ func (f *Flow) create(ctx context.Context, r *run, d *Decision, link *store.Link
 // linked records a new or adopted ticket on the link, moves it to its
 // mapped status and runs the write-back.
 func (f *Flow) linked(ctx context.Context, r *run, d *Decision, link *store.Link, issue *tracker.Issue, in *tracker.NewIssue, kind EventKind, start time.Time) {
+	f.succeeded()
 	link.State = store.StateLinked
 	link.Target = tracker.Ref{Tracker: f.targetKind, ID: issue.ID}
 	d.Target = link.Target
@@ -561,7 +563,7 @@ func (f *Flow) try(ctx context.Context, r *run, d *Decision, what string, op fun
 // failed records a failure on the link: counted, parked after MaxAttempts,
 // never dropped. Configuration errors trip the flow's circuit breaker.
 func (f *Flow) failed(ctx context.Context, r *run, d *Decision, link *store.Link, what string, err error) {
-	if tracker.IsConfigError(err) {
+	if tracker.IsConfigError(err) || f.repeatedInvalid(err) {
 		f.trip(err)
 		r.emit(Event{Kind: EventCircuitOpen, Source: d.Source, Reason: what, Err: err})
 	}
@@ -579,6 +581,34 @@ func (f *Flow) failed(ctx context.Context, r *run, d *Decision, link *store.Link
 		err = errors.Join(err, fmt.Errorf("recording the failure: %w", perr))
 	}
 	r.finish(d, Event{Kind: kind, Target: link.Target, Reason: what, Err: err, Attempt: link.Attempts})
+}
+
+// repeatedInvalid counts items failing in a row with the same
+// invalid-request error (numbers such as input indexes ignored) and reports
+// when there have been BreakerInvalid of them.
+func (f *Flow) repeatedInvalid(err error) bool {
+	f.breakerMu.Lock()
+	defer f.breakerMu.Unlock()
+	if !errors.Is(err, tracker.ErrInvalid) {
+		f.lastInvalid, f.invalidCount = "", 0
+		return false
+	}
+	key := digits.ReplaceAllString(err.Error(), "#")
+	if key == f.lastInvalid {
+		f.invalidCount++
+	} else {
+		f.lastInvalid, f.invalidCount = key, 1
+	}
+	return f.invalidCount >= f.cfg.BreakerInvalid
+}
+
+var digits = regexp.MustCompile(`[0-9]+`)
+
+// succeeded resets the count of repeated invalid-request errors.
+func (f *Flow) succeeded() {
+	f.breakerMu.Lock()
+	f.lastInvalid, f.invalidCount = "", 0
+	f.breakerMu.Unlock()
 }
 
 func (f *Flow) trip(err error) {

@@ -76,6 +76,10 @@ type Config struct {
 	// BreakerCooldown is how long a tripped circuit breaker keeps the flow
 	// stopped before it tries again (default 1m).
 	BreakerCooldown time.Duration
+	// BreakerInvalid trips the breaker when this many items in a row fail
+	// with the same invalid-request error (a field not on the screen, an
+	// unknown user): a configuration problem, not one item's (default 5).
+	BreakerInvalid int
 
 	// Recurrence says what happens when a source item whose ticket is
 	// done becomes active again.
@@ -120,9 +124,11 @@ type Flow struct {
 	srcTrans  tracker.Transitioner
 	tgtSearch tracker.Searcher
 
-	breakerMu   sync.Mutex
-	tripErr     error
-	breakerTill time.Time
+	breakerMu    sync.Mutex
+	tripErr      error
+	breakerTill  time.Time
+	lastInvalid  string
+	invalidCount int
 }
 
 // ErrCircuitOpen is returned while a flow is stopped by a configuration
@@ -236,6 +242,9 @@ func fillDefaults(c *Config) {
 	}
 	if c.BreakerCooldown <= 0 {
 		c.BreakerCooldown = time.Minute
+	}
+	if c.BreakerInvalid <= 0 {
+		c.BreakerInvalid = 5
 	}
 	if c.Now == nil {
 		c.Now = time.Now

@@ -533,3 +533,21 @@ flows:
 	assert.Equal(t, "mapping failed", rep.Outcomes[0].Reason)
 	assert.True(t, errors.Is(rep.Outcomes[0].Err, mapping.ErrUnmapped))
 }
+
+func TestRepeatedInvalidErrorTripsTheBreaker(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *syncer.Config) { c.BulkSize = 1; c.Concurrency = 1; c.BreakerInvalid = 3 })
+	ctx := context.Background()
+	var items []*tracker.Issue
+	for i := range 10 {
+		items = append(items, e.detection(t, fmt.Sprint("d", i), 50))
+		e.dst.FailNext(trackertest.OpCreateIssue, fmt.Errorf("input %d: Field 'customfield_10042' cannot be set. It is not on the appropriate screen: %w", i, tracker.ErrInvalid))
+	}
+
+	rep, err := e.flow.Push(ctx, items...)
+
+	require.ErrorIs(t, err, syncer.ErrCircuitOpen)
+	assert.Equal(t, 3, e.dst.Calls()[trackertest.OpCreateIssue], "three identical failures, then the flow stops")
+	assert.Equal(t, 7, rep.Skips[syncer.ReasonCircuitOpen])
+	assert.Equal(t, 3, rep.Failed, "the failed items are kept for the next run")
+}
