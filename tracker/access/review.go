@@ -171,8 +171,10 @@ func (r *Report) Summary() string {
 			parts = append(parts, fmt.Sprintf("%d %s", n, rule))
 		}
 	}
-	s := fmt.Sprintf("%d accounts (%d active) against %d roster entries: %d %s",
-		r.Accounts, r.Active, r.Entries, len(r.Findings), plural(len(r.Findings), "finding", "findings"))
+	s := fmt.Sprintf("%d %s (%d active) against %d roster %s: %d %s",
+		r.Accounts, plural(r.Accounts, "account", "accounts"), r.Active,
+		r.Entries, plural(r.Entries, "entry", "entries"),
+		len(r.Findings), plural(len(r.Findings), "finding", "findings"))
 	if len(parts) > 0 {
 		s += " (" + strings.Join(parts, ", ") + ")"
 	}
