@@ -132,6 +132,16 @@ func TestCreateIssueWithoutMarkerUsesAContentHash(t *testing.T) {
 	other, err := a.CreateIssue(t.Context(), &tracker.NewIssue{Summary: "Laptop reported stolen", Fields: map[string]any{"source": "Jira"}})
 	require.NoError(t, err)
 	assert.NotEqual(t, first.ID, other.ID)
+
+	// A prefix of one's own, and no URL without a record URL template.
+	c, err := trax.New(srv.URL(), trax.WithToken(srv.Token()))
+	require.NoError(t, err)
+	custom, err := trax.NewAdapter(c, trax.AdapterConfig{IDPrefix: "yt-"})
+	require.NoError(t, err)
+	is, err := custom.CreateIssue(t.Context(), in)
+	require.NoError(t, err)
+	assert.Equal(t, "yt-"+first.ID[len("tb-"):], is.ID, "the hash depends on the content only")
+	assert.Empty(t, is.URL)
 }
 
 func TestCreateIssueRefusesInvalidRecordWithoutRequest(t *testing.T) {

@@ -443,6 +443,7 @@ type CreateError struct {
 	Err         error
 }
 
+// Error names the records not accepted and the batch's error.
 func (e *CreateError) Error() string {
 	return fmt.Sprintf("trax: %d of %d records not accepted (%s): %v",
 		len(e.NotAccepted), len(e.Accepted)+len(e.NotAccepted), idList(e.NotAccepted), e.Err)

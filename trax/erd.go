@@ -232,6 +232,7 @@ type ERDProblem struct {
 	Message string
 }
 
+// String returns "line N: path: message", without the line when unknown.
 func (p ERDProblem) String() string {
 	if p.Line > 0 {
 		return fmt.Sprintf("line %d: %s: %s", p.Line, p.Path, p.Message)
@@ -246,6 +247,7 @@ type ERDError struct {
 	Problems []ERDProblem
 }
 
+// Error lists every problem, one per line when there are several.
 func (e *ERDError) Error() string {
 	var b strings.Builder
 	b.WriteString("trax: ERD")
@@ -576,6 +578,7 @@ type Problem struct {
 	Message   string
 }
 
+// String returns `record "id": attribute "name": message`.
 func (p Problem) String() string {
 	if p.Attribute == "" {
 		return fmt.Sprintf("record %q: %s", p.RecordID, p.Message)
@@ -589,6 +592,7 @@ type ValidationError struct {
 	Problems []Problem
 }
 
+// Error lists every problem, separated by semicolons.
 func (e *ValidationError) Error() string {
 	parts := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
