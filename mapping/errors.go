@@ -86,8 +86,6 @@ func (c *collector) addLine(path string, line int, format string, args ...any) {
 	switch {
 	case c.count < maxErrors:
 		c.list = append(c.list, &FieldError{Path: path, Line: line, Msg: fmt.Sprintf(format, args...)})
-	case c.count == maxErrors:
-		c.list = append(c.list, &FieldError{Line: 1 << 30, Msg: fmt.Sprintf("too many mistakes; stopped after %d", maxErrors-1)})
 	}
 }
 
@@ -110,6 +108,9 @@ func (c *collector) err() error {
 	slices.SortStableFunc(list, func(a, b *FieldError) int {
 		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Path, b.Path))
 	})
+	if c.count >= maxErrors {
+		list = append(list, &FieldError{Msg: fmt.Sprintf("too many mistakes; stopped after %d", len(list))})
+	}
 	return &Errors{List: list}
 }
 
