@@ -305,8 +305,8 @@ func ParseERD(data []byte) (*ERD, error) {
 		return nil, &ERDError{Problems: []ERDProblem{{Path: "(document)", Message: fmt.Sprintf("larger than %d bytes", maxERDBytes)}}}
 	}
 	var root *yaml.Node
-	trimmed := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
-	if len(trimmed) > 0 && trimmed[0] == '{' {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark
+	if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && trimmed[0] == '{' {
 		n, err := jsonNode(data)
 		if err != nil {
 			return nil, &ERDError{Problems: []ERDProblem{{Path: "(document)", Message: err.Error()}}}

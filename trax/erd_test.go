@@ -58,6 +58,16 @@ func TestParseERD(t *testing.T) {
 	}
 }
 
+func TestParseERDSkipsByteOrderMark(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"erd.yaml", "erd.json"} {
+		data := append([]byte("\xef\xbb\xbf"), fixture(t, name)...)
+		e, err := trax.ParseERD(data)
+		require.NoError(t, err, name)
+		assert.Equal(t, intakeERD(), e, name)
+	}
+}
+
 func TestERDRoundTrips(t *testing.T) {
 	t.Parallel()
 	want := intakeERD()
