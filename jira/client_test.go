@@ -320,15 +320,24 @@ func TestErrors(t *testing.T) {
 			func(ctx context.Context, c *jira.Client) error { _, _, err := c.Users.Myself(ctx); return err },
 			tracker.ErrUnauthorized, "You are not authenticated"},
 		{"404", 404, "error_404.json", nil, nil,
-			func(ctx context.Context, c *jira.Client) error { _, _, err := c.Issues.Get(ctx, "SEC-404", nil); return err },
+			func(ctx context.Context, c *jira.Client) error {
+				_, _, err := c.Issues.Get(ctx, "SEC-404", nil)
+				return err
+			},
 			tracker.ErrNotFound, "Issue does not exist"},
 		{"410 from the removed search", 410, "search_410.json", nil, []jira.Option{jira.WithDataCenter()},
-			func(ctx context.Context, c *jira.Client) error { _, _, err := c.Search.Page(ctx, "project = SEC", nil, ""); return err },
+			func(ctx context.Context, c *jira.Client) error {
+				_, _, err := c.Search.Page(ctx, "project = SEC", nil, "")
+				return err
+			},
 			tracker.ErrNotFound, "/rest/api/3/search/jql"},
 		{"429 with rate-limit headers", 429, "error_429.json", http.Header{
 			"Retry-After": {"120"}, "X-Ratelimit-Limit": {"100"}, "X-Ratelimit-Remaining": {"0"},
 			"X-Ratelimit-Nearlimit": {"true"}, "Ratelimit-Reason": {"jira-burst-based"}}, nil,
-			func(ctx context.Context, c *jira.Client) error { _, _, err := c.Issues.Get(ctx, "SEC-1", nil); return err },
+			func(ctx context.Context, c *jira.Client) error {
+				_, _, err := c.Issues.Get(ctx, "SEC-1", nil)
+				return err
+			},
 			tracker.ErrRateLimited, "Rate limit exceeded."},
 	}
 	for _, tt := range tests {
