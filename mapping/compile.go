@@ -70,6 +70,7 @@ type cValue struct {
 type cEntry struct {
 	to   string
 	path string
+	from string
 }
 
 type cBack struct {
@@ -344,12 +345,12 @@ func compileValueMap(name, path string, vm *ValueMap, c *collector) (cValue, boo
 		p := keyPath(mapPath, from)
 		low := strings.ToLower(from)
 		if prev, dup := cv.table[low]; dup {
-			c.add(path, "%q is mapped twice (also as %s, line %d)", from, prev.path, c.lineOf(prev.path))
+			c.addLine(path, c.lineOf(p), "%q is mapped twice (first as %q on line %d)", from, prev.from, c.lineOf(prev.path))
 			continue
 		}
 		to := vm.Map[from]
 		checkTo(p, to)
-		cv.table[low] = cEntry{to: to, path: p}
+		cv.table[low] = cEntry{to: to, path: p, from: from}
 	}
 	for i, r := range vm.Ranges {
 		p := indexPath(keyPath(path, "ranges"), i)

@@ -33,7 +33,7 @@
 // [Load], [LoadFile] and [Parse] reject unknown keys and report every
 // mistake at once, each with its path and line, in an [*Errors]:
 //
-//	flows[0].values.priority: "critical" is mapped twice (also as flows[0].values.priority.map.Critical, line 14) (line 15)
+//	flows[0].values.priority: "critical" is mapped twice (first as "Critical" on line 14) (line 15)
 //
 // [Builtin] returns the ready-made specs for the standard scenarios.
 //

@@ -68,7 +68,7 @@ flows:
 	// Output:
 	// mapping: 2 errors:
 	// 	flows[0].when.field: unknown field "riskscore" (want one of id, key, url, project, type, summary, description, status, statusCategory, resolution, priority, assignee, reporter, labels, created, updated, or fields.NAME) (line 6)
-	// 	flows[0].values.priority: "critical" is mapped twice (also as flows[0].values.priority.map.Critical, line 10) (line 8)
+	// 	flows[0].values.priority: "critical" is mapped twice (first as "Critical" on line 10) (line 10)
 }
 
 // The S3 spec maps a Jira ticket's state back onto its ExtraHop detection.

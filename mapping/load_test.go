@@ -28,8 +28,8 @@ func TestLoadReportsEveryMistake(t *testing.T) {
 		{"flows[0].fields.summary.template", 12, "unclosed action"},
 		{"flows[0].fields.description.from", 13, `unknown field "riskscore"`},
 		{"flows[0].fields.status", 14, "values.status"},
-		{"flows[0].values.priority", 16, `"critical" is mapped twice`},
 		{"flows[0].values.priority", 16, "needs a default or unmapped"},
+		{"flows[0].values.priority", 20, `"critical" is mapped twice (first as "Critical" on line 19)`},
 		{"flows[0].values.resolution", 21, "needs a default or unmapped"},
 	}
 	require.Len(t, errs.List, len(want), err.Error())
