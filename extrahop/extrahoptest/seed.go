@@ -148,7 +148,7 @@ func (s *Server) Seed(n int) []int64 {
 			r := min(k.risk+(i*5)%9-4, 99)
 			d.RiskScore = &r
 		}
-		ids = append(ids, s.addLocked(d))
+		ids = append(ids, s.storeLocked(d)) // d is fresh: no copy needed
 	}
 	return ids
 }

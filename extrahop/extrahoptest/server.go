@@ -269,7 +269,11 @@ func (s *Server) Add(d extrahop.Detection) int64 {
 }
 
 func (s *Server) addLocked(d *extrahop.Detection) int64 {
-	c := cloneDetection(d)
+	return s.storeLocked(cloneDetection(d))
+}
+
+// storeLocked stores c, which the caller hands over, as a new detection.
+func (s *Server) storeLocked(c *extrahop.Detection) int64 {
 	if c.ID == 0 {
 		c.ID = s.nextID
 		s.nextID += idStep
