@@ -146,6 +146,52 @@ func endpoints() []endpoint {
 			},
 		},
 		{
+			name: "update issue", method: "POST", path: "/youtrack/api/issues/HD-25",
+			query: url.Values{"fields": {"id,idReadable,summary"}},
+			body:  "issue_update_request.json",
+			resp:  "issue_create_response.json",
+			run: func(ctx context.Context, c *youtrack.Client) (any, error) {
+				summary := "Suspicious login from 10.0.0.7 (confirmed)"
+				is, _, err := c.Issues.Update(ctx, "HD-25", &youtrack.IssueUpdate{
+					Summary: &summary,
+					CustomFields: []youtrack.CustomField{
+						youtrack.SingleEnum("Severity", "Critical"),
+						youtrack.EmptyValue("Assignee", youtrack.TypeSingleUser),
+					},
+					Tags: &[]string{"6-2"},
+				}, &youtrack.GetOptions{Fields: "id,idReadable,summary"})
+				return is, err
+			},
+			check: func(t *testing.T, got any) { assert.Equal(t, "2-18", got.(*youtrack.Issue).ID) },
+		},
+		{
+			name: "tag issue", method: "POST", path: "/youtrack/api/issues/HD-25/tags",
+			query: url.Values{"fields": {youtrack.DefaultTagFields}},
+			body:  "issue_tag_add_request.json",
+			resp:  "issue_tag_add_response.json",
+			run: func(ctx context.Context, c *youtrack.Client) (any, error) {
+				_, err := c.Tags.AddToIssue(ctx, "HD-25", "6-2")
+				return nil, err
+			},
+		},
+		{
+			name: "untag issue", method: "DELETE", path: "/youtrack/api/issues/HD-25/tags/6-2",
+			run: func(ctx context.Context, c *youtrack.Client) (any, error) {
+				_, err := c.Tags.RemoveFromIssue(ctx, "HD-25", "6-2")
+				return nil, err
+			},
+		},
+		{
+			name: "me", method: "GET", path: "/youtrack/api/users/me",
+			query: url.Values{"fields": {"$type,id,login,fullName,email,ringId,banned,guest"}},
+			resp:  "users_me.json",
+			run: func(ctx context.Context, c *youtrack.Client) (any, error) {
+				u, _, err := c.Users.Me(ctx)
+				return u, err
+			},
+			check: func(t *testing.T, got any) { assert.Equal(t, "admin", got.(*youtrack.User).Login) },
+		},
+		{
 			name: "delete issue", method: "DELETE", path: "/youtrack/api/issues/HD-25",
 			run: func(ctx context.Context, c *youtrack.Client) (any, error) {
 				_, err := c.Issues.Delete(ctx, "HD-25")

@@ -207,8 +207,9 @@ func (f *CustomField) Period() (*Period, error) {
 // puts into tracker.Issue.Fields: the name of a single bundle value, the
 // login of a single user, []string for multi-value fields, time.Time (or
 // nil when empty) for dates, the presentation of a period, the text of a
-// text field, the JSON value of a simple field (string, float64, bool), and
-// for an unknown $type the decoded JSON as is.
+// text field, the value of a simple field (string, int64, float64, bool;
+// time.Time for "date and time" fields when the projection includes the
+// field type), and for an unknown $type the decoded JSON as is.
 func (f *CustomField) Plain() (any, error) {
 	switch {
 	case isElementType(f.Type):
@@ -261,14 +262,53 @@ func (f *CustomField) Plain() (any, error) {
 		}
 		return f.Text()
 	}
+	if f.IsEmpty() && f.Type == TypeSimple {
+		return nil, nil
+	}
+	if f.Type == TypeSimple && f.FieldTypeID() == "date and time" {
+		t, _, err := f.Time()
+		return t, err
+	}
 	if len(bytes.TrimSpace(f.Value)) == 0 {
 		return nil, nil
 	}
+	dec := json.NewDecoder(bytes.NewReader(f.Value))
+	dec.UseNumber()
 	var v any
-	if err := json.Unmarshal(f.Value, &v); err != nil {
+	if err := dec.Decode(&v); err != nil {
 		return nil, fmt.Errorf("youtrack: field %q (%s): %w", f.Name, f.Type, err)
 	}
-	return v, nil
+	return plainNumbers(v), nil
+}
+
+// plainNumbers turns json.Numbers into int64 where exact, float64 otherwise.
+func plainNumbers(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if n, err := x.Int64(); err == nil {
+			return n
+		}
+		f, _ := x.Float64()
+		return f
+	case []any:
+		for i := range x {
+			x[i] = plainNumbers(x[i])
+		}
+	case map[string]any:
+		for k := range x {
+			x[k] = plainNumbers(x[k])
+		}
+	}
+	return v
+}
+
+// FieldTypeID returns the field's type id ("date and time", "enum[1]") when
+// the projection asked for projectCustomField(field(fieldType(id))), or "".
+func (f *CustomField) FieldTypeID() string {
+	if p := f.ProjectCustomField; p != nil && p.Field != nil && p.Field.FieldType != nil {
+		return p.Field.FieldType.ID
+	}
+	return ""
 }
 
 // rawJSON marshals v for a setter; the inputs are plain structs that always

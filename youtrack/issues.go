@@ -17,7 +17,8 @@ import (
 // values, and tags.
 const DefaultIssueFields = "$type,id,idReadable,summary,description,created,updated,resolved," +
 	"project($type,id,shortName,name),reporter($type,id,login,fullName,ringId)," +
-	"customFields($type,id,name,value($type,id,name,login,fullName,ringId,isResolved,text,presentation,minutes))," +
+	"customFields($type,id,name,value($type,id,name,login,fullName,ringId,isResolved,text,presentation,minutes)," +
+	"projectCustomField($type,field($type,name,fieldType($type,id))))," +
 	"tags($type,id,name)"
 
 // Issue is a YouTrack issue as far as the projection asked for it.

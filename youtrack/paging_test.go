@@ -163,9 +163,10 @@ func TestAdapterMapsIssue(t *testing.T) {
 		"External ID":      "tb:finding-42",
 		"Estimation":       "1w 2d",
 		"Affected systems": []string{"VPN", "Mail"},
-		"Detected at":      float64(1767607200000),
+		"Detected at":      time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC),
+		"Hosts affected":   int64(12),
 		"Fixed in build":   nil,
-		"Future field":     map[string]any{"$type": "Mystery", "score": float64(7)},
+		"Future field":     map[string]any{"$type": "Mystery", "score": int64(7)},
 	}
 	assert.Equal(t, want, is.Fields)
 }
