@@ -1,7 +1,9 @@
 package mapping
 
 import (
+	"strings"
 	"testing"
+	"text/template"
 )
 
 // BenchmarkApplyS3 maps one ExtraHop detection through the S3 spec:
@@ -41,6 +43,31 @@ func BenchmarkLoadS3(b *testing.B) {
 	for b.Loop() {
 		if _, err := Parse(data); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTemplatesDirect is a baseline for BenchmarkApplyS3: the S3
+// summary and description templates executed straight through
+// text/template, without limits, goroutine, copying or mapping.
+func BenchmarkTemplatesDirect(b *testing.B) {
+	f := mustBuiltin(b, "extrahop-to-jira")
+	var tpls []*template.Template
+	for _, name := range []string{"summary", "description"} {
+		t, err := template.New(name).Funcs(funcs()).Parse(f.Fields[name].Template)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tpls = append(tpls, t)
+	}
+	data := newTemplateData(detection(), testNow, nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, t := range tpls {
+			var out strings.Builder
+			if err := t.Execute(&out, data); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 }

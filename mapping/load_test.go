@@ -1,6 +1,8 @@
 package mapping
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -8,6 +10,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/trackbridge/trackbridge/tracker"
 )
 
 func TestLoadReportsEveryMistake(t *testing.T) {
@@ -209,4 +214,54 @@ func TestLoadHostileShapes(t *testing.T) {
 	require.ErrorAs(t, err, &errs)
 	assert.Len(t, errs.List, maxErrors)
 	assert.Equal(t, "too many mistakes; stopped after 99", errs.List[maxErrors-1].Msg)
+}
+
+func TestRoundTrip(t *testing.T) {
+	t.Parallel()
+	for _, name := range BuiltinNames() {
+		s, err := Builtin(name)
+		require.NoError(t, err)
+		want, err := s.Flow(name).Apply(detection(), testNow)
+		require.NoError(t, err)
+
+		asJSON, err := json.Marshal(s)
+		require.NoError(t, err)
+		fromJSON, err := Load(bytes.NewReader(asJSON), JSON)
+		require.NoError(t, err, "%s", asJSON)
+
+		asYAML, err := yaml.Marshal(s)
+		require.NoError(t, err)
+		fromYAML, err := Parse(asYAML)
+		require.NoError(t, err, "%s", asYAML)
+
+		for _, again := range []*Spec{fromJSON, fromYAML} {
+			got, err := again.Flow(name).Apply(detection(), testNow)
+			require.NoError(t, err)
+			got.Trace, want.Trace = nil, nil // paths are the same, lines are not
+			assert.Equal(t, want, got, name)
+		}
+	}
+}
+
+func TestGoSpecApplies(t *testing.T) {
+	t.Parallel()
+	yes := true
+	s := &Spec{Flows: []*Flow{{
+		Name: "go", Source: "extrahop", Target: "jira",
+		When:     &Rule{Field: "fields.risk_score", Exists: &yes},
+		Defaults: Defaults{Project: "SEC", Type: "Task"},
+		Fields: map[string]*FieldSpec{
+			"summary":  {Template: "{{.Summary | upper}}"},
+			"Severity": {Value: "High"},
+		},
+		Values: map[string]*ValueMap{
+			"priority": {From: "fields.risk_score", Ranges: []*Range{{Gte: tracker.Ptr(50.0), To: "High"}}, Default: tracker.Ptr("Low")},
+		},
+	}}}
+	require.NoError(t, s.Validate())
+	res, err := s.Flow("go").Apply(detection(), testNow)
+	require.NoError(t, err)
+	assert.Equal(t, "SMB/CIFS BRUTE FORCE", res.Issue.Summary)
+	assert.Equal(t, "High", res.Issue.Priority)
+	assert.Equal(t, map[string]any{"Severity": "High"}, res.Issue.Fields)
 }
