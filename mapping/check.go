@@ -122,7 +122,17 @@ func (f *Flow) checkFields(c *collector, pt projectType, fields []tracker.FieldI
 		}
 	}
 	for _, v := range f.c.values {
-		if v.name == FieldStatus || v.name == FieldCategory || v.name == FieldResolution {
+		if v.name == FieldStatus || v.name == FieldCategory {
+			continue
+		}
+		if v.name == FieldResolution {
+			// Resolutions go with a transition; check them where the
+			// tracker lists them, but do not require the field.
+			if fi := byName[FieldResolution]; fi != nil {
+				for _, to := range v.targets() {
+					f.checkAllowed(c, pt, fi, to.to, to.path)
+				}
+			}
 			continue
 		}
 		if fi := lookup(v.name, v.path); fi != nil {

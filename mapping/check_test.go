@@ -111,11 +111,16 @@ flows:
         from: status
         map: {closed: done}
         default: todo
+      resolution:
+        from: status
+        map: {closed: Fixed}
+        default: Done
 `)
 	fields := append(jiraFields("High", "Low"),
 		tracker.FieldInfo{ID: "customfield_10001", Name: "Severity", Allowed: []string{"S1", "S2"}},
 		tracker.FieldInfo{ID: "customfield_10002", Name: "Team", Required: true, Allowed: []string{"blue"}},
 		tracker.FieldInfo{ID: "customfield_10003", Name: "Environment", Required: true},
+		tracker.FieldInfo{ID: "resolution", Name: "resolution", Allowed: []string{"Done", "Won't Do"}},
 	)
 	d := &fakeDescriber{
 		fields: map[string][]tracker.FieldInfo{"SEC/Task": fields, "PAY/Task": jiraFields("High", "Low", "Critical")},
@@ -146,6 +151,7 @@ flows:
 		`flows[0].values.status.map.closed: project "SEC" has no status "Closed" (statuses: To Do, In Progress, Done) (line 21)`,
 		`flows[0].values.status.default: project "PAY" has no status "To Do" (statuses: Open, Closed) (line 22)`,
 		`flows[0].values.statusCategory.map.closed: project "PAY" has no status in category done (line 25)`,
+		`flows[0].values.resolution.map.closed: "Fixed" is not an allowed resolution in project "SEC", type "Task" (allowed: Done, Won't Do) (line 29)`,
 	}
 	assert.Len(t, msgs, len(want), "%q", msgs)
 	for _, w := range want {
