@@ -855,7 +855,9 @@ func (a *Adapter) DescribeFields(ctx context.Context, project, _ string) ([]trac
 		if f.Field == nil {
 			continue
 		}
-		fi := tracker.FieldInfo{ID: f.Field.ID, Name: f.Field.Name, Required: !f.CanBeEmpty}
+		// A field that cannot be empty but has a default is filled in by
+		// YouTrack, so a create need not set it.
+		fi := tracker.FieldInfo{ID: f.Field.ID, Name: f.Field.Name, Required: !f.CanBeEmpty && len(f.DefaultValues) == 0}
 		if f.Field.FieldType != nil {
 			fi.Type = f.Field.FieldType.ID
 		}

@@ -44,8 +44,8 @@ func (i *Issue) Field(name string) *CustomField { return FieldByName(i.CustomFie
 // IssueCreate is what [IssuesService.Create] needs.
 type IssueCreate struct {
 	// Project is the project's short name ("HD"); the client resolves it to
-	// the entity id YouTrack requires and caches the answer. ProjectID, when
-	// set, is the entity id ("0-1") and used as is.
+	// the entity id YouTrack requires and caches the answer. An entity id
+	// ("0-1") there, or in ProjectID, is used as is.
 	Project   string
 	ProjectID string
 	Summary   string
@@ -137,6 +137,9 @@ func (s *IssuesService) Create(ctx context.Context, in *IssueCreate, o *GetOptio
 		return nil, nil, errors.New("youtrack: Issues.Create: summary is required")
 	}
 	projectID := in.ProjectID
+	if projectID == "" && IsDatabaseID(in.Project) {
+		projectID = in.Project
+	}
 	if projectID == "" {
 		if in.Project == "" {
 			return nil, nil, errors.New("youtrack: Issues.Create: project is required")

@@ -18,7 +18,7 @@ const DefaultProjectFields = "$type,id,shortName,name,archived"
 
 // DefaultProjectCustomFieldFields is the projection of a project's custom
 // field settings.
-const DefaultProjectCustomFieldFields = "$type,id,canBeEmpty,emptyFieldText,field($type,id,name,fieldType($type,id)),bundle($type,id,name)"
+const DefaultProjectCustomFieldFields = "$type,id,canBeEmpty,emptyFieldText,field($type,id,name,fieldType($type,id)),bundle($type,id,name),defaultValues($type,id,name)"
 
 // DefaultBundleValueFields is the projection of bundle values.
 const DefaultBundleValueFields = "$type,id,name,description,isResolved,ordinal,archived"
@@ -41,6 +41,9 @@ type ProjectCustomField struct {
 	Bundle         *Bundle   `json:"bundle,omitempty"`
 	CanBeEmpty     bool      `json:"canBeEmpty,omitempty"`
 	EmptyFieldText string    `json:"emptyFieldText,omitempty"`
+	// DefaultValues are what a new issue gets when the create sets none
+	// (bundle fields only).
+	DefaultValues []BundleElement `json:"defaultValues,omitempty"`
 }
 
 // FieldDef is a custom field's global definition.

@@ -133,6 +133,11 @@ func (s *Server) renderProjectField(f *FieldDef) map[string]any {
 			vals = append(vals, s.renderBundleValue(f, &v))
 		}
 		m["bundle"] = map[string]any{"$type": bt, "id": f.BundleID, "name": f.Name + " bundle", "values": vals}
+		defaults := []any{}
+		if v, ok := f.value(f.Default); ok && f.Default != "" {
+			defaults = append(defaults, s.renderBundleValue(f, v))
+		}
+		m["defaultValues"] = defaults
 	}
 	return m
 }
