@@ -65,6 +65,7 @@ func TestLoadErrors(t *testing.T) {
 		{"missing names", "flows:\n  - {name: a}", "flows[0].source: missing"},
 		{"two operators", "flows:\n  - name: a\n    source: s\n    target: t\n    when: {field: status, equals: x, exists: true}", "rule has equals and exists"},
 		{"operator without field", "flows:\n  - name: a\n    source: s\n    target: t\n    when: {equals: x}", "equals needs a field"},
+		{"empty in", "flows:\n  - name: a\n    source: s\n    target: t\n    when: {field: key, in: []}", "flows[0].when.in: empty list"},
 		{"empty all", "flows:\n  - name: a\n    source: s\n    target: t\n    when: {all: []}", "flows[0].when.all: empty list"},
 		{"field on all", "flows:\n  - name: a\n    source: s\n    target: t\n    when: {field: status, all: [{field: key, exists: true}]}", "all does not take a field"},
 		{"two sources", "flows:\n  - name: a\n    source: s\n    target: t\n    fields: {summary: {from: summary, value: x}}", "give only one of from, value"},

@@ -119,6 +119,10 @@ func compileRule(r *Rule, path string, c *collector) *cRule {
 		return nil
 	}
 	cr.ref = ref
+	if cr.op == opIn && len(cr.list) == 0 {
+		c.add(keyPath(path, "in"), "empty list")
+		return nil
+	}
 	if cr.op == opGte || cr.op == opLte {
 		_, isNum := number(cr.operand)
 		_, isTime := instant(cr.operand)
