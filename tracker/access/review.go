@@ -140,8 +140,9 @@ type Report struct {
 	// account login.
 	Findings []*Finding `json:"findings"`
 	// InGrace lists offboarded people's active accounts still within the
-	// grace period: findings to be, unless deprovisioning catches up.
-	InGrace []*tracker.User `json:"in_grace,omitempty"`
+	// grace period, as the RuleOffboarded findings they become unless
+	// deprovisioning catches up; Evidence.GraceEnds says when.
+	InGrace []*Finding `json:"in_grace,omitempty"`
 	// UnknownLastAccess lists the active accounts that the stale rule
 	// could not judge because the directory does not say when they were
 	// last used. It is empty when the rule is off.
@@ -295,10 +296,13 @@ func Review(ctx context.Context, dir tracker.UserDirectory, roster Roster, polic
 		}
 
 		if entry != nil && entry.Offboarded() {
-			if ev, ok := offboardedEvidence(u, entry, policy.OffboardingGrace, now, rep.Directory); ok {
-				add(RuleOffboarded, ev)
+			ev, over := offboardedEvidence(u, entry, policy.OffboardingGrace, now, rep.Directory)
+			ev.MatchedBy = by
+			f := &Finding{Rule: RuleOffboarded, Account: u, Entry: entry, Evidence: ev, Directory: rep.Directory}
+			if over {
+				rep.Findings = append(rep.Findings, f)
 			} else {
-				rep.InGrace = append(rep.InGrace, u)
+				rep.InGrace = append(rep.InGrace, f)
 			}
 			continue
 		}
@@ -343,7 +347,7 @@ func directoryName(dir tracker.UserDirectory, name string) string {
 }
 
 // offboardedEvidence returns the evidence against an offboarded person's
-// active account, or false while the grace period lasts.
+// active account, and whether the grace period is over.
 func offboardedEvidence(u *tracker.User, e *Entry, grace time.Duration, now time.Time, dir string) (Evidence, bool) {
 	ev := Evidence{OffboardedAt: e.OffboardedAt}
 	who := e.String()
@@ -353,16 +357,18 @@ func offboardedEvidence(u *tracker.User, e *Entry, grace time.Duration, now time
 		return ev, true
 	}
 	ev.GraceEnds = e.OffboardedAt.Add(grace)
-	if now.Before(ev.GraceEnds) {
-		return Evidence{}, false
-	}
 	ev.Text = fmt.Sprintf("The roster lists %s as offboarded on %s (%s), but account %s is still active in %s",
 		who, e.OffboardedAt.UTC().Format(time.DateOnly), sourceOf(e), accountName(u), dir)
-	if grace > 0 {
-		ev.Text += fmt.Sprintf(" after the %s grace period", days(grace))
+	over := !now.Before(ev.GraceEnds)
+	switch {
+	case over && grace > 0:
+		ev.Text += fmt.Sprintf(" after the %s grace period.", days(grace))
+	case over:
+		ev.Text += "."
+	default:
+		ev.Text += fmt.Sprintf("; the %s grace period ends %s.", days(grace), ev.GraceEnds.UTC().Format(time.RFC3339))
 	}
-	ev.Text += "."
-	return ev, true
+	return ev, over
 }
 
 func sourceOf(e *Entry) string {

@@ -346,7 +346,13 @@ func TestReviewRules(t *testing.T) {
 			rep, err := access.Review(context.Background(), directory(tt.users...), tt.roster, p)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got(rep))
-			assert.Equal(t, nonNil(tt.grace), logins(rep.InGrace), "in grace")
+			var grace []*tracker.User
+			for _, f := range rep.InGrace {
+				assert.Equal(t, access.RuleOffboarded, f.Rule)
+				assert.True(t, now.Before(f.Evidence.GraceEnds), "grace has not ended")
+				grace = append(grace, f.Account)
+			}
+			assert.Equal(t, nonNil(tt.grace), logins(grace), "in grace")
 			assert.Equal(t, nonNil(tt.unknown), logins(rep.UnknownLastAccess), "unknown last access")
 			assert.Equal(t, nonNil(tt.exempt), logins(rep.Exempt), "exempt")
 			assert.Equal(t, len(tt.users), rep.Accounts)
@@ -554,4 +560,18 @@ func TestReportCount(t *testing.T) {
 	assert.Equal(t, "1 account (1 active) against 0 roster entries: 1 finding (1 stale-account)", rep.Summary())
 	assert.True(t, slices.Equal(access.Rules(), []access.Rule{access.RuleOffboarded, access.RuleUnidentified, access.RuleExcessAccess, access.RuleStale}))
 	assert.True(t, strings.HasPrefix(rep.Findings[0].String(), "Account x"))
+}
+
+func TestReviewInGraceEvidence(t *testing.T) {
+	t.Parallel()
+	dir := directory(user("1-1", "kpatel", "kiran@example.com"))
+	roster := access.StaticRoster{{Email: "kiran@example.com", Name: "Kiran Patel", Status: access.StatusOffboarded, OffboardedAt: date("2026-11-17"), Source: "roster.csv:9"}}
+	rep, err := access.Review(context.Background(), dir, roster, access.Policy{Directory: "YouTrack", OffboardingGrace: 7 * day, Now: clock})
+	require.NoError(t, err)
+	assert.Empty(t, rep.Findings)
+	require.Len(t, rep.InGrace, 1)
+	f := rep.InGrace[0]
+	assert.Equal(t, date("2026-11-24"), f.Evidence.GraceEnds)
+	assert.Equal(t, access.MatchEmail, f.Evidence.MatchedBy)
+	assert.Equal(t, "The roster lists Kiran Patel as offboarded on 2026-11-17 (roster.csv:9), but account kpatel is still active in YouTrack; the 7 days grace period ends 2026-11-24T00:00:00Z.", f.Evidence.Text)
 }
