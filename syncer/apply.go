@@ -34,6 +34,10 @@ type Report struct {
 	Outcomes []Outcome
 	// Counts by result.
 	Created, Adopted, Updated, WroteBack, Skipped, Failed, Parked int
+	// Deferred counts items skipped because another engine held their
+	// lease; they are also in Skipped. A dead engine's leases expire after
+	// LeaseTTL, so these items are done by a later run.
+	Deferred int
 	// Skips counts skip reasons.
 	Skips map[string]int
 	// Err is set when the flow stopped early (circuit open, store failure).
@@ -41,9 +45,11 @@ type Report struct {
 }
 
 // Clean reports whether every item reached a final state this run: done,
-// skipped or parked. Failed items (retried next run) make a run unclean, so
-// the cursor does not move past them.
-func (r *Report) Clean() bool { return r.Err == nil && r.Failed == 0 }
+// skipped or parked. Failed items (retried next run) and items deferred to
+// another engine's lease make a run unclean, so the cursor does not move
+// past them: if that engine died before storing anything, the item must
+// still be seen again.
+func (r *Report) Clean() bool { return r.Err == nil && r.Failed == 0 && r.Deferred == 0 }
 
 func (r *Report) add(o Outcome) {
 	r.Outcomes = append(r.Outcomes, o)
@@ -62,6 +68,9 @@ func (r *Report) add(o Outcome) {
 			r.Skips = map[string]int{}
 		}
 		r.Skips[o.Reason]++
+		if o.Reason == ReasonLeased {
+			r.Deferred++
+		}
 	case EventFailed:
 		r.Failed++
 	case EventParked:
