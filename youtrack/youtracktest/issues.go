@@ -156,15 +156,21 @@ func (s *Server) renderBundleValue(f *FieldDef, v *BundleValue) map[string]any {
 	return m
 }
 
-// renderIssue renders an issue in full; caller holds the lock.
-func (s *Server) renderIssue(is *issue) map[string]any {
+// renderIssue renders an issue in full, but for the costly project field
+// settings, which it renders only when r's projection asks for them; the
+// caller holds the lock.
+func (s *Server) renderIssue(r *http.Request, is *issue) map[string]any {
 	var cfs []any
+	withSettings := strings.Contains(r.URL.Query().Get("fields"), "projectCustomField")
 	for _, f := range s.fields {
-		cfs = append(cfs, map[string]any{
+		cf := map[string]any{
 			"$type": issueFieldType(f.Type), "id": f.ProjectFieldID, "name": f.Name,
-			"value":              s.renderValue(f, is.fields[f.Name]),
-			"projectCustomField": s.renderProjectField(f),
-		})
+			"value": s.renderValue(f, is.fields[f.Name]),
+		}
+		if withSettings {
+			cf["projectCustomField"] = s.renderProjectField(f)
+		}
+		cfs = append(cfs, cf)
 	}
 	tags := []any{}
 	for _, id := range is.tags {
@@ -237,7 +243,7 @@ func (s *Server) listIssues(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]any, len(pg))
 	for i, is := range pg {
-		out[i] = s.renderIssue(is)
+		out[i] = s.renderIssue(r, is)
 	}
 	s.mu.Unlock()
 	writeJSON(w, r, out)
@@ -251,7 +257,7 @@ func (s *Server) getIssue(w http.ResponseWriter, r *http.Request) {
 		notFound(w, r.PathValue("id"))
 		return
 	}
-	out := s.renderIssue(is)
+	out := s.renderIssue(r, is)
 	s.mu.Unlock()
 	writeJSON(w, r, out)
 }
@@ -455,7 +461,7 @@ func (s *Server) createIssue(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, e)
 		return
 	}
-	out := s.renderIssue(is)
+	out := s.renderIssue(r, is)
 	s.mu.Unlock()
 	writeJSON(w, r, out)
 }
@@ -573,7 +579,7 @@ func (s *Server) updateIssue(w http.ResponseWriter, r *http.Request) {
 	if changed {
 		s.touch(is)
 	}
-	out := s.renderIssue(is)
+	out := s.renderIssue(r, is)
 	s.mu.Unlock()
 	writeJSON(w, r, out)
 }
