@@ -14,8 +14,12 @@
 // Retry-After and rate-limit headers, 503) and latency. Request counts per
 // route let tests assert how many calls a client made.
 //
-// Its answers follow Atlassian's OpenAPI document for Cloud, and the tests
-// of package jira check them against it.
+// On Cloud its answers follow Atlassian's OpenAPI document, and the tests of
+// package jira check every request and response against it. Where the
+// document and the live service disagree the fake follows the document:
+// empty fields are left out rather than sent as null, and comment times
+// carry a colon in the zone. Data Center's v2 paths are not in that
+// document and are not checked against it.
 package jiratest
 
 import (
