@@ -1,6 +1,7 @@
 package extrahop
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -233,6 +234,8 @@ type Client struct {
 	// host is the base URL without "api/v1/", with a trailing slash; the
 	// console and token endpoint live under it.
 	host string
+	// tokens is the OAuth2 token source, nil with an API key.
+	tokens *tokenSource
 
 	// Detections reads detections and writes their ticket fields and notes.
 	Detections *DetectionsService
@@ -282,6 +285,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		hc.Transport = rest.NewTransport(o.cfg.MaxConns)
 	}
 	o.cfg.HTTPClient = hc
+	var tokens *tokenSource
 	switch {
 	case o.apiKey != "":
 		o.cfg.Auth = rest.Header("Authorization", "ExtraHop apikey=", o.apiKey)
@@ -294,15 +298,48 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		if tu.Scheme == "http" && !o.cfg.AllowInsecureHTTP && !rest.IsLoopback(tu.Hostname()) {
 			return nil, fmt.Errorf("extrahop: refusing to send client credentials over plain http to %s; use https or WithInsecureHTTP", tu.Host)
 		}
-		o.cfg.Auth = rest.OAuth2(newTokenSource(tokenURL, o.clientID, o.secret, hc, o.now))
+		tokens = newTokenSource(tokenURL, o.clientID, o.secret, hc, o.now)
+		o.cfg.Auth = rest.OAuth2(tokens)
 	}
 	rc, err := rest.New(o.cfg)
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{rc: rc, host: host}
+	c := &Client{rc: rc, host: host, tokens: tokens}
 	c.Detections = &DetectionsService{c: c}
 	return c, nil
+}
+
+// do sends r. With OAuth2, an answer saying the token is no longer valid
+// (revoked or expired early: 401, or 400 "The specified access token is
+// invalid") drops the token and sends r once more with a new one; the
+// refused request was not processed, so repeating it is safe.
+func (c *Client) do(ctx context.Context, r *rest.Request, out any) (*Response, error) {
+	if c.tokens == nil {
+		return c.rc.Do(ctx, r, out)
+	}
+	gen := c.tokens.generation()
+	resp, err := c.rc.Do(ctx, r, out)
+	if !tokenRefused(err) {
+		return resp, err
+	}
+	c.tokens.invalidate(gen)
+	return c.rc.Do(ctx, r, out)
+}
+
+// tokenRefused reports whether err is the server refusing a bearer token.
+func tokenRefused(err error) bool {
+	var ae *rest.APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	switch ae.StatusCode {
+	case http.StatusUnauthorized:
+		return true
+	case http.StatusBadRequest:
+		return strings.Contains(strings.ToLower(ae.Message), "access token")
+	}
+	return false
 }
 
 // BaseURL returns the API root the client sends requests to, ending in

@@ -257,6 +257,21 @@ func TestOAuth2Fixtures(t *testing.T) {
 		assert.Equal(t, []string{want, want, want}, auths)
 	})
 
+	t.Run("refused token", func(t *testing.T) {
+		t.Parallel()
+		mock := httpmock.NewMockTransport()
+		mock.RegisterResponder("POST", "https://acme.api.cloud.extrahop.com/oauth2/token", jsonResponder(200, fixture(t, "oauth2_token.json")))
+		mock.RegisterResponder("GET", "https://acme.api.cloud.extrahop.com/api/v1/detections/1", jsonResponder(401, fixture(t, "error_401_token.json")))
+		c := newOAuthClient(t, mock)
+		_, _, err := c.Detections.Get(context.Background(), 1, nil)
+		assert.ErrorIs(t, err, tracker.ErrUnauthorized)
+		assert.Contains(t, err.Error(), "Invalid access token")
+		assert.NotContains(t, err.Error(), "eyJraWQ", "the token never shows in errors")
+		info := mock.GetCallCountInfo()
+		assert.Equal(t, 2, info["GET https://acme.api.cloud.extrahop.com/api/v1/detections/1"], "one retry with a new token, no more")
+		assert.Equal(t, 2, info["POST https://acme.api.cloud.extrahop.com/oauth2/token"])
+	})
+
 	t.Run("invalid_client", func(t *testing.T) {
 		t.Parallel()
 		mock := httpmock.NewMockTransport()

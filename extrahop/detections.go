@@ -42,7 +42,7 @@ func (s *DetectionsService) Get(ctx context.Context, id int64, opts *GetOptions)
 		req.Query = opts
 	}
 	var d Detection
-	resp, err := s.c.rc.Do(ctx, req, &d)
+	resp, err := s.c.do(ctx, req, &d)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -149,7 +149,7 @@ func (s *DetectionsService) Search(ctx context.Context, q *DetectionSearch) ([]*
 	}
 	var out []*Detection
 	// A search changes nothing, so repeating it after a 5xx is safe.
-	resp, err := s.c.rc.Do(ctx, &rest.Request{Method: http.MethodPost, Path: "detections/search", Body: q, Idempotent: true}, &out)
+	resp, err := s.c.do(ctx, &rest.Request{Method: http.MethodPost, Path: "detections/search", Body: q, Idempotent: true}, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -297,7 +297,7 @@ func (s *DetectionsService) Update(ctx context.Context, id int64, u *DetectionUp
 	if u.Participants != nil {
 		body["participants"] = u.Participants
 	}
-	return s.c.rc.Do(ctx, &rest.Request{Method: http.MethodPatch, Path: rest.Pathf("detections/%d", id), Body: body, Idempotent: true}, nil)
+	return s.c.do(ctx, &rest.Request{Method: http.MethodPatch, Path: rest.Pathf("detections/%d", id), Body: body, Idempotent: true}, nil)
 }
 
 // UpdateByTicket writes ticket fields of every detection linked to
@@ -311,7 +311,7 @@ func (s *DetectionsService) UpdateByTicket(ctx context.Context, u *TicketUpdate)
 	if err := ticketBody(body, u.Status, u.Assignee, u.Resolution); err != nil {
 		return nil, fmt.Errorf("extrahop: update by ticket %q: %w", u.TicketID, err)
 	}
-	return s.c.rc.Do(ctx, &rest.Request{Method: http.MethodPatch, Path: "detections/tickets", Body: body, Idempotent: true}, nil)
+	return s.c.do(ctx, &rest.Request{Method: http.MethodPatch, Path: "detections/tickets", Body: body, Idempotent: true}, nil)
 }
 
 // Note is the note of a detection tracked from an external ticketing
@@ -327,7 +327,7 @@ type Note struct {
 // /api/v1/detections/{id}/notes).
 func (s *DetectionsService) GetNote(ctx context.Context, id int64) (*Note, *Response, error) {
 	var n Note
-	resp, err := s.c.rc.Do(ctx, &rest.Request{Method: http.MethodGet, Path: rest.Pathf("detections/%d/notes", id)}, &n)
+	resp, err := s.c.do(ctx, &rest.Request{Method: http.MethodGet, Path: rest.Pathf("detections/%d/notes", id)}, &n)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -337,13 +337,13 @@ func (s *DetectionsService) GetNote(ctx context.Context, id int64) (*Note, *Resp
 // PutNote creates or replaces the note of a detection (PUT
 // /api/v1/detections/{id}/notes, answered 204).
 func (s *DetectionsService) PutNote(ctx context.Context, id int64, note string) (*Response, error) {
-	return s.c.rc.Do(ctx, &rest.Request{Method: http.MethodPut, Path: rest.Pathf("detections/%d/notes", id), Body: map[string]string{"note": note}}, nil)
+	return s.c.do(ctx, &rest.Request{Method: http.MethodPut, Path: rest.Pathf("detections/%d/notes", id), Body: map[string]string{"note": note}}, nil)
 }
 
 // DeleteNote deletes the note of a detection (DELETE
 // /api/v1/detections/{id}/notes, answered 204).
 func (s *DetectionsService) DeleteNote(ctx context.Context, id int64) (*Response, error) {
-	return s.c.rc.Do(ctx, &rest.Request{Method: http.MethodDelete, Path: rest.Pathf("detections/%d/notes", id)}, nil)
+	return s.c.do(ctx, &rest.Request{Method: http.MethodDelete, Path: rest.Pathf("detections/%d/notes", id)}, nil)
 }
 
 // Format describes a detection type: its display name, categories and
@@ -361,7 +361,7 @@ type Format struct {
 // (GET /api/v1/detections/formats).
 func (s *DetectionsService) Formats(ctx context.Context) ([]*Format, *Response, error) {
 	var out []*Format
-	resp, err := s.c.rc.Do(ctx, &rest.Request{Method: http.MethodGet, Path: "detections/formats"}, &out)
+	resp, err := s.c.do(ctx, &rest.Request{Method: http.MethodGet, Path: "detections/formats"}, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -375,7 +375,7 @@ func (s *DetectionsService) Format(ctx context.Context, detectionType string) (*
 		return nil, nil, errors.New("extrahop: format: empty detection type")
 	}
 	var f Format
-	resp, err := s.c.rc.Do(ctx, &rest.Request{Method: http.MethodGet, Path: rest.Pathf("detections/formats/%s", detectionType)}, &f)
+	resp, err := s.c.do(ctx, &rest.Request{Method: http.MethodGet, Path: rest.Pathf("detections/formats/%s", detectionType)}, &f)
 	if err != nil {
 		return nil, resp, err
 	}

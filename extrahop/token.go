@@ -40,6 +40,30 @@ type tokenSource struct {
 	mu      sync.Mutex
 	tok     *oauth2.Token
 	renewAt time.Time
+	// gen counts fetched tokens, so a failed call drops only the token it
+	// was sent with, not a newer one another call already fetched.
+	gen uint64
+}
+
+// generation returns the number of the token a request sent now will
+// carry: the current one while it is fresh, else the next one fetched.
+func (s *tokenSource) generation() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tok != nil && s.now().Before(s.renewAt) {
+		return s.gen
+	}
+	return s.gen + 1
+}
+
+// invalidate drops the current token if it is still token number gen, so
+// the next call fetches a new one; for tokens the server revoked early.
+func (s *tokenSource) invalidate(gen uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gen == gen {
+		s.tok = nil
+	}
 }
 
 func newTokenSource(tokenURL, clientID, secret string, hc *http.Client, now func() time.Time) *tokenSource {
@@ -74,6 +98,7 @@ func (s *tokenSource) Token() (*oauth2.Token, error) {
 		}
 		life := lifetime(tok)
 		s.tok = tok
+		s.gen++
 		if life <= 0 {
 			s.renewAt = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC) // no expiry given
 		} else {

@@ -13,13 +13,15 @@
 // catalogue says), notes, detection formats, and POST /oauth2/token
 // (client credentials in a Basic header, short-lived tokens). It enforces
 // authentication the way ExtraHop does (401 {"error_message": ...}; 400
-// {"error":"invalid_client"} from the token endpoint), and it can add
+// {"error":"invalid_client"} from the token endpoint for wrong client
+// credentials, 401 for none), and it can add
 // latency, fail requests with 429 and Retry-After, count requests, and show
 // its state for assertions. It is safe for concurrent use.
 package extrahoptest
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -447,8 +449,15 @@ func (s *Server) authenticate(r *http.Request) string {
 // grant_type=client_credentials in a form body.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	id, secret, ok := r.BasicAuth()
+	if !ok {
+		// No client authentication at all: RFC 6749's 401 with a challenge.
+		w.Header().Set("WWW-Authenticate", `Basic realm="oauth2"`)
+		writeOAuthError(w, http.StatusUnauthorized, "invalid_client")
+		return
+	}
 	want, known := s.clients[id]
-	if !ok || !known || secret != want {
+	if !known || subtle.ConstantTimeCompare([]byte(secret), []byte(want)) != 1 {
+		// Wrong credentials: 400, as RevealX 360 answers.
 		writeOAuthError(w, http.StatusBadRequest, "invalid_client")
 		return
 	}
