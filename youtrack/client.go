@@ -114,12 +114,12 @@ func WithMaxRetryAfter(d time.Duration) Option {
 }
 
 // WithRetryWait bounds the exponential backoff between retries.
-func WithRetryWait(min, max time.Duration) Option {
+func WithRetryWait(minWait, maxWait time.Duration) Option {
 	return func(o *options) error {
-		if min <= 0 || max < min {
-			return fmt.Errorf("youtrack: WithRetryWait(%s, %s): want 0 < min <= max", min, max)
+		if minWait <= 0 || maxWait < minWait {
+			return fmt.Errorf("youtrack: WithRetryWait(%s, %s): want 0 < min <= max", minWait, maxWait)
 		}
-		o.cfg.RetryWaitMin, o.cfg.RetryWaitMax = min, max
+		o.cfg.RetryWaitMin, o.cfg.RetryWaitMax = minWait, maxWait
 		return nil
 	}
 }
