@@ -68,6 +68,10 @@ const (
 //	ft.Record(previous) // loaded from last run's file
 //	ft.Record(current)  // findings gone since are now Resolved
 //
+// Sync after every review: a finding that opens and resolves between two
+// syncs reaches the engine only as resolved, and becomes a ticket that is
+// created and closed at once.
+//
 // A FindingsTracker is safe for concurrent use.
 type FindingsTracker struct {
 	kind string

@@ -133,6 +133,15 @@ func (p *Policy) validate() error {
 	if p.StaleAfter < 0 {
 		errs = append(errs, fmt.Errorf("access: policy: negative StaleAfter %s", p.StaleAfter))
 	}
+	roles := map[string]string{}
+	for r := range p.Access {
+		k := strings.ToLower(strings.TrimSpace(r))
+		if other, dup := roles[k]; dup {
+			a, b := min(r, other), max(r, other)
+			errs = append(errs, fmt.Errorf("access: policy: roles %q and %q differ only in case", a, b))
+		}
+		roles[k] = r
+	}
 	for _, r := range p.Exempt.Rules {
 		if !r.valid() {
 			errs = append(errs, fmt.Errorf("access: policy: exemption names unknown rule %q", r))

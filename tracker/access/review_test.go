@@ -505,9 +505,10 @@ func TestReviewErrors(t *testing.T) {
 		OffboardingGrace: -time.Hour,
 		StaleAfter:       -time.Hour,
 		Exempt:           access.Exemptions{Rules: []access.Rule{"nope"}},
+		Access:           map[string][]string{"Dev": nil, "dev": nil},
 	})
 	require.Error(t, err)
-	for _, want := range []string{`unknown match key "name"`, "negative offboarding grace", "negative StaleAfter", `unknown rule "nope"`} {
+	for _, want := range []string{`unknown match key "name"`, "negative offboarding grace", "negative StaleAfter", `unknown rule "nope"`, `roles "Dev" and "dev" differ only in case`} {
 		assert.Contains(t, err.Error(), want)
 	}
 
