@@ -22,6 +22,7 @@ var (
 	_ tracker.Searcher     = (*Adapter)(nil)
 	_ tracker.Updater      = (*Adapter)(nil)
 	_ tracker.Transitioner = (*Adapter)(nil)
+	_ tracker.Describer    = (*Adapter)(nil)
 )
 
 // Field names the adapter fills in tracker.Issue.Fields, and the ones
@@ -58,8 +59,8 @@ type AdapterConfig struct {
 
 // Adapter presents ExtraHop detections as tracker issues: Tracker (get),
 // Searcher (incremental by mod_time, ascending), Updater (ticket id,
-// status, assignee, resolution) and Transitioner (status). It is not a
-// Creator: ExtraHop creates detections itself.
+// status, assignee, resolution), Transitioner (status) and Describer. It
+// is not a Creator: ExtraHop creates detections itself.
 //
 // The mapping: ID = Key = the detection id in decimal; Summary = title;
 // Description; URL; Status = status ("" when null, shown as Open in
@@ -593,4 +594,30 @@ func andFilters(a, b DetectionFilter) (DetectionFilter, bool) {
 func filterEmpty(f DetectionFilter) bool {
 	data, _ := json.Marshal(f)
 	return bytes.Equal(data, []byte("{}"))
+}
+
+// DescribeFields returns the fields UpdateIssue writes: assignee (any
+// string), resolution, ticket_id and status, with the allowed values of
+// the closed ones. ExtraHop has no projects or issue types, so both
+// arguments are ignored, and the answer needs no request.
+func (a *Adapter) DescribeFields(_ context.Context, _, _ string) ([]tracker.FieldInfo, error) {
+	return []tracker.FieldInfo{
+		{ID: "assignee", Name: "assignee", Type: "string"},
+		{ID: "resolution", Name: "resolution", Type: "string", Allowed: []string{ResolutionActionTaken, ResolutionNoActionTaken}},
+		{ID: FieldTicketID, Name: FieldTicketID, Type: "string"},
+		{ID: FieldStatus, Name: FieldStatus, Type: "string", Allowed: []string{StatusNew, StatusInProgress, StatusAcknowledged, StatusClosed}},
+	}, nil
+}
+
+// DescribeStatuses returns ExtraHop's detection statuses with their
+// categories: open (the null status) and new are ToDo, in_progress and
+// acknowledged InProgress, closed Done. It needs no request.
+func (a *Adapter) DescribeStatuses(_ context.Context, _ string) ([]tracker.StatusInfo, error) {
+	return []tracker.StatusInfo{
+		{Name: "open", Category: tracker.CategoryToDo},
+		{Name: StatusNew, Category: tracker.CategoryToDo},
+		{Name: StatusInProgress, Category: tracker.CategoryInProgress},
+		{Name: StatusAcknowledged, Category: tracker.CategoryInProgress},
+		{Name: StatusClosed, Category: tracker.CategoryDone},
+	}, nil
 }

@@ -39,6 +39,12 @@ func (v conformanceView) SearchIssues(ctx context.Context, q tracker.Query) iter
 func (v conformanceView) Transition(ctx context.Context, id string, to tracker.TransitionTarget) error {
 	return v.a.Transition(ctx, id, to)
 }
+func (v conformanceView) DescribeFields(ctx context.Context, project, issueType string) ([]tracker.FieldInfo, error) {
+	return v.a.DescribeFields(ctx, project, issueType)
+}
+func (v conformanceView) DescribeStatuses(ctx context.Context, project string) ([]tracker.StatusInfo, error) {
+	return v.a.DescribeStatuses(ctx, project)
+}
 
 func TestConformance(t *testing.T) {
 	t.Parallel()
@@ -64,7 +70,7 @@ func TestAdapterCapabilities(t *testing.T) {
 	t.Parallel()
 	a := newAdapter(t, extrahoptest.NewServer(t), extrahop.AdapterConfig{})
 	assert.Equal(t, "extrahop", a.Kind())
-	assert.NoError(t, tracker.Require(a, tracker.CanSearch, tracker.CanUpdate, tracker.CanTransition))
+	assert.NoError(t, tracker.Require(a, tracker.CanSearch, tracker.CanUpdate, tracker.CanTransition, tracker.CanDescribe))
 	assert.ErrorIs(t, tracker.Require(a, tracker.CanCreate), tracker.ErrUnsupported, "ExtraHop creates detections itself")
 }
 
