@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -385,13 +386,23 @@ func (a *Adapter) UpdateIssue(ctx context.Context, id string, ch *tracker.Change
 		}
 	}
 	if ch.Labels != nil {
-		u.Fields["labels"] = LabelsValue(*ch.Labels...)
-	}
-	for _, l := range ch.AddLabels {
-		u.Update["labels"] = append(u.Update["labels"], AddOp(l))
-	}
-	for _, l := range ch.RemoveLabels {
-		u.Update["labels"] = append(u.Update["labels"], RemoveOp(l))
+		// Jira refuses a field in both fields and update: apply the
+		// edits to the new set here.
+		set := slices.Clone(*ch.Labels)
+		for _, l := range ch.AddLabels {
+			if !slices.Contains(set, l) {
+				set = append(set, l)
+			}
+		}
+		set = slices.DeleteFunc(set, func(l string) bool { return slices.Contains(ch.RemoveLabels, l) })
+		u.Fields["labels"] = LabelsValue(set...)
+	} else {
+		for _, l := range ch.AddLabels {
+			u.Update["labels"] = append(u.Update["labels"], AddOp(l))
+		}
+		for _, l := range ch.RemoveLabels {
+			u.Update["labels"] = append(u.Update["labels"], RemoveOp(l))
+		}
 	}
 	if err := a.customFields(ctx, u.Fields, ch.Fields); err != nil {
 		return err

@@ -50,6 +50,7 @@ func (s *FieldSchema) IsRichText() bool {
 type FieldsService struct {
 	c *Client
 
+	loadMu sync.Mutex // one list request at a time
 	mu     sync.Mutex
 	fields []Field
 	byID   map[string]*Field
@@ -73,8 +74,10 @@ func (s *FieldsService) Invalidate() {
 	s.mu.Unlock()
 }
 
-// load fills the cache once.
+// load fills the cache once; concurrent callers wait for one request.
 func (s *FieldsService) load(ctx context.Context) error {
+	s.loadMu.Lock()
+	defer s.loadMu.Unlock()
 	s.mu.Lock()
 	loaded := s.byID != nil
 	s.mu.Unlock()

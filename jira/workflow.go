@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/trackbridge/trackbridge/internal/rest"
 	"github.com/trackbridge/trackbridge/tracker"
 )
 
@@ -13,15 +14,47 @@ import (
 type WorkflowService service
 
 // Priorities returns every priority (GET /priority). Atlassian marks it
-// deprecated in favour of /priority/search, which Data Center lacks; it
-// still answers on both.
+// deprecated in favour of /priority/search, which Data Center lacks; on
+// Cloud, when /priority answers 404 or 410, the paged /priority/search is
+// used instead.
 func (s *WorkflowService) Priorities(ctx context.Context) ([]*Priority, *Response, error) {
 	var out []*Priority
 	resp, err := s.c.do(ctx, http.MethodGet, s.c.path("priority"), nil, nil, &out)
+	if err != nil && s.c.isCloud() && resp != nil && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone) {
+		return s.searchPriorities(ctx)
+	}
 	if err != nil {
 		return nil, resp, err
 	}
 	return out, resp, nil
+}
+
+func (s *WorkflowService) searchPriorities(ctx context.Context) ([]*Priority, *Response, error) {
+	var out []*Priority
+	var last *Response
+	for p, err := range rest.Paginate(ctx, 0, func(ctx context.Context, startAt int) ([]*Priority, int, bool, error) {
+		var page struct {
+			StartAt int         `json:"startAt"`
+			IsLast  bool        `json:"isLast"`
+			Values  []*Priority `json:"values"`
+		}
+		q := struct {
+			StartAt    int `url:"startAt"`
+			MaxResults int `url:"maxResults"`
+		}{startAt, 100}
+		resp, err := s.c.do(ctx, http.MethodGet, s.c.path("priority/search"), q, nil, &page)
+		last = resp
+		if err != nil {
+			return nil, 0, false, err
+		}
+		return page.Values, page.StartAt + len(page.Values), !page.IsLast, nil
+	}) {
+		if err != nil {
+			return nil, last, err
+		}
+		out = append(out, p)
+	}
+	return out, last, nil
 }
 
 // Statuses returns every status the site has, with its category (GET
