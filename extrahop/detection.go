@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"time"
@@ -261,31 +262,31 @@ type Detection struct {
 // detectionJSON decodes a Detection leniently: nulls are allowed where the
 // Go field is a plain value.
 type detectionJSON struct {
-	ID                 int64          `json:"id"`
-	ApplianceID        *int64         `json:"appliance_id"`
-	Title              *string        `json:"title"`
-	Description        *string        `json:"description"`
-	Type               *string        `json:"type"`
-	Categories         []string       `json:"categories"`
-	RiskScore          *int           `json:"risk_score"`
-	StartTime          Time           `json:"start_time"`
-	EndTime            Time           `json:"end_time"`
-	UpdateTime         Time           `json:"update_time"`
-	ModTime            Time           `json:"mod_time"`
-	CreateTime         Time           `json:"create_time"`
-	Status             *string        `json:"status"`
-	Resolution         *string        `json:"resolution"`
-	Assignee           *string        `json:"assignee"`
-	TicketID           *string        `json:"ticket_id"`
-	TicketURL          *string        `json:"ticket_url"`
-	Participants       []Participant  `json:"participants"`
-	Properties         map[string]any `json:"properties"`
-	MitreTactics       []Mitre        `json:"mitre_tactics"`
-	MitreTechniques    []Mitre        `json:"mitre_techniques"`
-	Recommended        *bool          `json:"recommended"`
-	RecommendedFactors []string       `json:"recommended_factors"`
-	IsUserCreated      *bool          `json:"is_user_created"`
-	URL                *string        `json:"url"`
+	ID                 int64           `json:"id"`
+	ApplianceID        *int64          `json:"appliance_id"`
+	Title              *string         `json:"title"`
+	Description        *string         `json:"description"`
+	Type               *string         `json:"type"`
+	Categories         []string        `json:"categories"`
+	RiskScore          *json.Number    `json:"risk_score"`
+	StartTime          Time            `json:"start_time"`
+	EndTime            Time            `json:"end_time"`
+	UpdateTime         Time            `json:"update_time"`
+	ModTime            Time            `json:"mod_time"`
+	CreateTime         Time            `json:"create_time"`
+	Status             *string         `json:"status"`
+	Resolution         *string         `json:"resolution"`
+	Assignee           *string         `json:"assignee"`
+	TicketID           *string         `json:"ticket_id"`
+	TicketURL          *string         `json:"ticket_url"`
+	Participants       []Participant   `json:"participants"`
+	Properties         json.RawMessage `json:"properties"`
+	MitreTactics       []Mitre         `json:"mitre_tactics"`
+	MitreTechniques    []Mitre         `json:"mitre_techniques"`
+	Recommended        *bool           `json:"recommended"`
+	RecommendedFactors []string        `json:"recommended_factors"`
+	IsUserCreated      *bool           `json:"is_user_created"`
+	URL                *string         `json:"url"`
 }
 
 // UnmarshalJSON decodes a detection. Ids stay exact int64, a missing or
@@ -300,12 +301,24 @@ func (d *Detection) UnmarshalJSON(data []byte) error {
 	if err != nil {
 		return fmt.Errorf("extrahop: detection: %w", err)
 	}
+	risk, err := riskScore(v.RiskScore)
+	if err != nil {
+		return fmt.Errorf("extrahop: detection %d: %w", v.ID, err)
+	}
+	props, err := properties(v.Properties)
+	if err != nil {
+		// Old builds and some documents send a list here: keep it raw.
+		if extra == nil {
+			extra = make(map[string]json.RawMessage)
+		}
+		extra["properties"] = v.Properties
+	}
 	*d = Detection{
 		ID: v.ID, Title: str(v.Title), Description: str(v.Description), Type: str(v.Type),
-		Categories: v.Categories, RiskScore: v.RiskScore,
+		Categories: v.Categories, RiskScore: risk,
 		StartTime: v.StartTime, EndTime: v.EndTime, UpdateTime: v.UpdateTime, ModTime: v.ModTime, CreateTime: v.CreateTime,
 		Status: v.Status, Resolution: v.Resolution, Assignee: v.Assignee, TicketID: v.TicketID, TicketURL: v.TicketURL,
-		Participants: v.Participants, Properties: v.Properties,
+		Participants: v.Participants, Properties: props,
 		MitreTactics: v.MitreTactics, MitreTechniques: v.MitreTechniques,
 		RecommendedFactors: v.RecommendedFactors, URL: str(v.URL), Extra: extra,
 	}
@@ -338,6 +351,37 @@ func (d Detection) MarshalJSON() ([]byte, error) {
 		p.MitreTechniques = []Mitre{}
 	}
 	return withExtra(p, d.Extra)
+}
+
+// riskScore reads a risk score, accepting a whole number written as a
+// float (84.0) and rounding a fractional one.
+func riskScore(n *json.Number) (*int, error) {
+	if n == nil {
+		return nil, nil
+	}
+	if i, err := n.Int64(); err == nil && i >= -1<<31 && i < 1<<31 {
+		r := int(i)
+		return &r, nil
+	}
+	f, err := n.Float64()
+	if err != nil || f != f || f < -1<<31 || f >= 1<<31 {
+		return nil, fmt.Errorf("risk_score %s is not a score", clipBytes([]byte(n.String()), 40))
+	}
+	r := int(math.Round(f))
+	return &r, nil
+}
+
+// properties decodes the type-specific properties object; null gives nil.
+func properties(raw json.RawMessage) (map[string]any, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return nil, nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 func isDetectionKey(k string) bool {

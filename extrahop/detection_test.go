@@ -50,6 +50,14 @@ func TestDetectionDecoding(t *testing.T) {
 			assert.Equal(t, int64(1763700000000), d.StartTime.Millis())
 			assert.Equal(t, int64(1763700600000), d.EndTime.Millis())
 		}},
+		{"risk score written as a float", `{"id":1,"risk_score":84.0}`, func(t *testing.T, d *extrahop.Detection) {
+			require.NotNil(t, d.RiskScore)
+			assert.Equal(t, 84, *d.RiskScore)
+		}},
+		{"properties as a list are kept raw", `{"id":1,"properties":["ports"]}`, func(t *testing.T, d *extrahop.Detection) {
+			assert.Nil(t, d.Properties)
+			assert.JSONEq(t, `["ports"]`, string(d.Extra["properties"]))
+		}},
 		{"mitre as strings", `{"id":1,"mitre_tactics":["TA0008","Lateral Movement"],"mitre_techniques":[]}`, func(t *testing.T, d *extrahop.Detection) {
 			assert.Equal(t, []extrahop.Mitre{{ID: "TA0008"}, {Name: "Lateral Movement"}}, d.MitreTactics)
 		}},
