@@ -510,7 +510,7 @@ func (c *Client) Create(ctx context.Context, records ...Record) (*CreateResult, 
 		}
 		if err != nil {
 			res.NotAccepted = ids[lo:]
-			return res, &CreateError{Accepted: res.Accepted, NotAccepted: res.NotAccepted, Err: withJSONAPIMessage(err)}
+			return res, &CreateError{Accepted: res.Accepted, NotAccepted: res.NotAccepted, Err: err}
 		}
 		res.Accepted = append(res.Accepted, ids[lo:hi]...)
 		res.ReturnedIDs = append(res.ReturnedIDs, returnedIDs(raw)...)
@@ -632,55 +632,6 @@ func returnedIDs(body []byte) []string {
 	return ids
 }
 
-// withJSONAPIMessage fills an *APIError's empty message from a JSON:API
-// error body ({"errors":[{"title":…,"detail":…}]}), which the shared
-// message extractor does not read.
-func withJSONAPIMessage(err error) error {
-	var ae *rest.APIError
-	if !errors.As(err, &ae) || ae.Message != "" {
-		return err
-	}
-	var body struct {
-		Errors []struct {
-			Title  string `json:"title"`
-			Detail string `json:"detail"`
-			Source struct {
-				Pointer string `json:"pointer"`
-			} `json:"source"`
-		} `json:"errors"`
-	}
-	if json.Unmarshal(ae.Body, &body) != nil {
-		return err
-	}
-	var parts []string
-	for _, e := range body.Errors {
-		msg := e.Detail
-		if msg == "" {
-			msg = e.Title
-		}
-		if e.Source.Pointer != "" {
-			msg = e.Source.Pointer + ": " + msg
-		}
-		if msg != "" {
-			parts = append(parts, msg)
-		}
-	}
-	ae.Message = clipMessage(strings.Join(parts, "; "))
-	return err
-}
-
-func clipMessage(s string) string {
-	const maxLen = 512
-	if len(s) <= maxLen {
-		return s
-	}
-	cut := maxLen
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
-
 // Get reads one record from the read endpoint (see [WithReadEndpoint]). A
 // missing record is an error matching tracker.ErrNotFound; a client
 // without a read endpoint returns an error matching tracker.ErrUnsupported.
@@ -701,7 +652,7 @@ func (c *Client) Get(ctx context.Context, id string) (*StoredRecord, *Response, 
 	var raw json.RawMessage
 	resp, err := c.read.Do(ctx, req, &raw)
 	if err != nil {
-		return nil, resp, withJSONAPIMessage(err)
+		return nil, resp, err
 	}
 	rec, err := decodeStored(raw, id)
 	if err != nil {

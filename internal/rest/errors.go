@@ -173,6 +173,7 @@ func jsonErrorMessage(body []byte) string {
 	_ = json.Unmarshal(body, &v)
 	var parts []string
 	parts = append(parts, v.ErrorMessages...)
+	parts = append(parts, jsonAPIErrors(body)...)
 	if len(v.Errors) > 0 {
 		keys := make([]string, 0, len(v.Errors))
 		for k := range v.Errors {
@@ -202,6 +203,38 @@ func jsonErrorMessage(body []byte) string {
 		parts = append(parts, v.Title)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// jsonAPIErrors reads a JSON:API error list
+// ({"errors":[{"title","detail","source":{"pointer"}}]}), as trax and other
+// JSON:API servers send it.
+func jsonAPIErrors(body []byte) []string {
+	var v struct {
+		Errors []struct {
+			Title  string `json:"title"`
+			Detail string `json:"detail"`
+			Source struct {
+				Pointer string `json:"pointer"`
+			} `json:"source"`
+		} `json:"errors"`
+	}
+	if json.Unmarshal(body, &v) != nil {
+		return nil
+	}
+	var parts []string
+	for _, e := range v.Errors {
+		msg := e.Detail
+		if msg == "" {
+			msg = e.Title
+		}
+		if e.Source.Pointer != "" && msg != "" {
+			msg = e.Source.Pointer + ": " + msg
+		}
+		if msg != "" {
+			parts = append(parts, msg)
+		}
+	}
+	return parts
 }
 
 func clip(s string) string {

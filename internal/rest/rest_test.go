@@ -289,6 +289,7 @@ func TestStatusesMatchSentinels(t *testing.T) {
 		{400, fixture(t, "jira_400.json"), tracker.ErrInvalid, "priority: Priority name 'Urgent' is not valid; summary: Field 'summary' cannot be set. It is not on the appropriate screen, or unknown."},
 		{400, fixture(t, "youtrack_400.json"), tracker.ErrInvalid, "Incompatible field type: SingleEnumIssueCustomField (bad_request)"},
 		{422, `plain text reason`, tracker.ErrInvalid, "plain text reason"},
+		{422, fixture(t, "jsonapi_422.json"), tracker.ErrInvalid, "/data/0/attributes/classification: \"Top\" is not an allowed value; Record rejected"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.status), func(t *testing.T) {
