@@ -127,6 +127,7 @@ func (t Target) matches(st *Status) bool {
 	return st.CategoryKey() == t.Category
 }
 
+// String describes the target for error messages.
 func (t Target) String() string {
 	if t.Status != "" {
 		return fmt.Sprintf("status %q", t.Status)

@@ -100,14 +100,14 @@ type Field struct {
 
 // Custom field ids of the default data.
 const (
-	FieldSeverity    = "customfield_10042"
-	FieldStoryPoints = "customfield_10016"
-	FieldReported    = "customfield_10050"
-	FieldDueReview   = "customfield_10051"
-	FieldNotes       = "customfield_10060"
-	FieldComponents  = "customfield_10070"
-	FieldOwner       = "customfield_10080"
-	FieldExternalID  = "customfield_10090"
+	FieldSeverity        = "customfield_10042"
+	FieldStoryPoints     = "customfield_10016"
+	FieldReported        = "customfield_10050"
+	FieldReviewDate      = "customfield_10051"
+	FieldNotes           = "customfield_10060"
+	FieldAffectedSystems = "customfield_10070"
+	FieldOwner           = "customfield_10080"
+	FieldExternalID      = "customfield_10090"
 )
 
 const cft = "com.atlassian.jira.plugin.system.customfieldtypes:"
@@ -132,9 +132,9 @@ func defaultFields() []*Field {
 		{ID: FieldSeverity, Name: "Severity", Custom: true, Type: "option", CustomT: cft + "select", Options: []string{"Critical", "High", "Medium", "Low"}},
 		{ID: FieldStoryPoints, Name: "Story Points", Custom: true, Type: "number", CustomT: cft + "float"},
 		{ID: FieldReported, Name: "Reported", Custom: true, Type: "datetime", CustomT: cft + "datetime"},
-		{ID: FieldDueReview, Name: "Review Date", Custom: true, Type: "date", CustomT: cft + "datepicker"},
+		{ID: FieldReviewDate, Name: "Review Date", Custom: true, Type: "date", CustomT: cft + "datepicker"},
 		{ID: FieldNotes, Name: "Notes", Custom: true, Type: "string", CustomT: cft + "textarea"},
-		{ID: FieldComponents, Name: "Affected Systems", Custom: true, Type: "array", Items: "option", CustomT: cft + "multiselect", Options: []string{"Web", "API", "Database", "Network"}},
+		{ID: FieldAffectedSystems, Name: "Affected Systems", Custom: true, Type: "array", Items: "option", CustomT: cft + "multiselect", Options: []string{"Web", "API", "Database", "Network"}},
 		{ID: FieldOwner, Name: "Owner", Custom: true, Type: "user", CustomT: cft + "userpicker"},
 		{ID: FieldExternalID, Name: "External ID", Custom: true, Type: "string", CustomT: cft + "textfield"},
 	}
