@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -52,13 +53,45 @@ type AdapterConfig struct {
 // from its category, Assignee and Reporter the accountId (Cloud) or name
 // (Data Center), Fields["assignee_name"] the assignee's display name, and
 // every custom field by display name, decoded by its type. A marker is a
-// label.
+// label. Searches on Cloud reconcile the last 50 issues the adapter created,
+// so a marker is found right after the create that set it.
 type Adapter struct {
 	c   *Client
 	cfg AdapterConfig
 
-	mu  sync.Mutex
-	loc *time.Location
+	mu     sync.Mutex
+	loc    *time.Location
+	recent []int64 // ids of issues this adapter created, newest last
+}
+
+// maxReconcile is how many just-created ids Cloud searches reconcile.
+const maxReconcile = 50
+
+// remember notes a created issue so Cloud searches include it at once
+// (search/jql is eventually consistent; reconcileIssues makes it read
+// our own writes).
+func (a *Adapter) remember(id string) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.recent = append(a.recent, n)
+	if len(a.recent) > maxReconcile {
+		a.recent = slices.Clone(a.recent[len(a.recent)-maxReconcile:])
+	}
+}
+
+// searchOptions returns the options of the adapter's searches.
+func (a *Adapter) searchOptions(pageSize int) *SearchOptions {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	opts := &SearchOptions{MaxResults: pageSize}
+	if a.c.isCloud() && len(a.recent) > 0 {
+		opts.ReconcileIssues = slices.Clone(a.recent)
+	}
+	return opts
 }
 
 // NewAdapter returns an adapter over c. It does no I/O.
@@ -319,6 +352,7 @@ func (a *Adapter) CreateIssue(ctx context.Context, in *tracker.NewIssue) (*track
 	if err != nil {
 		return nil, err
 	}
+	a.remember(ci.ID)
 	return a.createdIssue(ci, in), nil
 }
 
@@ -341,6 +375,7 @@ func (a *Adapter) CreateIssues(ctx context.Context, in []*tracker.NewIssue) ([]t
 		i := index[j]
 		switch {
 		case r.Issue != nil:
+			a.remember(r.Issue.ID)
 			out[i].Issue = a.createdIssue(r.Issue, in[i])
 		case r.Err != nil:
 			var be *BulkElementError
@@ -461,7 +496,7 @@ func (a *Adapter) SearchJQL(ctx context.Context, q tracker.Query) string {
 func (a *Adapter) SearchIssues(ctx context.Context, q tracker.Query) iter.Seq2[*tracker.Issue, error] {
 	return func(yield func(*tracker.Issue, error) bool) {
 		jql := a.SearchJQL(ctx, q)
-		for is, err := range a.c.Search.All(ctx, jql, &SearchOptions{MaxResults: q.PageSize}) {
+		for is, err := range a.c.Search.All(ctx, jql, a.searchOptions(q.PageSize)) {
 			if err != nil {
 				yield(nil, err)
 				return
@@ -562,7 +597,7 @@ func (a *Adapter) FindByMarker(ctx context.Context, marker string) ([]*tracker.I
 	}
 	jql := "labels = " + QuoteJQL(a.markerLabel(marker)) + " ORDER BY created ASC"
 	out := []*tracker.Issue{}
-	for is, err := range a.c.Search.All(ctx, jql, nil) {
+	for is, err := range a.c.Search.All(ctx, jql, a.searchOptions(0)) {
 		if err != nil {
 			return nil, err
 		}

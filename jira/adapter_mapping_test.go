@@ -1,10 +1,13 @@
 package jira_test
 
 import (
+	"io"
+	"net/http"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -186,4 +189,32 @@ func TestAdapterDescribe(t *testing.T) {
 		{Name: "To Do", Category: tracker.CategoryToDo}, {Name: "In Progress", Category: tracker.CategoryInProgress},
 		{Name: "In Review", Category: tracker.CategoryInProgress}, {Name: "Done", Category: tracker.CategoryDone},
 	}, statuses)
+}
+
+func TestAdapterReconcilesItsWrites(t *testing.T) {
+	t.Parallel()
+	mock := httpmock.NewMockTransport()
+	mock.RegisterResponder("POST", site+"/rest/api/3/issue", func(*http.Request) (*http.Response, error) {
+		resp := httpmock.NewBytesResponse(201, fixture(t, "issue_create_201.json"))
+		resp.Header.Set("Content-Type", "application/json")
+		return resp, nil
+	})
+	var searchBody string
+	mock.RegisterResponder("POST", site+"/rest/api/3/search/jql", func(req *http.Request) (*http.Response, error) {
+		b, _ := io.ReadAll(req.Body)
+		searchBody = string(b)
+		resp := httpmock.NewStringResponse(200, `{"issues":[],"isLast":true}`)
+		resp.Header.Set("Content-Type", "application/json")
+		return resp, nil
+	})
+	c, err := jira.New(site, jira.WithHTTPClient(&http.Client{Transport: mock}), jira.WithToken("t"))
+	require.NoError(t, err)
+	a, err := jira.NewAdapter(c, jira.AdapterConfig{})
+	require.NoError(t, err)
+	_, err = a.CreateIssue(t.Context(), &tracker.NewIssue{Project: "SEC", Summary: "s", Marker: "m-1"})
+	require.NoError(t, err)
+	found, err := a.FindByMarker(t.Context(), "m-1")
+	require.NoError(t, err)
+	assert.Empty(t, found)
+	assert.JSONEq(t, `{"jql":"labels = \"m-1\" ORDER BY created ASC","fields":["*navigable"],"reconcileIssues":[10043]}`, searchBody)
 }
