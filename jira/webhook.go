@@ -56,9 +56,11 @@ func (e *WebhookEvent) Changed(field string) (ChangelogItem, bool) {
 	return ChangelogItem{}, false
 }
 
-// DecodeWebhook decodes a webhook body. It fails on malformed JSON, on a
-// missing webhookEvent, and on an event it does not know (issue and
-// comment events are known), with an error matching inbound.ErrMalformed.
+// DecodeWebhook decodes a webhook body. It fails, with an error matching
+// inbound.ErrMalformed, on malformed JSON, a missing webhookEvent, and an
+// issue or comment event without the issue or comment id. Other events
+// (issue_property_set, worklog_updated, ...) are decoded as far as they
+// share the envelope, with Raw holding the whole body.
 func DecodeWebhook(body []byte) (*WebhookEvent, error) {
 	var raw struct {
 		Timestamp      *int64     `json:"timestamp"`
@@ -88,8 +90,6 @@ func DecodeWebhook(body []byte) (*WebhookEvent, error) {
 		}
 	case "":
 		return nil, fmt.Errorf("%w: jira webhook without webhookEvent", inbound.ErrMalformed)
-	default:
-		return nil, fmt.Errorf("%w: jira webhook event %q is not handled", inbound.ErrMalformed, ev.Event)
 	}
 	return ev, nil
 }

@@ -78,13 +78,21 @@ func TestDecodeWebhookComment(t *testing.T) {
 	assert.Equal(t, "SEC-42", ev.Issue.Key)
 }
 
+func TestDecodeWebhookOtherEvents(t *testing.T) {
+	t.Parallel()
+	ev, err := jira.DecodeWebhook([]byte(`{"timestamp":1,"webhookEvent":"issue_property_set","issue":{"id":"10042","key":"SEC-42"},"property":{"key":"k","value":1}}`))
+	require.NoError(t, err)
+	assert.Equal(t, "issue_property_set", ev.Event)
+	assert.Equal(t, "SEC-42", ev.Issue.Key)
+	assert.Contains(t, string(ev.Raw), `"property"`)
+}
+
 func TestDecodeWebhookRejects(t *testing.T) {
 	t.Parallel()
 	for name, body := range map[string]string{
 		"not json":         `{"webhookEvent":`,
 		"array":            `[]`,
 		"no event":         `{"issue":{"id":"1"}}`,
-		"unknown event":    `{"webhookEvent":"project_created"}`,
 		"issue without id": `{"webhookEvent":"jira:issue_created","issue":{"key":"SEC-1"}}`,
 		"comment no id":    `{"webhookEvent":"comment_deleted","comment":{}}`,
 		"bad time":         `{"webhookEvent":"jira:issue_created","issue":{"id":"1","fields":{"created":"yesterday"}}}`,
@@ -188,8 +196,15 @@ func FuzzDecodeWebhook(f *testing.F) {
 		if ev.Event == "" {
 			t.Fatal("decoded an event without a name")
 		}
-		if ev.Issue == nil && ev.Comment == nil {
-			t.Fatal("decoded an event with neither issue nor comment")
+		switch ev.Event {
+		case jira.EventIssueCreated, jira.EventIssueUpdated, jira.EventIssueDeleted:
+			if ev.Issue == nil || ev.Issue.ID == "" {
+				t.Fatal("decoded an issue event without an issue id")
+			}
+		case jira.EventCommentCreated, jira.EventCommentUpdated, jira.EventCommentDeleted:
+			if ev.Comment == nil || ev.Comment.ID == "" {
+				t.Fatal("decoded a comment event without a comment id")
+			}
 		}
 		if ev.Issue != nil && ev.Issue.Fields != nil {
 			_ = ev.Issue.Fields.Description.Text()
