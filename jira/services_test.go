@@ -398,3 +398,16 @@ func TestFakeRejectsBadInput(t *testing.T) {
 		assert.ErrorContains(t, err, tt.field, tt.name)
 	}
 }
+
+func TestUsersAllWithSmallPages(t *testing.T) {
+	t.Parallel()
+	srv := jiratest.NewServer(t, jiratest.WithMaxResults(3))
+	c := newClient(t, srv)
+	n := 0
+	for _, err := range c.Users.All(t.Context()) {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 4, n, "a server capping pages below the size asked for loses no users")
+	assert.Equal(t, 3, srv.RequestCount("GET /rest/api/3/users/search"), "3 + 1 + an empty page")
+}

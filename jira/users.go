@@ -51,15 +51,16 @@ func (s *UsersService) List(ctx context.Context, startAt, maxResults int) ([]*Us
 	return out, resp, nil
 }
 
-// All iterates over every user, paging until a short or empty page (the
-// endpoints return bare arrays without totals).
+// All iterates over every user, paging until an empty page: the endpoints
+// return bare arrays without totals, and a server may cap the page size
+// below the one asked for, so a short page does not prove the end.
 func (s *UsersService) All(ctx context.Context) iter.Seq2[*User, error] {
 	return rest.Paginate(ctx, 0, func(ctx context.Context, startAt int) ([]*User, int, bool, error) {
 		users, _, err := s.List(ctx, startAt, usersPageSize)
 		if err != nil {
 			return nil, 0, false, err
 		}
-		return users, startAt + len(users), len(users) >= usersPageSize, nil
+		return users, startAt + len(users), len(users) > 0, nil
 	})
 }
 
