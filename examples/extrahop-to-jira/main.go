@@ -1,0 +1,455 @@
+// Command extrahop-to-jira is trackbridge's main demo: ExtraHop detections
+// become Jira tickets, and the tickets' state flows back onto the
+// detections, with the built-in "extrahop-to-jira" mapping (scenario S3).
+//
+// With no flags it runs entirely in-process, on a fake ExtraHop seeded
+// with realistic detections and a fake Jira, and tells the whole story in
+// three runs: the first files tickets and writes their keys back, an
+// analyst then resolves one ticket and the second run closes its
+// detection, and the third run finds nothing to do.
+//
+//	go run ./examples/extrahop-to-jira
+//
+// With EXTRAHOP_URL and JIRA_URL set (see README.md) it runs once against
+// those systems, keeping its links in a SQLite file so that reruns neither
+// duplicate tickets nor lose track of them:
+//
+//	EXTRAHOP_URL=https://eh.example.com EXTRAHOP_API_KEY=… \
+//	JIRA_URL=https://example.atlassian.net JIRA_EMAIL=me@example.com JIRA_API_TOKEN=… \
+//	    go run ./examples/extrahop-to-jira -store extrahop-to-jira.db
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/trackbridge/trackbridge/examples/internal/demo"
+	"github.com/trackbridge/trackbridge/extrahop"
+	"github.com/trackbridge/trackbridge/extrahop/extrahoptest"
+	"github.com/trackbridge/trackbridge/jira"
+	"github.com/trackbridge/trackbridge/jira/jiratest"
+	"github.com/trackbridge/trackbridge/mapping"
+	"github.com/trackbridge/trackbridge/syncer"
+	"github.com/trackbridge/trackbridge/tracker"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "extrahop-to-jira:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// options are the command line.
+type options struct {
+	detections int
+	latency    time.Duration
+	store      string
+	mapping    string
+	project    string
+	assignee   string
+	progress   bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("extrahop-to-jira", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.IntVar(&o.detections, "detections", 200, "how many detections to seed the fake ExtraHop with")
+	fs.DurationVar(&o.latency, "latency", 2*time.Millisecond, "latency the fakes add to every request")
+	fs.StringVar(&o.store, "store", "", "SQLite file keeping the links between detections and tickets (default: in memory)")
+	fs.StringVar(&o.mapping, "mapping", "", "mapping spec file (default: the built-in extrahop-to-jira spec)")
+	fs.StringVar(&o.project, "project", "", "Jira project to file tickets in (default: the spec's, SEC)")
+	fs.StringVar(&o.assignee, "assignee", "", "Jira user to assign tickets to (default: the spec's, secops)")
+	fs.BoolVar(&o.progress, "progress", true, "draw a progress bar on stderr when it is a terminal")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if o.detections < 1 {
+		return nil, fmt.Errorf("-detections %d: want at least 1", o.detections)
+	}
+	return o, nil
+}
+
+// systems are the two ends of the flow, and on the fakes the fakes
+// themselves.
+type systems struct {
+	source *extrahop.Adapter
+	target *jira.Adapter
+	eh     *extrahoptest.Server // nil on real systems
+	jr     *jiratest.Server
+	close  func()
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	spec, err := loadMapping(o)
+	if err != nil {
+		return err
+	}
+	sys, err := connect(o, stdout, getenv)
+	if err != nil {
+		return err
+	}
+	defer sys.close()
+
+	st, closeStore, err := demo.OpenStore(ctx, o.store)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+
+	progress := demo.NewProgress(stderr, "syncing")
+	var obs syncer.Observer
+	if o.progress && demo.Terminal(stderr) {
+		obs = progress
+	}
+	project := spec.Defaults.Project
+	flow, err := syncer.New(syncer.Config{
+		Name:    "extrahop-to-jira",
+		Source:  sys.source,
+		Target:  sys.target,
+		Mapping: spec,
+		Store:   st,
+		// Polling the project's tickets lets the flow notice work done
+		// in Jira and write it back onto the detections.
+		TargetQuery: &tracker.Query{Project: project},
+		Observer:    obs,
+	})
+	if err != nil {
+		return err
+	}
+	d := &demoRun{flow: flow, sys: sys, out: stdout, progress: progress, project: project}
+
+	fmt.Fprintf(stdout, "Run 1: every detection with a risk score of 30 or more becomes a Jira ticket in %s.\n", project)
+	rep, err := d.once(ctx)
+	if err != nil {
+		return err
+	}
+	if err := d.printFirst(ctx, rep); err != nil {
+		return err
+	}
+	if sys.eh == nil {
+		fmt.Fprintln(stdout, "\nRun again to pick up new detections and ticket changes; with -store, nothing is filed twice.")
+		return nil
+	}
+	return d.analystStory(ctx, rep)
+}
+
+// loadMapping reads the spec and applies the -project and -assignee
+// overrides.
+func loadMapping(o *options) (*mapping.Flow, error) {
+	var spec *mapping.Spec
+	var err error
+	if o.mapping == "" {
+		spec, err = mapping.Builtin("extrahop-to-jira")
+	} else {
+		spec, err = mapping.LoadFile(o.mapping)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(spec.Flows) != 1 {
+		return nil, fmt.Errorf("mapping %s: want one flow, found %d", o.mapping, len(spec.Flows))
+	}
+	f := spec.Flows[0]
+	if o.project != "" {
+		f.Defaults.Project = o.project
+	}
+	if o.assignee != "" {
+		f.Defaults.Assignee = o.assignee
+	}
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	if f.Defaults.Project == "" {
+		return nil, errors.New("the mapping names no default project; pass -project")
+	}
+	return f, nil
+}
+
+// connect starts the fakes, or connects to the systems the environment
+// names. Credentials are read here and never printed.
+func connect(o *options, stdout io.Writer, getenv func(string) string) (*systems, error) {
+	ehURL, jiraURL := getenv("EXTRAHOP_URL"), getenv("JIRA_URL")
+	if ehURL == "" && jiraURL == "" {
+		return startFakes(o, stdout)
+	}
+	if ehURL == "" || jiraURL == "" {
+		return nil, errors.New("set both EXTRAHOP_URL and JIRA_URL to run against real systems, or neither to run on the fakes")
+	}
+	var ehAuth extrahop.Option
+	switch {
+	case getenv("EXTRAHOP_API_KEY") != "":
+		ehAuth = extrahop.WithAPIKey(getenv("EXTRAHOP_API_KEY"))
+	case getenv("EXTRAHOP_CLIENT_ID") != "":
+		ehAuth = extrahop.WithClientCredentials(getenv("EXTRAHOP_CLIENT_ID"), getenv("EXTRAHOP_CLIENT_SECRET"))
+	default:
+		return nil, errors.New("set EXTRAHOP_API_KEY (appliance) or EXTRAHOP_CLIENT_ID and EXTRAHOP_CLIENT_SECRET (RevealX 360)")
+	}
+	var jiraAuth jira.Option
+	switch {
+	case getenv("JIRA_EMAIL") != "" && getenv("JIRA_API_TOKEN") != "":
+		jiraAuth = jira.WithBasicAuth(getenv("JIRA_EMAIL"), getenv("JIRA_API_TOKEN"))
+	case getenv("JIRA_TOKEN") != "":
+		jiraAuth = jira.WithToken(getenv("JIRA_TOKEN"))
+	default:
+		return nil, errors.New("set JIRA_EMAIL and JIRA_API_TOKEN (Cloud) or JIRA_TOKEN (Data Center personal access token)")
+	}
+	sys, err := adapters(ehURL, jiraURL, []extrahop.Option{ehAuth}, []jira.Option{jiraAuth})
+	if err != nil {
+		return nil, err
+	}
+	sys.close = func() {}
+	fmt.Fprintf(stdout, "Syncing detections from %s into %s.\n\n", ehURL, jiraURL)
+	return sys, nil
+}
+
+// startFakes starts a fake ExtraHop seeded with detections and a fake
+// Jira that has the user the mapping assigns tickets to.
+func startFakes(o *options, stdout io.Writer) (*systems, error) {
+	eh := extrahoptest.New(extrahoptest.WithLatency(o.latency))
+	eh.Seed(o.detections)
+	jr := jiratest.New(jiratest.WithLatency(o.latency))
+	assignee := "secops"
+	if o.assignee != "" {
+		assignee = o.assignee
+	}
+	jr.AddUser(jiratest.User{AccountID: assignee, AccountType: "atlassian", Name: assignee, DisplayName: "SecOps Team", Email: assignee + "@example.com", Active: true})
+	if o.project != "" {
+		jr.AddProject(o.project, o.project)
+	}
+	sys, err := adapters(eh.URL(), jr.URL(),
+		[]extrahop.Option{extrahop.WithAPIKey(extrahoptest.DefaultAPIKey), extrahop.WithRetryWait(time.Millisecond, 10*time.Millisecond)},
+		[]jira.Option{jira.WithBasicAuth(jiratest.Email, jiratest.APIToken), jira.WithRetryWait(time.Millisecond, 10*time.Millisecond)})
+	if err != nil {
+		eh.Close()
+		jr.Close()
+		return nil, err
+	}
+	sys.eh, sys.jr = eh, jr
+	sys.close = func() { eh.Close(); jr.Close() }
+	fmt.Fprintf(stdout, "Started a fake ExtraHop with %s (%s) and a fake Jira (%s).\n\n", demo.Plural(o.detections, "detection"), eh.URL(), jr.URL())
+	return sys, nil
+}
+
+func adapters(ehURL, jiraURL string, ehOpts []extrahop.Option, jiraOpts []jira.Option) (*systems, error) {
+	ec, err := extrahop.New(ehURL, ehOpts...)
+	if err != nil {
+		return nil, err
+	}
+	source, err := extrahop.NewAdapter(ec, extrahop.AdapterConfig{})
+	if err != nil {
+		return nil, err
+	}
+	jc, err := jira.New(jiraURL, jiraOpts...)
+	if err != nil {
+		return nil, err
+	}
+	target, err := jira.NewAdapter(jc, jira.AdapterConfig{Markdown: true})
+	if err != nil {
+		return nil, err
+	}
+	return &systems{source: source, target: target}, nil
+}
+
+// demoRun runs the flow and tells what each run did.
+type demoRun struct {
+	flow     *syncer.Flow
+	sys      *systems
+	out      io.Writer
+	progress *demo.Progress
+	project  string
+}
+
+// once runs the flow once and fails on items that failed.
+func (d *demoRun) once(ctx context.Context) (*syncer.Report, error) {
+	if d.sys.eh != nil {
+		d.sys.eh.ResetRequests()
+		d.sys.jr.ResetRequests()
+	}
+	rep, err := d.flow.RunOnce(ctx)
+	d.progress.Finish()
+	if err != nil {
+		return nil, err
+	}
+	return rep, demo.Failures(rep)
+}
+
+// printFirst tells what the first run did: tickets filed, detections
+// skipped and why, and what was written back onto the detections.
+func (d *demoRun) printFirst(ctx context.Context, rep *syncer.Report) error {
+	w := d.out
+	created := outcomes(rep, syncer.EventCreated)
+	fmt.Fprintf(w, "\nCreated %s in Jira, for example:\n", demo.Plural(len(created), "ticket"))
+	for _, o := range created[:min(3, len(created))] {
+		t, err := d.sys.target.GetIssue(ctx, o.Target.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "  %-8s %-8s %s\n           %s\n", t.Key, t.Priority, t.Summary, o.URL)
+	}
+	fmt.Fprintln(w, "  (priority follows the risk score: 80+ Highest, 60+ High, 30+ Medium)")
+
+	if skips := skipReasons(rep); len(skips) > 0 {
+		fmt.Fprintf(w, "\nSkipped %s:\n", demo.Plural(demo.Total(skips), "detection"))
+		demo.PrintSkips(w, "  ", skips)
+	}
+
+	fmt.Fprintln(w, "\nWrote the ticket back onto each detection, for example:")
+	for _, o := range created[:min(3, len(created))] {
+		det, err := d.sys.source.GetIssue(ctx, o.Source.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "  detection %s  ticket_id=%s  assignee=%s\n", det.ID, field(det, "ticket_id"), orNone(det.Assignee))
+	}
+	return nil
+}
+
+// analystStory resolves one ticket in the fake Jira, as an analyst would,
+// and runs the flow twice more: once to carry the resolution back onto the
+// detection, once to show that nothing is left to do.
+func (d *demoRun) analystStory(ctx context.Context, first *syncer.Report) error {
+	created := outcomes(first, syncer.EventCreated)
+	if len(created) == 0 {
+		return errors.New("the first run created no ticket")
+	}
+	pick := created[0]
+	w := d.out
+	fmt.Fprintf(w, "\nAn analyst investigates %s and moves it to Done in Jira.\n", pick.Key)
+	if err := d.sys.target.Transition(ctx, pick.Target.ID, tracker.TransitionTarget{Category: tracker.CategoryDone}); err != nil {
+		return fmt.Errorf("moving %s to Done: %w", pick.Key, err)
+	}
+
+	fmt.Fprintln(w, "\nRun 2: the flow notices the change in Jira and writes it back onto the detection.")
+	rep, err := d.once(ctx)
+	if err != nil {
+		return err
+	}
+	det, err := d.sys.source.GetIssue(ctx, pick.Source.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nWrote back %s; detection %s is now status=%s resolution=%s (ticket %s).\n",
+		demo.Plural(rep.WroteBack, "change"), det.ID, orNone(det.Status), orNone(det.Resolution), field(det, "ticket_id"))
+	if rep.WroteBack != 1 || det.Status != extrahop.StatusClosed {
+		return fmt.Errorf("run 2 wrote back %d changes and left the detection %s, want 1 and closed", rep.WroteBack, orNone(det.Status))
+	}
+
+	fmt.Fprintln(w, "\nRun 3: nothing changed since, so nothing is written (the flow recognises its own write-back).")
+	rep, err = d.once(ctx)
+	if err != nil {
+		return err
+	}
+	writes := d.fakeWrites()
+	fmt.Fprintf(w, "\nCreated %d, updated %d, wrote back %d; %d write requests reached ExtraHop or Jira.\n", rep.Created, rep.Updated, rep.WroteBack, writes)
+	if rep.Created+rep.Updated+rep.WroteBack+writes != 0 {
+		return errors.New("run 3 was expected to do nothing")
+	}
+	fmt.Fprintln(w, "Nothing to do.")
+	return nil
+}
+
+// fakeWrites counts the requests since the last run that changed
+// something on the fakes.
+func (d *demoRun) fakeWrites() int {
+	n := 0
+	for route, c := range d.sys.eh.RequestCounts() {
+		if !strings.HasPrefix(route, "GET ") && route != "POST /api/v1/detections/search" {
+			n += c
+		}
+	}
+	_, perRoute := d.sys.jr.Requests()
+	for route, c := range perRoute {
+		if !strings.HasPrefix(route, "GET ") && !strings.HasPrefix(route, "POST /rest/api/3/search/") {
+			n += c
+		}
+	}
+	return n
+}
+
+// outcomes returns the outcomes with the given result, ordered by ticket
+// key so that the examples shown are the first tickets.
+func outcomes(rep *syncer.Report, result syncer.EventKind) []syncer.Outcome {
+	var out []syncer.Outcome
+	for _, o := range rep.Outcomes {
+		if o.Result == result {
+			out = append(out, o)
+		}
+	}
+	slices.SortFunc(out, func(a, b syncer.Outcome) int { return compareKeys(a.Key, b.Key) })
+	return out
+}
+
+// compareKeys orders Jira keys by project, then number (SEC-9 before
+// SEC-10).
+func compareKeys(a, b string) int {
+	if len(a) != len(b) {
+		return len(a) - len(b)
+	}
+	return strings.Compare(a, b)
+}
+
+// skipReasons turns the engine's skip reasons into words: the mapping's
+// rule on the risk score reads "rule did not match: …".
+func skipReasons(rep *syncer.Report) map[string]int {
+	out := map[string]int{}
+	for reason, n := range demo.Skips(rep) {
+		out[explainSkip(reason)] += n
+	}
+	return out
+}
+
+func explainSkip(reason string) string {
+	rest, ok := strings.CutPrefix(reason, syncer.ReasonRuleNotMatched+": ")
+	if !ok {
+		return reason
+	}
+	m := riskRule.FindStringSubmatch(rest)
+	switch {
+	case m == nil:
+		return reason
+	case m[2] == "absent":
+		return "no risk score (performance detections)"
+	}
+	return "risk score below " + m[1]
+}
+
+// riskRule matches the mapping's explanation of a failed risk score rule:
+// "flows[0].when: want fields.risk_score gte 30, have "26"".
+var riskRule = regexp.MustCompile(`want fields\.risk_score gte (\d+), have "?([^"]*)"?$`)
+
+func field(is *tracker.Issue, name string) string {
+	v, ok := is.Field(name)
+	if !ok || v == nil {
+		return "(none)"
+	}
+	return fmt.Sprint(v)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}

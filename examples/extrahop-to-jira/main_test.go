@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func noEnv(string) string { return "" }
+
+func TestDemoOnFakes(t *testing.T) {
+	t.Parallel()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"-detections", "40", "-latency", "0"}, &out, &errOut, noEnv)
+	require.NoError(t, err, "output:\n%s", out.String())
+	s := out.String()
+
+	// 40 seeded detections: 5 of each of 8 types; the performance types
+	// have no risk score and the weak-cipher type scores around 30.
+	assert.Regexp(t, `Created \d+ tickets in Jira`, s)
+	assert.Contains(t, s, "SEC-1 ")
+	assert.Regexp(t, `/browse/SEC-1\n`, s)
+	assert.Regexp(t, `\d+  no risk score \(performance detections\)`, s)
+	assert.Regexp(t, `detection \d+  ticket_id=SEC-1  assignee=secops`, s)
+	assert.Contains(t, s, "An analyst investigates SEC-1 and moves it to Done")
+	assert.Regexp(t, `Wrote back 1 change; detection \d+ is now status=closed resolution=action_taken \(ticket SEC-1\)`, s)
+	assert.Contains(t, s, "Created 0, updated 0, wrote back 0; 0 write requests reached ExtraHop or Jira.")
+	assert.Contains(t, s, "Nothing to do.")
+
+	// Created plus skipped account for every detection.
+	created := regexp.MustCompile(`Created (\d+) tickets`).FindStringSubmatch(s)
+	skipped := regexp.MustCompile(`Skipped (\d+) detections`).FindStringSubmatch(s)
+	require.Len(t, created, 2)
+	require.Len(t, skipped, 2)
+	assert.Equal(t, "40", sum(t, created[1], skipped[1]))
+	assert.Empty(t, errOut.String(), "no progress bar when stderr is not a terminal")
+}
+
+func TestRealSystemsNeedBothURLsAndCredentials(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"only ExtraHop", map[string]string{"EXTRAHOP_URL": "https://eh.example.com"}, "set both EXTRAHOP_URL and JIRA_URL"},
+		{"no ExtraHop key", map[string]string{"EXTRAHOP_URL": "https://eh.example.com", "JIRA_URL": "https://x.atlassian.net"}, "EXTRAHOP_API_KEY"},
+		{"no Jira token", map[string]string{"EXTRAHOP_URL": "https://eh.example.com", "JIRA_URL": "https://x.atlassian.net", "EXTRAHOP_API_KEY": "secret-key"}, "JIRA_API_TOKEN"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var out bytes.Buffer
+			err := run(context.Background(), nil, &out, &out, func(k string) string { return tt.env[k] })
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.NotContains(t, err.Error()+out.String(), "secret-key")
+		})
+	}
+}
+
+func TestBadFlags(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"-detections", "0"}, &out, &out, noEnv)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "-detections 0")
+}
+
+func sum(t *testing.T, a, b string) string {
+	t.Helper()
+	x, err := strconv.Atoi(a)
+	require.NoError(t, err)
+	y, err := strconv.Atoi(b)
+	require.NoError(t, err)
+	return strconv.Itoa(x + y)
+}
