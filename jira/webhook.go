@@ -120,10 +120,31 @@ func WithWebhookDedup(d *inbound.Dedup) WebhookOption { return func(c *webhookCo
 // URL behind a gateway); never the default.
 func WithUnsignedWebhooks() WebhookOption { return func(c *webhookConfig) { c.unsigned = true } }
 
+// dedupKey is the delivery id, or, for senders that omit it, the event,
+// its issue and comment ids and its timestamp; empty (no dedupe) when
+// there is no timestamp either.
+func dedupKey(ev *WebhookEvent) string {
+	if ev.DeliveryID != "" {
+		return "id:" + ev.DeliveryID
+	}
+	if ev.Timestamp.IsZero() {
+		return ""
+	}
+	var issue, comment string
+	if ev.Issue != nil {
+		issue = ev.Issue.ID
+	}
+	if ev.Comment != nil {
+		comment = ev.Comment.ID
+	}
+	return fmt.Sprintf("ev:%s/%s/%s/%d", ev.Event, issue, comment, ev.Timestamp.UnixMilli())
+}
+
 // WebhookHandler returns an http.Handler for Jira admin webhooks. It checks
 // X-Hub-Signature (sha256=<hex HMAC-SHA256 of the raw body with secret>) in
 // constant time, caps the body, decodes the delivery, drops a delivery
-// whose X-Atlassian-Webhook-Identifier it has seen, and calls fn. Answers:
+// whose X-Atlassian-Webhook-Identifier it has seen (without the header:
+// the same event, issue, comment and timestamp), and calls fn. Answers:
 // 204 accepted, 401 unsigned or forged, 413 too large, 400 malformed, 405
 // not a POST, 500 when fn fails (the delivery is then forgotten, so Jira's
 // retry is processed). An empty secret is refused unless
@@ -159,11 +180,12 @@ func WebhookHandler(secret []byte, fn func(ctx context.Context, ev *WebhookEvent
 				return err
 			}
 			ev.DeliveryID = r.Header.Get("X-Atlassian-Webhook-Identifier")
-			if cfg.dedup.Seen(ev.DeliveryID) {
+			key := dedupKey(ev)
+			if cfg.dedup.Seen(key) {
 				return nil
 			}
 			if err := fn(ctx, ev); err != nil {
-				cfg.dedup.Forget(ev.DeliveryID)
+				cfg.dedup.Forget(key)
 				return fmt.Errorf("jira webhook %s: %w", ev.Event, err)
 			}
 			return nil

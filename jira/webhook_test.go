@@ -168,6 +168,22 @@ func TestWebhookHandlerDeduplicates(t *testing.T) {
 	assert.Equal(t, int32(2), calls.Load(), "the same delivery reaches the callback once after it succeeded")
 }
 
+func TestWebhookHandlerDeduplicatesWithoutIdentifier(t *testing.T) {
+	t.Parallel()
+	body := fixture(t, "webhook_issue_updated.json")
+	hdr := map[string]string{"X-Hub-Signature": inbound.SignHMACSHA256(webhookSecret, body)}
+	var calls atomic.Int32
+	h, err := jira.WebhookHandler(webhookSecret, func(context.Context, *jira.WebhookEvent) error {
+		calls.Add(1)
+		return nil
+	})
+	require.NoError(t, err)
+	for range 2 {
+		assert.Equal(t, http.StatusNoContent, deliver(h, body, hdr).Code)
+	}
+	assert.Equal(t, int32(1), calls.Load(), "same event, issue and timestamp")
+}
+
 func TestWebhookHandlerNeedsSecret(t *testing.T) {
 	t.Parallel()
 	noop := func(context.Context, *jira.WebhookEvent) error { return nil }
