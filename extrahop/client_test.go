@@ -1,12 +1,15 @@
 package extrahop_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -433,4 +436,75 @@ func TestSearchAllStopsAndReportsErrors(t *testing.T) {
 	require.Len(t, errs, 1)
 	assert.ErrorIs(t, errs[0], tracker.ErrInvalid)
 	assert.Contains(t, errs[0].Error(), "offset too large")
+}
+
+// tiedServer answers searches over detections whose mod_times tie, the way
+// ExtraHop does: mod_time exclusive, sorted by mod_time then id, then
+// offset and limit. It records each request's mod_time and offset.
+func tiedServer(mods map[int64]int64, got *[][2]int64) *httpmock.MockTransport {
+	mock := httpmock.NewMockTransport()
+	mock.RegisterResponder("POST", host+"/api/v1/detections/search", func(r *http.Request) (*http.Response, error) {
+		var body struct {
+			ModTime *int64 `json:"mod_time"`
+			Offset  int    `json:"offset"`
+			Limit   int    `json:"limit"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			return nil, err
+		}
+		from := int64(-1)
+		if body.ModTime != nil {
+			from = *body.ModTime
+		}
+		*got = append(*got, [2]int64{from, int64(body.Offset)})
+		var ids []int64
+		for id, m := range mods {
+			if m > from {
+				ids = append(ids, id)
+			}
+		}
+		slices.SortFunc(ids, func(a, b int64) int { return cmp.Or(cmp.Compare(mods[a], mods[b]), cmp.Compare(a, b)) })
+		ids = ids[min(body.Offset, len(ids)):]
+		ids = ids[:min(body.Limit, len(ids))]
+		var page []map[string]int64
+		for _, id := range ids {
+			page = append(page, map[string]int64{"id": id, "mod_time": mods[id]})
+		}
+		b, _ := json.Marshal(page)
+		return jsonResponder(200, cmp.Or(string(b), "[]"))(r)
+	})
+	return mock
+}
+
+func TestSearchAllPagesByModTimeThroughTies(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		mods  map[int64]int64
+		limit int
+		want  [][2]int64 // mod_time (-1: none) and offset of each request
+	}{
+		{"ties across pages", map[int64]int64{1: 10, 2: 10, 3: 10, 4: 10, 5: 11, 6: 11, 7: 12}, 3,
+			[][2]int64{{-1, 0}, {9, 3}, {10, 0}, {11, 0}}},
+		{"a page in one millisecond", map[int64]int64{1: 10, 2: 10, 3: 10, 4: 10, 5: 10}, 2,
+			[][2]int64{{-1, 0}, {9, 2}, {9, 4}}},
+		{"no ties", map[int64]int64{1: 10, 2: 11, 3: 12, 4: 13}, 2,
+			[][2]int64{{-1, 0}, {10, 0}, {11, 0}, {12, 0}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var reqs [][2]int64
+			c := mockClient(t, tiedServer(tc.mods, &reqs))
+			var ids []int64
+			for d, err := range c.Detections.SearchAll(context.Background(), extrahop.ModifiedSince(time.Time{}, tc.limit)) {
+				require.NoError(t, err)
+				ids = append(ids, d.ID)
+			}
+			want := slices.Sorted(maps.Keys(tc.mods))
+			slices.SortStableFunc(want, func(a, b int64) int { return cmp.Compare(tc.mods[a], tc.mods[b]) })
+			assert.Equal(t, want, ids, "every detection exactly once, in mod_time order")
+			assert.Equal(t, tc.want, reqs)
+		})
+	}
 }

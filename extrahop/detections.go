@@ -156,13 +156,20 @@ func (s *DetectionsService) Search(ctx context.Context, q *DetectionSearch) ([]*
 	return out, resp, nil
 }
 
-// SearchAll ranges over every detection matching q, fetching page after
-// page by offset (q.Limit per page, the server's 1000 when 0) until a page
-// comes back short. q is copied; its Offset is the starting point. An
-// error is yielded once, as (nil, err), and ends the sequence.
+// SearchAll ranges over every detection matching q (q.Limit per request,
+// the server's 1000 when 0) until a page comes back short. q is copied.
+// An error is yielded once, as (nil, err), and ends the sequence.
 //
-// For a sync cursor use [ModifiedSince], which sorts by mod_time
-// ascending: the last detection seen then carries the next checkpoint.
+// A search sorted by mod_time then id, both ascending (as [ModifiedSince]
+// builds it), pages by modification time: each request asks for
+// detections modified after the previous page's newest mod_time less a
+// millisecond, and drops the ones of that millisecond it has already
+// yielded. Writing to detections while ranging (the ticket write-back of
+// a sync loop moves each written one to the end) therefore never makes a
+// page skip a detection; a detection changed during the iteration comes
+// again at the end, with its new mod_time. Only when a whole page shares
+// one millisecond does it move on by offset within it. Any other search
+// pages by offset alone, starting at q.Offset.
 func (s *DetectionsService) SearchAll(ctx context.Context, q *DetectionSearch) iter.Seq2[*Detection, error] {
 	var base DetectionSearch
 	if q != nil {
@@ -173,15 +180,78 @@ func (s *DetectionsService) SearchAll(ctx context.Context, q *DetectionSearch) i
 	if limit == 0 {
 		limit = DefaultSearchLimit
 	}
-	return rest.Paginate(ctx, base.Offset, func(ctx context.Context, offset int) ([]*Detection, int, bool, error) {
-		page := base
-		page.Offset = offset
-		items, _, err := s.Search(ctx, &page)
-		if err != nil {
-			return nil, 0, false, err
+	keyset := len(base.Sort) >= 2 && base.Sort[0] == (Sort{Field: "mod_time", Direction: "asc"}) &&
+		base.Sort[1] == (Sort{Field: "id", Direction: "asc"})
+	first := pageCursor{mod: base.ModTime, offset: base.Offset}
+	return rest.Paginate(ctx, first, func(ctx context.Context, cur pageCursor) ([]*Detection, pageCursor, bool, error) {
+		for {
+			page := base
+			page.ModTime, page.Offset = cur.mod, cur.offset
+			raw, _, err := s.Search(ctx, &page)
+			if err != nil {
+				return nil, cur, false, err
+			}
+			more := len(raw) >= limit
+			if !keyset {
+				return raw, pageCursor{mod: cur.mod, offset: cur.offset + len(raw)}, more, nil
+			}
+			fresh := raw[:0:0]
+			for _, d := range raw {
+				if !(cur.seen[d.ID] && d.ModTime.Millis() == cur.boundary) {
+					fresh = append(fresh, d)
+				}
+			}
+			next := cur
+			if len(raw) > 0 {
+				next = cur.next(raw)
+			}
+			if len(fresh) > 0 || !more {
+				return fresh, next, more, nil
+			}
+			cur = next // a full page of repeats: ask for the next one
 		}
-		return items, offset + len(items), len(items) >= limit, nil
 	})
+}
+
+// pageCursor is where the next page of a mod_time search starts:
+// detections modified after mod (all when nil), skipping offset of them
+// and dropping the ids in seen whose mod_time is the boundary millisecond.
+type pageCursor struct {
+	mod      *Time
+	offset   int
+	boundary int64
+	seen     map[int64]bool
+}
+
+// next returns the cursor after page, a non-empty page sorted by mod_time
+// then id ascending.
+func (c pageCursor) next(page []*Detection) pageCursor {
+	newest := page[len(page)-1].ModTime.Millis()
+	if page[0].ModTime.Millis() == newest {
+		// The whole page is one millisecond: no later mod_time to move to,
+		// so skip by offset within it.
+		seen := make(map[int64]bool, len(page)+len(c.seen))
+		if c.mod != nil && newest-1 <= c.mod.Millis() {
+			for id := range c.seen {
+				seen[id] = true
+			}
+			for _, d := range page {
+				seen[d.ID] = true
+			}
+			return pageCursor{mod: c.mod, offset: c.offset + len(page), boundary: newest, seen: seen}
+		}
+		for _, d := range page {
+			seen[d.ID] = true
+		}
+		from := Time{time.UnixMilli(newest - 1).UTC()}
+		return pageCursor{mod: &from, offset: len(page), boundary: newest, seen: seen}
+	}
+	seen := map[int64]bool{}
+	for i := len(page) - 1; i >= 0 && page[i].ModTime.Millis() == newest; i-- {
+		seen[page[i].ID] = true
+	}
+	from := Time{time.UnixMilli(newest - 1).UTC()}
+	return pageCursor{mod: &from, boundary: newest, seen: seen}
 }
 
 // DetectionUpdate is the body of a ticket-tracking update (PATCH

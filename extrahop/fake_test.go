@@ -3,6 +3,7 @@ package extrahop_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
@@ -290,4 +291,29 @@ func TestRateLimitRetried(t *testing.T) {
 	var rl *extrahop.RateLimitError
 	require.True(t, errors.As(err, &rl))
 	assert.Equal(t, time.Hour, rl.RetryAfter)
+}
+
+// TestSearchAllSurvivesWritesDuringIteration: the sync loop writes ticket
+// fields back while it ranges, which moves each written detection to the
+// end of a mod_time search. Paging by offset would then skip detections;
+// paging by mod_time must not.
+func TestSearchAllSurvivesWritesDuringIteration(t *testing.T) {
+	t.Parallel()
+	srv := extrahoptest.NewServer(t)
+	ids := srv.Seed(35)
+	c := newClient(t, srv)
+	ctx := context.Background()
+
+	seen := map[int64]int{}
+	for d, err := range c.Detections.SearchAll(ctx, extrahop.ModifiedSince(time.Time{}, 10)) {
+		require.NoError(t, err)
+		seen[d.ID]++
+		if seen[d.ID] == 1 {
+			_, err := c.Detections.Update(ctx, d.ID, &extrahop.DetectionUpdate{TicketID: tracker.Ptr(fmt.Sprint("SEC-", d.ID))})
+			require.NoError(t, err)
+		}
+	}
+	for _, id := range ids {
+		assert.Positive(t, seen[id], "detection %d was skipped", id)
+	}
 }
