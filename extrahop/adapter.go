@@ -124,7 +124,8 @@ func (a *Adapter) GetIssue(ctx context.Context, id string) (*tracker.Issue, erro
 }
 
 // SearchIssues ranges over detections modified at or after
-// q.UpdatedSince, oldest modification first, paging by offset. Statuses
+// q.UpdatedSince, oldest modification first (see
+// [DetectionsService.SearchAll] for how it pages). Statuses
 // are ExtraHop statuses ("" or "open" for a null status). Raw, when set,
 // is a JSON [DetectionFilter] ({"risk_score_min":70,"categories":
 // ["sec.attack"]}) combined by AND with the adapter's Filter and Statuses.

@@ -26,8 +26,9 @@
 // milliseconds on the wire and [Time] in Go. Status, resolution, assignee,
 // ticket id and risk score may be null and are pointers; keys this package
 // does not know are kept in Detection.Extra. For a sync loop, search by
-// modification time in ascending order and page by offset until a short
-// page, which [DetectionsService.SearchAll] does:
+// modification time in ascending order until a short page comes back;
+// [DetectionsService.SearchAll] pages such a search by mod_time, so
+// writing to detections while ranging skips none:
 //
 //	s := extrahop.ModifiedSince(checkpoint, 1000)
 //	for d, err := range c.Detections.SearchAll(ctx, s) { ... }
