@@ -13,30 +13,6 @@ import (
 	"github.com/trackbridge/trackbridge/internal/inbound"
 )
 
-// ExtraHop has no detection webhook. The documented way to push detections
-// is a trigger on the DETECTION_UPDATE event that posts JSON through an
-// HTTP Open Data Stream (ODS) target:
-//
-//	// Trigger on DETECTION_UPDATE; ODS target "trackbridge" points at the receiver.
-//	const d = Detection;
-//	Remote.HTTP("trackbridge").post({
-//	    path: "/extrahop/detections",
-//	    headers: {"X-Trackbridge-Secret": "<shared secret>", "Content-Type": "application/json"},
-//	    payload: JSON.stringify({
-//	        event: "DETECTION_UPDATE", id: d.id, title: d.title, description: d.description,
-//	        type: d.type, categories: d.categories, risk_score: d.riskScore,
-//	        status: d.status, resolution: d.resolution, assignee: d.assignee,
-//	        ticket_id: d.ticketId, start_time: d.startTime, end_time: d.endTime,
-//	        update_time: d.updateTime, participants: d.participants,
-//	        mitre_tactics: d.mitreTactics, mitre_techniques: d.mitreTechniques,
-//	    }),
-//	});
-//
-// The Detection properties beyond id, title, description and type are
-// named as ExtraHop's trigger API reference lists them; check them against
-// your firmware, or write your own [ODSDecoder] for the payload your
-// trigger builds.
-
 // EventDetectionUpdate is the trigger event the default decoder expects in
 // the payload's "event" field.
 const EventDetectionUpdate = "DETECTION_UPDATE"
@@ -146,6 +122,30 @@ type ODSConfig struct {
 // POST, caps the body, checks the shared secret before decoding, and
 // answers 204 once every event was handled; 401, 400, 405, 413 and 500
 // otherwise.
+//
+// ExtraHop has no detection webhook. The documented way to push detections
+// is a trigger on the DETECTION_UPDATE event that posts JSON through an
+// HTTP Open Data Stream (ODS) target:
+//
+//	// Trigger on DETECTION_UPDATE; ODS target "trackbridge" points at the receiver.
+//	const d = Detection;
+//	Remote.HTTP("trackbridge").post({
+//	    path: "/extrahop/detections",
+//	    headers: {"X-Trackbridge-Secret": "<shared secret>", "Content-Type": "application/json"},
+//	    payload: JSON.stringify({
+//	        event: "DETECTION_UPDATE", id: d.id, title: d.title, description: d.description,
+//	        type: d.type, categories: d.categories, risk_score: d.riskScore,
+//	        status: d.status, resolution: d.resolution, assignee: d.assignee,
+//	        ticket_id: d.ticketId, start_time: d.startTime, end_time: d.endTime,
+//	        update_time: d.updateTime, participants: d.participants,
+//	        mitre_tactics: d.mitreTactics, mitre_techniques: d.mitreTechniques,
+//	    }),
+//	});
+//
+// Only id, title, description and type are documented trigger properties
+// of Detection; the other names above are the likely ones, not verified.
+// Check them against your firmware's trigger API reference, or write your
+// own [ODSDecoder] for the payload your trigger builds.
 type ODSReceiver struct {
 	rc inbound.Receiver
 }
