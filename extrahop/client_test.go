@@ -508,3 +508,18 @@ func TestSearchAllPagesByModTimeThroughTies(t *testing.T) {
 		})
 	}
 }
+
+func TestIntegrationHeader(t *testing.T) {
+	t.Parallel()
+	mock := httpmock.NewMockTransport()
+	var got http.Header
+	mock.RegisterResponder("GET", host+"/api/v1/detections/formats", func(r *http.Request) (*http.Response, error) {
+		got = r.Header.Clone()
+		return jsonResponder(200, `[]`)(r)
+	})
+	c := mockClient(t, mock, extrahop.WithIntegration("trackbridge-0.1"), extrahop.WithUserAgent("hostapp/2"))
+	_, _, err := c.Detections.Formats(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "trackbridge-0.1", got.Get("ExtraHop-Integration"))
+	assert.True(t, strings.HasPrefix(got.Get("User-Agent"), "hostapp/2 trackbridge/"), got.Get("User-Agent"))
+}
