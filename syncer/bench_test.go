@@ -94,7 +94,7 @@ func benchS3(b *testing.B, items int, latency time.Duration, concurrency int) {
 }
 
 // seedRisky adds detections that all pass the S3 rule (risk 30+).
-func seedRisky(b *testing.B, eh *extrahoptest.Server, n int) {
+func seedRisky(b testing.TB, eh *extrahoptest.Server, n int) {
 	b.Helper()
 	for i := range n {
 		risk := 30 + i%70

@@ -167,3 +167,29 @@ func failures(rep *syncer.Report) []string {
 	}
 	return out
 }
+
+// TestRunOnceMissesNothingWhenWriteBackReordersTheSource is the regression
+// test for offset paging over a sort key the engine itself changes: the
+// write-back bumps each detection's mod_time, which moves it to the end of
+// ExtraHop's mod_time-sorted, offset-paged search. Read as one long search,
+// every page after the first skipped items while the cursor moved past
+// them.
+func TestRunOnceMissesNothingWhenWriteBackReordersTheSource(t *testing.T) {
+	t.Parallel()
+	f := newS3Fakes(t, nil, nil)
+	seedRisky(t, f.eh, 300)
+	flow, err := syncer.New(syncer.Config{
+		Name: "reorder", Source: f.source, Target: f.target, Mapping: s3Mapping(t), Store: memory.New(),
+		BatchSize: 40, Query: tracker.Query{PageSize: 25},
+	})
+	require.NoError(t, err)
+
+	rep, err := flow.RunOnce(context.Background())
+
+	require.NoError(t, err)
+	assert.Equal(t, 300, rep.Created)
+	assert.Equal(t, 300, len(f.jr.Issues()))
+	for _, d := range f.eh.Detections() {
+		assert.NotNil(t, d.TicketID, "detection %d has a ticket", d.ID)
+	}
+}

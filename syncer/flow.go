@@ -57,6 +57,11 @@ type Config struct {
 	// updated while the previous poll ran are seen again (default 1m).
 	Overlap time.Duration
 
+	// BatchSize is how many polled items are planned and applied at once
+	// before the cursor moves (default 500); it is also the page size asked
+	// of the source when Query sets none.
+	BatchSize int
+
 	// Concurrency bounds the workers acting on items (default 4).
 	Concurrency int
 	// BulkSize is the batch size for targets that create in bulk (default
@@ -219,6 +224,9 @@ func fillDefaults(c *Config) {
 	}
 	if c.Concurrency <= 0 {
 		c.Concurrency = 4
+	}
+	if c.BatchSize <= 0 {
+		c.BatchSize = 500
 	}
 	if c.BulkSize == 0 {
 		c.BulkSize = 50

@@ -11,10 +11,6 @@ import (
 	"github.com/trackbridge/trackbridge/tracker"
 )
 
-// chunkSize bounds how many polled items are planned and applied at once,
-// so a large backlog moves the cursor in steps.
-const chunkSize = 500
-
 // RunOnce polls the source for items changed since the cursor (less the
 // overlap), syncs them, and advances the cursor past them only when the
 // batch applied cleanly. It first resolves links left pending by an
@@ -67,58 +63,84 @@ func (f *Flow) Run(ctx context.Context, interval time.Duration) error {
 	}
 }
 
-// poll reads one side from its cursor in chunks and hands each chunk to
-// apply, moving the cursor after each clean chunk.
-func (f *Flow) poll(ctx context.Context, q tracker.Query, side store.Side, s tracker.Searcher, apply func(context.Context, ...*tracker.Issue) (*Report, error)) (*Report, error) {
+// poll reads one side from its cursor in rounds. Each round is a fresh
+// search from the cursor (less the overlap) that takes one batch, applies
+// it and moves the cursor past it. A fresh search per round matters: the
+// engine's own writes (a write-back bumping a detection's mod_time) reorder
+// what an offset-paged search returns, so one long search would skip items
+// while the cursor moved past them. Items the engine touched come back
+// after the cursor as echoes and are skipped as unchanged.
+//
+// An unclean round (a failure, an item deferred to another engine's lease)
+// ends the poll without moving the cursor past it, so nothing is skipped.
+func (f *Flow) poll(ctx context.Context, base tracker.Query, side store.Side, s tracker.Searcher, apply func(context.Context, ...*tracker.Issue) (*Report, error)) (*Report, error) {
 	total := &Report{Flow: f.cfg.Name}
 	cur, err := f.cfg.Store.Cursor(ctx, f.cfg.Name, side)
 	if err != nil {
 		total.Err = fmt.Errorf("syncer: flow %q: reading %s cursor: %w", f.cfg.Name, side, err)
 		return total, total.Err
 	}
-	if !cur.Time.IsZero() {
-		q.UpdatedSince = cur.Time.Add(-f.cfg.Overlap)
-	}
-	clean := true
-	var chunk []*tracker.Issue
-	var newest time.Time
-	flush := func() error {
-		if len(chunk) == 0 {
-			return nil
+	for {
+		q := base
+		if !cur.Time.IsZero() {
+			q.UpdatedSince = cur.Time.Add(-f.cfg.Overlap)
 		}
-		rep, err := apply(ctx, chunk...)
-		total.merge(rep)
-		chunk = chunk[:0]
-		if err != nil {
-			return err
+		if q.PageSize == 0 {
+			q.PageSize = f.cfg.BatchSize
 		}
-		if !rep.Clean() {
-			clean = false
-		}
-		if clean && newest.After(cur.Time) {
-			return f.advance(ctx, cur, newest)
-		}
-		return nil
-	}
-	for it, err := range s.SearchIssues(ctx, q) {
+		batch, err := f.readBatch(ctx, s, q)
 		if err != nil {
 			total.Err = fmt.Errorf("syncer: flow %q: polling %s: %w", f.cfg.Name, side, err)
 			return total, total.Err
 		}
-		chunk = append(chunk, it)
-		if it.Updated.After(newest) {
-			newest = it.Updated
+		if len(batch) == 0 {
+			return total, nil
 		}
-		if len(chunk) == chunkSize {
-			if err := flush(); err != nil {
-				return total, err
+		rep, err := apply(ctx, batch...)
+		total.merge(rep)
+		if err != nil {
+			return total, err
+		}
+		if !rep.Clean() {
+			return total, nil
+		}
+		newest := batch[len(batch)-1].Updated
+		for _, it := range batch {
+			if it.Updated.After(newest) {
+				newest = it.Updated
 			}
 		}
+		if !newest.After(cur.Time) {
+			return total, nil // nothing newer than the cursor is left
+		}
+		if err := f.advance(ctx, cur, newest); err != nil {
+			total.Err = err
+			return total, err
+		}
+		// A short batch reached the end. (Stopping once the source's times
+		// pass our clock would be cheaper, but the two clocks need not
+		// agree, and an item skipped that way would be lost.)
+		if len(batch) < f.cfg.BatchSize {
+			return total, nil
+		}
 	}
-	if err := flush(); err != nil {
-		return total, err
+}
+
+// readBatch takes BatchSize items from a search, plus any further items
+// with the same update time as the last, so that the cursor can always
+// move past a whole batch.
+func (f *Flow) readBatch(ctx context.Context, s tracker.Searcher, q tracker.Query) ([]*tracker.Issue, error) {
+	var batch []*tracker.Issue
+	for it, err := range s.SearchIssues(ctx, q) {
+		if err != nil {
+			return nil, err
+		}
+		if len(batch) >= f.cfg.BatchSize && !it.Updated.Equal(batch[len(batch)-1].Updated) {
+			break
+		}
+		batch = append(batch, it)
 	}
-	return total, total.Err
+	return batch, nil
 }
 
 // advance moves the cursor forward to t, re-reading it when another

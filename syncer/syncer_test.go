@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"sync"
 	"testing"
 	"time"
@@ -550,4 +551,62 @@ func TestRepeatedInvalidErrorTripsTheBreaker(t *testing.T) {
 	assert.Equal(t, 3, e.dst.Calls()[trackertest.OpCreateIssue], "three identical failures, then the flow stops")
 	assert.Equal(t, 7, rep.Skips[syncer.ReasonCircuitOpen])
 	assert.Equal(t, 3, rep.Failed, "the failed items are kept for the next run")
+}
+
+// offsetPaged wraps a tracker so its search pages by offset over a live
+// sort by Updated, as YouTrack's $skip and Jira Data Center's startAt do:
+// an item updated between pages moves to the end and shifts the rest.
+type offsetPaged struct {
+	*trackertest.Memory
+	pages int
+}
+
+func (o *offsetPaged) SearchIssues(ctx context.Context, q tracker.Query) iter.Seq2[*tracker.Issue, error] {
+	size := q.PageSize
+	if size == 0 {
+		size = 10
+	}
+	return func(yield func(*tracker.Issue, error) bool) {
+		for offset := 0; ; offset += size {
+			var all []*tracker.Issue
+			q2 := q
+			q2.PageSize = 1000
+			for is, err := range o.Memory.SearchIssues(ctx, q2) {
+				if err != nil {
+					yield(nil, err)
+					return
+				}
+				all = append(all, is)
+			}
+			o.pages++
+			if offset >= len(all) {
+				return
+			}
+			for _, is := range all[offset:min(offset+size, len(all))] {
+				if !yield(is, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+func TestRunOnceSurvivesOffsetPagingOverItsOwnWrites(t *testing.T) {
+	t.Parallel()
+	src := &offsetPaged{Memory: trackertest.NewMemory("extrahop")}
+	dst := trackertest.NewMemory("jira", trackertest.WithPriorities("Highest", "High", "Medium", "Low"))
+	ctx := context.Background()
+	for i := range 100 {
+		_, err := src.CreateIssue(ctx, &tracker.NewIssue{Summary: fmt.Sprint("d", i), Fields: map[string]any{"risk_score": int64(50)}})
+		require.NoError(t, err)
+	}
+	f, err := syncer.New(syncer.Config{Name: "offset", Source: src, Target: dst, Mapping: s3Mapping(t), Store: memory.New(),
+		BatchSize: 15, Query: tracker.Query{PageSize: 10}})
+	require.NoError(t, err)
+
+	rep, err := f.RunOnce(ctx)
+
+	require.NoError(t, err)
+	assert.Equal(t, 100, rep.Created, "every item is seen although the write-back reorders the source")
+	assert.Equal(t, 100, dst.Len())
 }
