@@ -118,7 +118,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	defer closeStore()
 
-	progress := demo.NewProgress(stderr, "syncing")
+	progress := demo.NewProgress(stderr, "detections", "tickets (write-back)")
 	var obs syncer.Observer
 	if o.progress && demo.Terminal(stderr) {
 		obs = progress
@@ -235,7 +235,7 @@ func startFakes(o *options, stdout io.Writer) (*systems, error) {
 		assignee = o.assignee
 	}
 	jr.AddUser(jiratest.User{AccountID: assignee, AccountType: "atlassian", Name: assignee, DisplayName: "SecOps Team", Email: assignee + "@example.com", Active: true})
-	if o.project != "" {
+	if o.project != "" && o.project != "SEC" && o.project != "OPS" { // the fake's own projects
 		jr.AddProject(o.project, o.project)
 	}
 	sys, err := adapters(eh.URL(), jr.URL(),

@@ -29,13 +29,14 @@ import (
 // redrawn in place with a carriage return. Call Finish when the run ends.
 // It is safe for concurrent use, as observers must be.
 type Progress struct {
-	w     io.Writer
-	label string
+	w      io.Writer
+	labels []string
 
 	mu    sync.Mutex
 	last  int // the last percentage drawn, to redraw only on change
 	done  int
 	total int
+	pass  int // bars drawn since Finish
 	drew  bool
 }
 
@@ -43,8 +44,13 @@ type Progress struct {
 const barWidth = 30
 
 // NewProgress returns a progress bar writing to w (usually os.Stderr).
-func NewProgress(w io.Writer, label string) *Progress {
-	return &Progress{w: w, label: label, last: -1}
+// The first bar of a run is labelled with the first label, the next with
+// the next, and so on; the last label serves for the rest.
+func NewProgress(w io.Writer, labels ...string) *Progress {
+	if len(labels) == 0 {
+		labels = []string{"syncing"}
+	}
+	return &Progress{w: w, labels: labels, last: -1}
 }
 
 // Observe redraws the bar from the event's Done and Total. A change of
@@ -59,6 +65,7 @@ func (p *Progress) Observe(e syncer.Event) {
 	if e.Total != p.total {
 		if p.drew {
 			fmt.Fprintln(p.w)
+			p.pass++
 		}
 		p.total, p.done, p.last = e.Total, 0, -1
 	}
@@ -68,7 +75,8 @@ func (p *Progress) Observe(e syncer.Event) {
 	}
 	p.done, p.last, p.drew = e.Done, pct, true
 	cells := pct * barWidth / 100
-	fmt.Fprintf(p.w, "\r%s  [%s%s]  %d/%d", p.label, strings.Repeat("#", cells), strings.Repeat(".", barWidth-cells), e.Done, e.Total)
+	label := p.labels[min(p.pass, len(p.labels)-1)]
+	fmt.Fprintf(p.w, "\r%-*s  [%s%s]  %d/%d", p.width(), label, strings.Repeat("#", cells), strings.Repeat(".", barWidth-cells), e.Done, e.Total)
 }
 
 // Finish ends the bar's line, if a bar was drawn, and readies the bar for
@@ -79,7 +87,16 @@ func (p *Progress) Finish() {
 	if p.drew {
 		fmt.Fprintln(p.w)
 	}
-	p.last, p.done, p.total, p.drew = -1, 0, 0, false
+	p.last, p.done, p.total, p.pass, p.drew = -1, 0, 0, 0, false
+}
+
+// width is the longest label's, so that the bars line up.
+func (p *Progress) width() int {
+	n := 0
+	for _, l := range p.labels {
+		n = max(n, len(l))
+	}
+	return n
 }
 
 // Skips counts the items of rep that were only skipped, by reason. A run

@@ -17,7 +17,7 @@ import (
 func TestProgressDrawsEachPercentOnceAndStartsANewBarPerPass(t *testing.T) {
 	t.Parallel()
 	var b bytes.Buffer
-	p := NewProgress(&b, "syncing")
+	p := NewProgress(&b, "items", "write-back")
 	for _, e := range []syncer.Event{
 		{Done: 1, Total: 2},
 		{Done: 1, Total: 2}, // same percentage: not redrawn
@@ -28,14 +28,18 @@ func TestProgressDrawsEachPercentOnceAndStartsANewBarPerPass(t *testing.T) {
 		p.Observe(e)
 	}
 	p.Finish()
-	want := "\rsyncing  [###############...............]  1/2" +
-		"\rsyncing  [##############################]  2/2\n" +
-		"\rsyncing  [#######.......................]  1/4\n"
+	want := "\ritems       [###############...............]  1/2" +
+		"\ritems       [##############################]  2/2\n" +
+		"\rwrite-back  [#######.......................]  1/4\n"
 	assert.Equal(t, want, b.String())
 
 	b.Reset()
 	p.Finish()
 	assert.Empty(t, b.String(), "no bar, no newline")
+
+	// The next run starts with the first label again.
+	p.Observe(syncer.Event{Done: 1, Total: 1})
+	assert.Equal(t, "\ritems       [##############################]  1/1", b.String())
 }
 
 func TestSkipsCountsItemsOnlySkipped(t *testing.T) {
