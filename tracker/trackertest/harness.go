@@ -57,6 +57,14 @@ type Harness struct {
 	// Fields are extra fields given to created issues and checked on read.
 	// Times compare by instant and numbers by value, whatever their Go type.
 	Fields map[string]any
+	// NoSummaryUpdate is for Updaters that write only some attributes
+	// (ExtraHop detections take ticket fields, not titles): the Update
+	// check then sends FieldChange, which must be set, instead of a new
+	// Summary, and still checks that nothing else changed.
+	NoSummaryUpdate bool
+	// VolatileFields name Fields the tracker itself changes on every write
+	// (ExtraHop's mod_time); the Update check does not expect them kept.
+	VolatileFields []string
 	// FieldChange, when set, is sent as the Fields of an update: the suite
 	// checks that these entries change and the other entries of Fields are
 	// kept.
