@@ -114,6 +114,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return err
 	}
 	onFake := getenv("JIRA_URL") == ""
+	if err := demo.CheckStore(onFake, o.store); err != nil {
+		return err
+	}
 	target, closeJira, err := connect(stdout, getenv)
 	if err != nil {
 		return err

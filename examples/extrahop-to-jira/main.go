@@ -106,6 +106,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if err != nil {
 		return err
 	}
+	if err := demo.CheckStore(getenv("EXTRAHOP_URL") == "" && getenv("JIRA_URL") == "", o.store); err != nil {
+		return err
+	}
 	sys, err := connect(o, stdout, getenv)
 	if err != nil {
 		return err
@@ -300,21 +303,31 @@ func (d *demoRun) once(ctx context.Context) (*syncer.Report, error) {
 func (d *demoRun) printFirst(ctx context.Context, rep *syncer.Report) error {
 	w := d.out
 	created := outcomes(rep, syncer.EventCreated)
-	fmt.Fprintf(w, "\nCreated %s in Jira, for example:\n", demo.Plural(len(created), "ticket"))
-	for _, o := range created[:min(3, len(created))] {
-		t, err := d.sys.target.GetIssue(ctx, o.Target.ID)
-		if err != nil {
-			return err
+	if len(created) == 0 {
+		fmt.Fprintln(w, "\nNo new tickets: every detection the rule selects has one already.")
+	} else {
+		fmt.Fprintf(w, "\nCreated %s in Jira, for example:\n", demo.Plural(len(created), "ticket"))
+		for _, o := range created[:min(3, len(created))] {
+			t, err := d.sys.target.GetIssue(ctx, o.Target.ID)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "  %-8s %-8s %s\n           %s\n", t.Key, t.Priority, t.Summary, o.URL)
 		}
-		fmt.Fprintf(w, "  %-8s %-8s %s\n           %s\n", t.Key, t.Priority, t.Summary, o.URL)
+		fmt.Fprintln(w, "  (priority follows the risk score: 80+ Highest, 60+ High, 30+ Medium)")
 	}
-	fmt.Fprintln(w, "  (priority follows the risk score: 80+ Highest, 60+ High, 30+ Medium)")
+	if rep.Updated+rep.WroteBack > 0 {
+		fmt.Fprintf(w, "\nUpdated %s; wrote %s back onto detections.\n", demo.Plural(rep.Updated, "ticket"), demo.Plural(rep.WroteBack, "ticket change"))
+	}
 
 	if skips := skipReasons(rep); len(skips) > 0 {
 		fmt.Fprintf(w, "\nSkipped %s:\n", demo.Plural(demo.Total(skips), "detection"))
 		demo.PrintSkips(w, "  ", skips)
 	}
 
+	if len(created) == 0 {
+		return nil
+	}
 	fmt.Fprintln(w, "\nWrote the ticket back onto each detection, for example:")
 	for _, o := range created[:min(3, len(created))] {
 		det, err := d.sys.source.GetIssue(ctx, o.Source.ID)
@@ -421,6 +434,9 @@ func skipReasons(rep *syncer.Report) map[string]int {
 }
 
 func explainSkip(reason string) string {
+	if reason == syncer.ReasonUnchanged {
+		return "unchanged since the last run"
+	}
 	rest, ok := strings.CutPrefix(reason, syncer.ReasonRuleNotMatched+": ")
 	if !ok {
 		return reason

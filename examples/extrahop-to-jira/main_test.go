@@ -3,12 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/trackbridge/trackbridge/extrahop/extrahoptest"
+	"github.com/trackbridge/trackbridge/jira/jiratest"
 )
 
 func noEnv(string) string { return "" }
@@ -79,4 +83,40 @@ func sum(t *testing.T, a, b string) string {
 	y, err := strconv.Atoi(b)
 	require.NoError(t, err)
 	return strconv.Itoa(x + y)
+}
+
+// TestRealSystemsWithStore runs the real-system path against fakes the
+// test starts, twice, as two invocations of the program sharing a store
+// file: the second files nothing.
+func TestRealSystemsWithStore(t *testing.T) {
+	t.Parallel()
+	eh := extrahoptest.NewServer(t)
+	eh.Seed(24)
+	jr := jiratest.NewServer(t)
+	jr.AddUser(jiratest.User{AccountID: "secops", AccountType: "atlassian", Name: "secops", DisplayName: "SecOps", Active: true})
+	env := map[string]string{
+		"EXTRAHOP_URL": eh.URL(), "EXTRAHOP_API_KEY": extrahoptest.DefaultAPIKey,
+		"JIRA_URL": jr.URL(), "JIRA_EMAIL": jiratest.Email, "JIRA_API_TOKEN": jiratest.APIToken,
+	}
+	getenv := func(k string) string { return env[k] }
+	args := []string{"-store", filepath.Join(t.TempDir(), "links.db")}
+
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), args, &out, &out, getenv), out.String())
+	first := out.String()
+	assert.Contains(t, first, "Syncing detections from "+eh.URL())
+	assert.Regexp(t, `Created \d+ tickets in Jira`, first)
+	assert.Contains(t, first, "Run again to pick up new detections")
+	assert.NotContains(t, first, "An analyst", "the story is played on the fakes only")
+	tickets := len(jr.Issues())
+	require.NotZero(t, tickets)
+
+	out.Reset()
+	require.NoError(t, run(context.Background(), args, &out, &out, getenv), out.String())
+	assert.Contains(t, out.String(), "No new tickets: every detection the rule selects has one already.")
+	assert.Regexp(t, `\d+  unchanged since the last run`, out.String())
+	assert.Len(t, jr.Issues(), tickets, "the second run files nothing")
+	for _, secret := range []string{extrahoptest.DefaultAPIKey, jiratest.APIToken} {
+		assert.NotContains(t, first+out.String(), secret)
+	}
 }

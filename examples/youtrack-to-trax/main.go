@@ -102,6 +102,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if err != nil {
 		return err
 	}
+	if err := demo.CheckStore(getenv("YOUTRACK_URL") == "" && getenv("TRAX_POSTBOX_URL") == "", o.store); err != nil {
+		return err
+	}
 	sys, err := connect(o, stdout, getenv)
 	if err != nil {
 		return err

@@ -208,3 +208,13 @@ func Terminal(w io.Writer) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
+
+// CheckStore refuses a store file on the fakes: they start empty on every
+// run, so the links a file kept from an earlier run would point at tickets
+// that no longer exist.
+func CheckStore(onFakes bool, path string) error {
+	if onFakes && path != "" {
+		return errors.New("-store is for real systems: the fakes start empty on every run, so stored links would point at tickets that no longer exist")
+	}
+	return nil
+}

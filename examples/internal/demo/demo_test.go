@@ -112,3 +112,10 @@ func TestTerminal(t *testing.T) {
 	t.Parallel()
 	assert.False(t, Terminal(&bytes.Buffer{}))
 }
+
+func TestCheckStore(t *testing.T) {
+	t.Parallel()
+	assert.NoError(t, CheckStore(true, ""))
+	assert.NoError(t, CheckStore(false, "links.db"))
+	assert.ErrorContains(t, CheckStore(true, "links.db"), "-store is for real systems")
+}
