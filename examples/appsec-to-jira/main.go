@@ -288,12 +288,17 @@ func status(t *tracker.TransitionTarget) string {
 // printResult lists the tickets made or changed, with their key, link,
 // priority and status as Jira has them now, and the findings skipped.
 func printResult(ctx context.Context, w io.Writer, target *jira.Adapter, res *syncer.Report) error {
-	fmt.Fprintf(w, "\nCreated %s, updated %s:\n", demo.Plural(res.Created+res.Adopted, "ticket"), demo.Plural(res.Updated, "ticket"))
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  FINDING\tTICKET\tPRIORITY\tSTATUS\tSUMMARY")
 	done := slices.DeleteFunc(slices.Clone(res.Outcomes), func(o syncer.Outcome) bool {
 		return o.Result != syncer.EventCreated && o.Result != syncer.EventAdopted && o.Result != syncer.EventUpdated
 	})
+	fmt.Fprintf(w, "\nCreated %s, updated %s", demo.Plural(res.Created+res.Adopted, "ticket"), demo.Plural(res.Updated, "ticket"))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	if len(done) == 0 {
+		fmt.Fprintln(w, ".")
+	} else {
+		fmt.Fprintln(w, ":")
+		fmt.Fprintln(tw, "  FINDING\tTICKET\tPRIORITY\tSTATUS\tSUMMARY")
+	}
 	var links []string
 	for _, o := range done {
 		t, err := target.GetIssue(ctx, o.Target.ID)
@@ -335,6 +340,9 @@ var severityRule = regexp.MustCompile(`want fields\.severity in \[([^\]]*)\], ha
 
 // explainSkip turns the engine's skip reason into words.
 func explainSkip(reason string, err error) string {
+	if reason == syncer.ReasonUnchanged {
+		return "unchanged since the last export"
+	}
 	if rest, ok := strings.CutPrefix(reason, syncer.ReasonRuleNotMatched+": "); ok {
 		if m := severityRule.FindStringSubmatch(rest); m != nil {
 			return fmt.Sprintf("severity %s (the mapping exports %s only)", m[2], strings.ReplaceAll(m[1], `"`, ""))

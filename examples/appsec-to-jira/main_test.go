@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/trackbridge/trackbridge/jira/jiratest"
 )
 
 func noEnv(string) string { return "" }
@@ -123,4 +125,31 @@ func TestRealJiraNeedsCredentials(t *testing.T) {
 	})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "JIRA_API_TOKEN")
+}
+
+// TestRealJiraWithStore runs the real-system path against a fake Jira the
+// test starts, twice, sharing a store file: the second files nothing.
+func TestRealJiraWithStore(t *testing.T) {
+	t.Parallel()
+	jr := jiratest.NewServer(t)
+	jr.AddProject("PAY", "Payments")
+	jr.AddProject("APP", "Apps")
+	env := map[string]string{"JIRA_URL": jr.URL(), "JIRA_EMAIL": jiratest.Email, "JIRA_API_TOKEN": jiratest.APIToken}
+	getenv := func(k string) string { return env[k] }
+	args := []string{"-store", filepath.Join(t.TempDir(), "links.db")}
+
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), args, &out, &out, getenv), out.String())
+	first := out.String()
+	assert.Contains(t, first, "Exporting into "+jr.URL())
+	assert.Contains(t, first, "Created 8 tickets")
+	assert.NotContains(t, first, "Exporting the same findings again", "the rerun is shown on the fake only")
+	require.Len(t, jr.Issues(), 8)
+
+	out.Reset()
+	require.NoError(t, run(context.Background(), args, &out, &out, getenv), out.String())
+	assert.Contains(t, out.String(), "Created 0 tickets, updated 0 tickets.")
+	assert.Contains(t, out.String(), "8  unchanged since the last export")
+	assert.Len(t, jr.Issues(), 8, "the second export files nothing")
+	assert.NotContains(t, first+out.String(), jiratest.APIToken)
 }

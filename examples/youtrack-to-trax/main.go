@@ -299,9 +299,15 @@ func printPosted(ctx context.Context, w io.Writer, sys *systems, rep *syncer.Rep
 			posted = append(posted, o)
 		}
 	}
-	fmt.Fprintf(w, "\nPosted %s to trax:\n", demo.Plural(len(posted), "record"))
+	if len(posted) == 0 {
+		fmt.Fprintln(w, "\nPosted no records: no High issue is waiting to be reported.")
+	} else {
+		fmt.Fprintf(w, "\nPosted %s to trax:\n", demo.Plural(len(posted), "record"))
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  ISSUE\tRECORD ID\tCLASSIFICATION\tNAME\tREPORTED (set on the issue)")
+	if len(posted) > 0 {
+		fmt.Fprintln(tw, "  ISSUE\tRECORD ID\tCLASSIFICATION\tNAME\tREPORTED (set on the issue)")
+	}
 	var rows [][]string
 	for _, o := range posted {
 		is, err := sys.source.GetIssue(ctx, o.Source.ID)

@@ -3,12 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/trackbridge/trackbridge/trax/traxtest"
+	"github.com/trackbridge/trackbridge/youtrack/youtracktest"
 )
 
 func noEnv(string) string { return "" }
@@ -74,4 +78,35 @@ func TestRealSystemsNeedBothURLsAndTokens(t *testing.T) {
 			assert.NotContains(t, err.Error()+out.String(), "perm:secret")
 		})
 	}
+}
+
+// TestRealSystemsWithStore runs the real-system path against fakes the
+// test starts, twice, sharing a store file: the second posts nothing.
+func TestRealSystemsWithStore(t *testing.T) {
+	t.Parallel()
+	yt := youtracktest.NewServer(t)
+	_, err := seed(yt, "SEC")
+	require.NoError(t, err)
+	tx := traxtest.NewServer(t, traxtest.WithoutReadEndpoint())
+	env := map[string]string{
+		"YOUTRACK_URL": yt.URL(), "YOUTRACK_TOKEN": youtracktest.Token,
+		"TRAX_POSTBOX_URL": tx.URL(), "TRAX_TOKEN": traxtest.DefaultToken,
+	}
+	getenv := func(k string) string { return env[k] }
+	args := []string{"-store", filepath.Join(t.TempDir(), "links.db")}
+
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), args, &out, &out, getenv), out.String())
+	first := out.String()
+	assert.Contains(t, first, "Reporting issues of "+yt.URL())
+	assert.Contains(t, first, "Posted 5 records to trax:")
+	assert.Equal(t, 5, tx.Len())
+
+	before := tx.Requests()
+	out.Reset()
+	require.NoError(t, run(context.Background(), args, &out, &out, getenv), out.String())
+	assert.Contains(t, out.String(), "Posted no records: no High issue is waiting to be reported.")
+	assert.Equal(t, before, tx.Requests(), "the second run sends nothing")
+	assert.NotContains(t, first+out.String(), youtracktest.Token)
+	assert.NotContains(t, first+out.String(), traxtest.DefaultToken)
 }
