@@ -146,7 +146,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 
 	what := "all " + demo.Plural(len(rep.Findings), "finding")
-	if len(o.export) > 0 {
+	switch {
+	case len(rep.Findings) == 1:
+		what = "its finding"
+	case len(o.export) > 0:
 		what = strings.Join(o.export, ", ")
 	}
 	fmt.Fprintf(stdout, "Report from %s, generated %s: exporting %s.\n", rep.Scanner, rep.Generated.Format(time.DateOnly), what)

@@ -81,7 +81,7 @@ func TestReportFromFile(t *testing.T) {
 		{"id":"X-1","title":"Path traversal","severity":"High","status":"Open","application":"web","cwe":"CWE-22"}]}`), 0o600))
 	out, err := runDemo(t, "-report", path)
 	require.NoError(t, err, out)
-	assert.Contains(t, out, "Report from Scan, generated 2026-01-02: exporting all 1 finding.")
+	assert.Contains(t, out, "Report from Scan, generated 2026-01-02: exporting its finding.")
 	assert.Regexp(t, `X-1\s+APP-1\s+High\s+To Do\s+\[High\] Path traversal`, out)
 }
 

@@ -237,36 +237,39 @@ func startFakes(o *options, stdout io.Writer) (*systems, error) {
 	return sys, nil
 }
 
-// seedIssues are the fake's issues: a security team's week, of every
+// seedIssues returns the fake's issues: a security team's week, of every
 // severity, one High issue reported to trax before.
-var seedIssues = []youtracktest.NewIssue{
-	{Summary: "Phishing campaign targeting the finance team", Description: "Twelve users received invoices with a credential-harvesting link; two entered their passwords.", Fields: map[string]any{"Severity": "High", "State": "In Progress"}},
-	{Summary: "Ransomware signature on file server FS-02", Description: "Endpoint protection quarantined an encryptor on FS-02; the host is isolated.", Fields: map[string]any{"Severity": "High", "State": "Open"}},
-	{Summary: "Customer export left in a public storage bucket", Description: "A CSV export with names and email addresses was readable without authentication for three days.", Fields: map[string]any{"Severity": "High", "State": "Open"}},
-	{Summary: "Admin account signed in from an unusual country", Description: "The break-glass account signed in from an address never seen before, outside the change window.", Fields: map[string]any{"Severity": "High", "State": "Open"}},
-	{Summary: "VPN gateway missing the February security update", Description: "The remote-access gateway runs a firmware with a published remote code execution flaw.", Fields: map[string]any{"Severity": "High", "State": "Open"}},
-	{Summary: "Laptop stolen from a car", Description: "Encrypted laptop of a sales engineer; reported to the police. Reported to trax in January.", Fields: map[string]any{"Severity": "High", "State": "Fixed", "Reported": time.Date(2026, 1, 14, 10, 30, 0, 0, time.UTC)}},
-	{Summary: "Domain controller replication failing", Description: "DC-03 stopped replicating after a certificate expired.", Fields: map[string]any{"Severity": "Critical", "State": "In Progress"}},
-	{Summary: "Expired TLS certificate on the status page", Description: "The public status page served an expired certificate for two hours.", Fields: map[string]any{"Severity": "Medium", "State": "Fixed"}},
-	{Summary: "Password policy allows eight-character passwords", Description: "The directory accepts passwords shorter than the policy's twelve characters.", Fields: map[string]any{"Severity": "Medium", "State": "Open"}},
-	{Summary: "USB storage allowed on kiosk machines", Description: "Reception kiosks mount USB storage devices.", Fields: map[string]any{"Severity": "Low", "State": "Open"}},
-	{Summary: "Security awareness training overdue for 14 people", Description: "Reminder sent; managers copied.", Fields: map[string]any{"Severity": "Low", "State": "Open"}},
-	{Summary: "Firewall rule review for Q4", Description: "Quarterly review of the perimeter rule set.", Fields: nil},
+func seedIssues() []youtracktest.NewIssue {
+	return []youtracktest.NewIssue{
+		{Summary: "Phishing campaign targeting the finance team", Description: "Twelve users received invoices with a credential-harvesting link; two entered their passwords.", Fields: map[string]any{"Severity": "High", "State": "In Progress"}},
+		{Summary: "Ransomware signature on file server FS-02", Description: "Endpoint protection quarantined an encryptor on FS-02; the host is isolated.", Fields: map[string]any{"Severity": "High", "State": "Open"}},
+		{Summary: "Customer export left in a public storage bucket", Description: "A CSV export with names and email addresses was readable without authentication for three days.", Fields: map[string]any{"Severity": "High", "State": "Open"}},
+		{Summary: "Admin account signed in from an unusual country", Description: "The break-glass account signed in from an address never seen before, outside the change window.", Fields: map[string]any{"Severity": "High", "State": "Open"}},
+		{Summary: "VPN gateway missing the February security update", Description: "The remote-access gateway runs a firmware with a published remote code execution flaw.", Fields: map[string]any{"Severity": "High", "State": "Open"}},
+		{Summary: "Laptop stolen from a car", Description: "Encrypted laptop of a sales engineer; reported to the police. Reported to trax in January.", Fields: map[string]any{"Severity": "High", "State": "Fixed", "Reported": time.Date(2026, 1, 14, 10, 30, 0, 0, time.UTC)}},
+		{Summary: "Domain controller replication failing", Description: "DC-03 stopped replicating after a certificate expired.", Fields: map[string]any{"Severity": "Critical", "State": "In Progress"}},
+		{Summary: "Expired TLS certificate on the status page", Description: "The public status page served an expired certificate for two hours.", Fields: map[string]any{"Severity": "Medium", "State": "Fixed"}},
+		{Summary: "Password policy allows eight-character passwords", Description: "The directory accepts passwords shorter than the policy's twelve characters.", Fields: map[string]any{"Severity": "Medium", "State": "Open"}},
+		{Summary: "USB storage allowed on kiosk machines", Description: "Reception kiosks mount USB storage devices.", Fields: map[string]any{"Severity": "Low", "State": "Open"}},
+		{Summary: "Security awareness training overdue for 14 people", Description: "Reminder sent; managers copied.", Fields: map[string]any{"Severity": "Low", "State": "Open"}},
+		{Summary: "Firewall rule review for Q4", Description: "Quarterly review of the perimeter rule set.", Fields: nil},
+	}
 }
 
-// seed adds seedIssues to the project, creating it when the fake lacks it,
-// and returns how many it added.
+// seed adds the seedIssues to the project, creating it when the fake lacks
+// it, and returns how many it added.
 func seed(yt *youtracktest.Server, project string) (int, error) {
 	if !slices.ContainsFunc(yt.Projects(), func(p youtracktest.Project) bool { return p.ShortName == project }) {
 		yt.AddProject(youtracktest.Project{ShortName: project, Name: project})
 	}
-	for _, is := range seedIssues {
+	issues := seedIssues()
+	for _, is := range issues {
 		is.Project = project
 		if _, err := yt.AddIssue(is); err != nil {
 			return 0, fmt.Errorf("seeding the fake YouTrack: %w", err)
 		}
 	}
-	return len(seedIssues), nil
+	return len(issues), nil
 }
 
 func adapters(ytURL, traxURL string, ytOpts []youtrack.Option, traxOpts []trax.Option) (*systems, error) {
