@@ -64,12 +64,18 @@ func (f *Flow) Run(ctx context.Context, interval time.Duration) error {
 }
 
 // poll reads one side from its cursor in rounds. Each round is a fresh
-// search from the cursor (less the overlap) that takes one batch, applies
-// it and moves the cursor past it. A fresh search per round matters: the
-// engine's own writes (a write-back bumping a detection's mod_time) reorder
-// what an offset-paged search returns, so one long search would skip items
-// while the cursor moved past them. Items the engine touched come back
-// after the cursor as echoes and are skipped as unchanged.
+// search that takes one batch, applies it and moves the cursor past it. A
+// fresh search per round matters: the engine's own writes (a write-back
+// bumping a detection's mod_time) reorder what an offset-paged search
+// returns, so one long search would skip items while the cursor moved past
+// them. Items the engine touched come back after the cursor as echoes and
+// are skipped as unchanged.
+//
+// Only the first round looks back by the overlap, to catch items updated
+// while the previous run read; later rounds start at the cursor. Item
+// versions already handled in this poll are not handed on again, and only
+// items newer than the cursor count towards a batch, so every round moves
+// the cursor however many items share the overlap window.
 //
 // An unclean round (a failure, an item deferred to another engine's lease)
 // ends the poll without moving the cursor past it, so nothing is skipped.
@@ -80,67 +86,81 @@ func (f *Flow) poll(ctx context.Context, base tracker.Query, side store.Side, s 
 		total.Err = fmt.Errorf("syncer: flow %q: reading %s cursor: %w", f.cfg.Name, side, err)
 		return total, total.Err
 	}
-	for {
+	seen := map[string]time.Time{} // item id → the version handled
+	for round := 0; ; round++ {
 		q := base
 		if !cur.Time.IsZero() {
-			q.UpdatedSince = cur.Time.Add(-f.cfg.Overlap)
+			q.UpdatedSince = cur.Time
+			if round == 0 {
+				q.UpdatedSince = cur.Time.Add(-f.cfg.Overlap)
+			}
 		}
 		if q.PageSize == 0 {
 			q.PageSize = f.cfg.BatchSize
 		}
-		batch, err := f.readBatch(ctx, s, q)
+		batch, fresh, err := f.readBatch(ctx, s, q, cur.Time, seen)
 		if err != nil {
 			total.Err = fmt.Errorf("syncer: flow %q: polling %s: %w", f.cfg.Name, side, err)
 			return total, total.Err
 		}
-		if len(batch) == 0 {
-			return total, nil
+		if len(batch) > 0 {
+			rep, err := apply(ctx, batch...)
+			total.merge(rep)
+			if err != nil {
+				return total, err
+			}
+			if !rep.Clean() {
+				return total, nil
+			}
+			for _, it := range batch {
+				seen[it.ID] = it.Updated
+			}
 		}
-		rep, err := apply(ctx, batch...)
-		total.merge(rep)
-		if err != nil {
-			return total, err
-		}
-		if !rep.Clean() {
-			return total, nil
-		}
-		newest := batch[len(batch)-1].Updated
+		newest := cur.Time
 		for _, it := range batch {
 			if it.Updated.After(newest) {
 				newest = it.Updated
 			}
 		}
-		if !newest.After(cur.Time) {
-			return total, nil // nothing newer than the cursor is left
+		if newest.After(cur.Time) {
+			if err := f.advance(ctx, cur, newest); err != nil {
+				total.Err = err
+				return total, err
+			}
 		}
-		if err := f.advance(ctx, cur, newest); err != nil {
-			total.Err = err
-			return total, err
-		}
-		// A short batch reached the end. (Stopping once the source's times
-		// pass our clock would be cheaper, but the two clocks need not
-		// agree, and an item skipped that way would be lost.)
-		if len(batch) < f.cfg.BatchSize {
+		// Fewer new items than a batch: the search reached its end.
+		if fresh < f.cfg.BatchSize {
 			return total, nil
 		}
 	}
 }
 
-// readBatch takes BatchSize items from a search, plus any further items
-// with the same update time as the last, so that the cursor can always
-// move past a whole batch.
-func (f *Flow) readBatch(ctx context.Context, s tracker.Searcher, q tracker.Query) ([]*tracker.Issue, error) {
-	var batch []*tracker.Issue
+// readBatch reads a search until it has BatchSize items newer than the
+// cursor, plus any further items with the same update time as the last of
+// them, so the cursor can move past a whole batch. Older items (the
+// overlap) come along without counting; item versions in seen are left
+// out. fresh is the number of items newer than the cursor.
+func (f *Flow) readBatch(ctx context.Context, s tracker.Searcher, q tracker.Query, cursor time.Time, seen map[string]time.Time) (batch []*tracker.Issue, fresh int, err error) {
+	var last time.Time
 	for it, err := range s.SearchIssues(ctx, q) {
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		if len(batch) >= f.cfg.BatchSize && !it.Updated.Equal(batch[len(batch)-1].Updated) {
+		if v, ok := seen[it.ID]; ok && v.Equal(it.Updated) {
+			continue
+		}
+		if !it.Updated.After(cursor) {
+			batch = append(batch, it)
+			continue
+		}
+		if fresh >= f.cfg.BatchSize && !it.Updated.Equal(last) {
 			break
 		}
 		batch = append(batch, it)
+		fresh++
+		last = it.Updated
 	}
-	return batch, nil
+	return batch, fresh, nil
 }
 
 // advance moves the cursor forward to t, re-reading it when another

@@ -610,3 +610,47 @@ func TestRunOnceSurvivesOffsetPagingOverItsOwnWrites(t *testing.T) {
 	assert.Equal(t, 100, rep.Created, "every item is seen although the write-back reorders the source")
 	assert.Equal(t, 100, dst.Len())
 }
+
+// A burst: more items than a batch inside the overlap window, with no
+// write-back to move them. Every round must still move the cursor.
+func TestRunOnceMovesThroughABurstWithoutWriteBack(t *testing.T) {
+	t.Parallel()
+	spec, err := mapping.Parse([]byte(`
+flows:
+  - name: burst
+    source: appsec
+    target: jira
+    defaults: {project: SEC}
+    fields:
+      summary: {from: summary}
+`))
+	require.NoError(t, err)
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	src := trackertest.NewMemory("appsec", trackertest.WithClock(func() time.Time { return now }))
+	dst := trackertest.NewMemory("jira")
+	ctx := context.Background()
+	add := func(n int) {
+		for i := range n {
+			_, err := src.CreateIssue(ctx, &tracker.NewIssue{Summary: fmt.Sprint("finding ", i)})
+			require.NoError(t, err)
+		}
+	}
+	add(100)
+	st := memory.New()
+	f, err := syncer.New(syncer.Config{Name: "burst", Source: src, Target: dst, Mapping: spec.Flows[0], Store: st,
+		BatchSize: 15, Query: tracker.Query{PageSize: 10}, Now: func() time.Time { return now }})
+	require.NoError(t, err)
+
+	rep, err := f.RunOnce(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 100, rep.Created)
+
+	// Thirty more in the same minute: all inside the overlap window with
+	// the first hundred.
+	add(30)
+	rep, err = f.RunOnce(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 30, rep.Created)
+	assert.Equal(t, 130, dst.Len())
+	assert.Zero(t, rep.Failed)
+}
