@@ -31,7 +31,13 @@ const (
 	crashJiraEnv  = "TRACKBRIDGE_CRASH_JIRA"
 	crashDBEnv    = "TRACKBRIDGE_CRASH_DB"
 	crashItemsEnv = "TRACKBRIDGE_CRASH_ITEMS"
+	crashRunEnv   = "TRACKBRIDGE_CRASH_RUN"
 )
+
+// crashLeaseTTL is the child engines' lease lifetime. Run i reads the
+// store's clock i TTLs ahead, so every lease a killed run left behind has
+// expired for the runs after it, without anyone waiting.
+const crashLeaseTTL = 10 * time.Second
 
 func TestMain(m *testing.M) {
 	if os.Getenv(crashChildEnv) != "" {
@@ -60,7 +66,9 @@ func crashItems(n int) []*tracker.Issue {
 func crashChild() int {
 	ctx := context.Background()
 	n, _ := strconv.Atoi(os.Getenv(crashItemsEnv))
-	st, err := sqlite.Open(ctx, os.Getenv(crashDBEnv))
+	runNo, _ := strconv.Atoi(os.Getenv(crashRunEnv))
+	skew := time.Duration(runNo) * (crashLeaseTTL + time.Second)
+	st, err := sqlite.Open(ctx, os.Getenv(crashDBEnv), sqlite.WithClock(func() time.Time { return time.Now().Add(skew) }))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "open store:", err)
 		return 2
@@ -85,8 +93,7 @@ func crashChild() int {
 	flow, err := syncer.New(syncer.Config{
 		Name: "crash", SourceKind: "appsec", Target: target, Mapping: spec.Flows[0], Store: st,
 		Concurrency: 4, BulkSize: 10,
-		// A killed engine's leases block its items until they expire.
-		LeaseTTL: 2 * time.Second,
+		LeaseTTL: crashLeaseTTL,
 		Observer: syncer.ObserverFunc(func(e syncer.Event) {
 			if e.Kind == syncer.EventCreated || e.Kind == syncer.EventAdopted {
 				// The parent reads these to pick a moment to kill us.
@@ -114,10 +121,6 @@ func crashChild() int {
 			out.Flush()
 			return 0
 		}
-		if rep.Deferred > 0 {
-			// Leases of the engine killed before us; they expire soon.
-			time.Sleep(time.Second)
-		}
 	}
 	fmt.Fprintln(os.Stderr, "items still not synced after 20 passes")
 	return 1
@@ -133,9 +136,12 @@ func TestCrashedEngineNeverDuplicatesNorLosesTickets(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0))
 	t.Logf("seed %d", seed)
 
+	runs := 0
 	run := func(killAfter int) (done bool) {
+		runs++
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), crashChildEnv+"=1", crashJiraEnv+"="+jr.URL(), crashDBEnv+"="+db, crashItemsEnv+"="+strconv.Itoa(items))
+		cmd.Env = append(os.Environ(), crashChildEnv+"=1", crashJiraEnv+"="+jr.URL(), crashDBEnv+"="+db,
+			crashItemsEnv+"="+strconv.Itoa(items), crashRunEnv+"="+strconv.Itoa(runs))
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
 		stdout, err := cmd.StdoutPipe()
@@ -162,12 +168,16 @@ func TestCrashedEngineNeverDuplicatesNorLosesTickets(t *testing.T) {
 		return done
 	}
 
+	kills := 0
 	for i := 0; i < 10; i++ {
-		if run(1 + rng.IntN(150)) {
+		if run(1 + rng.IntN(90)) { // 10 × 90 < items: every one of the ten runs is killed
 			break
 		}
+		kills++
 	}
 	run(0)
+	t.Logf("%d runs killed before the last one finished", kills)
+	require.Equal(t, 10, kills, "the engine is really killed ten times")
 
 	perMarker := map[string]int{}
 	for _, is := range jr.Issues() {
