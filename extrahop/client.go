@@ -122,110 +122,48 @@ func WithIntegration(name string) Option {
 	}
 }
 
-// WithHTTPClient sets the HTTP client whose transport and timeout are used,
-// for API calls and token requests alike.
-func WithHTTPClient(hc *http.Client) Option {
-	return func(o *options) error {
-		if hc == nil {
-			return errors.New("extrahop: WithHTTPClient: nil client")
+// common adapts a shared rest option to a extrahop [Option].
+func common(o rest.ConfigOption) Option {
+	return func(opts *options) error {
+		if err := o(&opts.cfg); err != nil {
+			return fmt.Errorf("extrahop: %w", err)
 		}
-		o.cfg.HTTPClient = hc
 		return nil
 	}
 }
+
+// WithHTTPClient sets the HTTP client whose transport and timeout are used,
+// for API calls and token requests alike.
+func WithHTTPClient(hc *http.Client) Option { return common(rest.WithHTTPClient(hc)) }
 
 // WithLimiter paces every request; share one limiter between all clients of
 // one tenant, whose rate limit is per tenant.
-func WithLimiter(l *rate.Limiter) Option {
-	return func(o *options) error {
-		if l == nil {
-			return errors.New("extrahop: WithLimiter: nil limiter")
-		}
-		o.cfg.Limiter = l
-		return nil
-	}
-}
+func WithLimiter(l *rate.Limiter) Option { return common(rest.WithLimiter(l)) }
 
 // WithMaxRetries bounds the retries after the first attempt; 0 disables
 // retries.
-func WithMaxRetries(n int) Option {
-	return func(o *options) error {
-		if n < 0 {
-			return fmt.Errorf("extrahop: WithMaxRetries: %d is negative", n)
-		}
-		if n == 0 {
-			n = -1 // rest.Config: negative disables
-		}
-		o.cfg.MaxRetries = n
-		return nil
-	}
-}
+func WithMaxRetries(n int) Option { return common(rest.WithMaxRetries(n)) }
 
 // WithMaxRetryAfter caps how long the client waits when the server asks for
 // a pause (429 with Retry-After); beyond it a *rest.RateLimitError is
 // returned.
-func WithMaxRetryAfter(d time.Duration) Option {
-	return func(o *options) error {
-		if d <= 0 {
-			return fmt.Errorf("extrahop: WithMaxRetryAfter: %s is not positive", d)
-		}
-		o.cfg.MaxRetryAfter = d
-		return nil
-	}
-}
+func WithMaxRetryAfter(d time.Duration) Option { return common(rest.WithMaxRetryAfter(d)) }
 
 // WithRetryWait bounds the exponential backoff between retries.
-func WithRetryWait(min, max time.Duration) Option {
-	return func(o *options) error {
-		if min <= 0 || max < min {
-			return fmt.Errorf("extrahop: WithRetryWait(%s, %s): want 0 < min <= max", min, max)
-		}
-		o.cfg.RetryWaitMin, o.cfg.RetryWaitMax = min, max
-		return nil
-	}
-}
+func WithRetryWait(min, max time.Duration) Option { return common(rest.WithRetryWait(min, max)) }
 
 // WithLogger receives debug lines for requests and retries.
-func WithLogger(l *slog.Logger) Option {
-	return func(o *options) error {
-		if l == nil {
-			return errors.New("extrahop: WithLogger: nil logger")
-		}
-		o.cfg.Logger = l
-		return nil
-	}
-}
+func WithLogger(l *slog.Logger) Option { return common(rest.WithLogger(l)) }
 
 // WithUserAgent is prepended to the User-Agent header.
-func WithUserAgent(ua string) Option {
-	return func(o *options) error {
-		if strings.ContainsAny(ua, "\r\n") {
-			return errors.New("extrahop: WithUserAgent: line break in user agent")
-		}
-		o.cfg.UserAgent = ua
-		return nil
-	}
-}
+func WithUserAgent(ua string) Option { return common(rest.WithUserAgent(ua)) }
 
 // WithMaxConns sizes the idle connection pool to the concurrency in use.
-func WithMaxConns(n int) Option {
-	return func(o *options) error {
-		if n <= 0 {
-			return fmt.Errorf("extrahop: WithMaxConns: %d is not positive", n)
-		}
-		o.cfg.MaxConns = n
-		return nil
-	}
-}
+func WithMaxConns(n int) Option { return common(rest.WithMaxConns(n)) }
 
 // WithInsecureHTTP allows sending credentials over plain http to a host
 // other than loopback.
-func WithInsecureHTTP() Option {
-	return func(o *options) error {
-		o.cfg.AllowInsecureHTTP = true
-		return nil
-	}
-}
+func WithInsecureHTTP() Option { return common(rest.WithInsecureHTTP()) }
 
 // Client talks to one ExtraHop appliance or RevealX 360 tenant. It is safe
 // for concurrent use.

@@ -329,6 +329,8 @@ func TestNewRefusesBadOptions(t *testing.T) {
 		{"not a url", "eda.example.com", []extrahop.Option{extrahop.WithAPIKey("k")}, "want https://host"},
 		{"nil http client", host, []extrahop.Option{extrahop.WithAPIKey("k"), extrahop.WithHTTPClient(nil)}, "nil client"},
 		{"bad retries", host, []extrahop.Option{extrahop.WithAPIKey("k"), extrahop.WithMaxRetries(-1)}, "negative"},
+		{"nil limiter", host, []extrahop.Option{extrahop.WithAPIKey("k"), extrahop.WithLimiter(nil)}, "extrahop: WithLimiter: nil limiter"},
+		{"zero max conns", host, []extrahop.Option{extrahop.WithAPIKey("k"), extrahop.WithMaxConns(0)}, "extrahop: WithMaxConns(0)"},
 		{"bad token url", host, []extrahop.Option{extrahop.WithClientCredentials("i", "s"), extrahop.WithTokenURL("ftp://x")}, "not an http(s) URL"},
 		{"header injection", host, []extrahop.Option{extrahop.WithAPIKey("k\r\nX: y")}, "line break"},
 	}

@@ -447,6 +447,7 @@ func TestNewValidates(t *testing.T) {
 		{"negative retries", site, []jira.Option{jira.WithMaxRetries(-1)}},
 		{"bad retry wait", site, []jira.Option{jira.WithRetryWait(time.Second, time.Millisecond)}},
 		{"bad site url", site, []jira.Option{jira.WithSiteURL("not a url")}},
+		{"nil limiter", site, []jira.Option{jira.WithLimiter(nil)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -455,6 +456,10 @@ func TestNewValidates(t *testing.T) {
 			assert.Error(t, err)
 		})
 	}
+
+	_, err := jira.New(site, jira.WithMaxConns(0))
+	require.Error(t, err)
+	assert.Equal(t, "jira: WithMaxConns(0): want a positive count", err.Error(), "shared options name the vendor and the option")
 
 	c, err := jira.New(site+"/rest/api/2/", jira.WithToken("pat"))
 	require.NoError(t, err)

@@ -49,17 +49,7 @@ type Option func(*options) error
 type options struct {
 	deployment    Deployment
 	deploymentSet bool
-	auth          rest.Authenticator
-	httpClient    *http.Client
-	limiter       *rate.Limiter
-	maxRetries    int
-	maxRetryAfter time.Duration
-	waitMin       time.Duration
-	waitMax       time.Duration
-	logger        *slog.Logger
-	userAgent     string
-	maxConns      int
-	insecure      bool
+	cfg           rest.Config
 	siteURL       string
 }
 
@@ -87,10 +77,10 @@ func WithDataCenter() Option {
 }
 
 func setAuth(o *options, a rest.Authenticator) error {
-	if o.auth != nil {
+	if o.cfg.Auth != nil {
 		return errors.New("jira: more than one authentication option")
 	}
-	o.auth = a
+	o.cfg.Auth = a
 	return nil
 }
 
@@ -128,102 +118,47 @@ func WithTokenSource(ts oauth2.TokenSource) Option {
 	}
 }
 
-// WithHTTPClient supplies the transport and timeout.
-func WithHTTPClient(hc *http.Client) Option {
-	return func(o *options) error {
-		if hc == nil {
-			return errors.New("jira: WithHTTPClient(nil)")
+// common adapts a shared rest option to a jira [Option].
+func common(o rest.ConfigOption) Option {
+	return func(opts *options) error {
+		if err := o(&opts.cfg); err != nil {
+			return fmt.Errorf("jira: %w", err)
 		}
-		o.httpClient = hc
 		return nil
 	}
 }
+
+// WithHTTPClient sets the HTTP client whose transport and timeout the client
+// uses.
+func WithHTTPClient(hc *http.Client) Option { return common(rest.WithHTTPClient(hc)) }
 
 // WithLimiter paces every request. Share one limiter between all clients of
 // one site so they keep to its budget together.
-func WithLimiter(l *rate.Limiter) Option {
-	return func(o *options) error {
-		if l == nil {
-			return errors.New("jira: WithLimiter(nil)")
-		}
-		o.limiter = l
-		return nil
-	}
-}
+func WithLimiter(l *rate.Limiter) Option { return common(rest.WithLimiter(l)) }
 
 // WithMaxRetries bounds retries after the first attempt; 0 disables them.
-func WithMaxRetries(n int) Option {
-	return func(o *options) error {
-		if n < 0 {
-			return fmt.Errorf("jira: WithMaxRetries(%d): negative", n)
-		}
-		o.maxRetries = n
-		if n == 0 {
-			o.maxRetries = -1
-		}
-		return nil
-	}
-}
+func WithMaxRetries(n int) Option { return common(rest.WithMaxRetries(n)) }
 
 // WithMaxRetryAfter caps how long the client waits when Jira asks for a
 // pause (Retry-After, X-RateLimit-Reset); beyond it a rate-limit error is
 // returned at once.
-func WithMaxRetryAfter(d time.Duration) Option {
-	return func(o *options) error {
-		if d <= 0 {
-			return fmt.Errorf("jira: WithMaxRetryAfter(%s): must be positive", d)
-		}
-		o.maxRetryAfter = d
-		return nil
-	}
-}
+func WithMaxRetryAfter(d time.Duration) Option { return common(rest.WithMaxRetryAfter(d)) }
 
 // WithRetryWait bounds the exponential backoff between retries.
-func WithRetryWait(min, max time.Duration) Option {
-	return func(o *options) error {
-		if min <= 0 || max < min {
-			return fmt.Errorf("jira: WithRetryWait(%s, %s): need 0 < min <= max", min, max)
-		}
-		o.waitMin, o.waitMax = min, max
-		return nil
-	}
-}
+func WithRetryWait(min, max time.Duration) Option { return common(rest.WithRetryWait(min, max)) }
 
 // WithLogger receives debug lines for requests and retries.
-func WithLogger(l *slog.Logger) Option {
-	return func(o *options) error {
-		o.logger = l
-		return nil
-	}
-}
+func WithLogger(l *slog.Logger) Option { return common(rest.WithLogger(l)) }
 
 // WithUserAgent is prepended to the User-Agent header.
-func WithUserAgent(ua string) Option {
-	return func(o *options) error {
-		o.userAgent = ua
-		return nil
-	}
-}
+func WithUserAgent(ua string) Option { return common(rest.WithUserAgent(ua)) }
 
 // WithMaxConns sizes the connection pool to the concurrency in use.
-func WithMaxConns(n int) Option {
-	return func(o *options) error {
-		if n <= 0 {
-			return fmt.Errorf("jira: WithMaxConns(%d): must be positive", n)
-		}
-		o.maxConns = n
-		return nil
-	}
-}
+func WithMaxConns(n int) Option { return common(rest.WithMaxConns(n)) }
 
 // WithInsecureHTTP permits credentials over plain http to a host other than
 // loopback. Only for lab installations.
-func WithInsecureHTTP() Option {
-	return func(o *options) error {
-		o.insecure = true
-		return nil
-	}
-}
+func WithInsecureHTTP() Option { return common(rest.WithInsecureHTTP()) }
 
 // WithSiteURL sets the site's web address (https://acme.atlassian.net) when
 // the base URL is not it, as with the OAuth 2.0 gateway
@@ -299,21 +234,8 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		}
 		base = b
 	}
-	rc, err := rest.New(rest.Config{
-		Vendor:            "jira",
-		BaseURL:           base,
-		Auth:              o.auth,
-		AllowInsecureHTTP: o.insecure,
-		HTTPClient:        o.httpClient,
-		MaxConns:          o.maxConns,
-		UserAgent:         o.userAgent,
-		MaxRetries:        o.maxRetries,
-		RetryWaitMin:      o.waitMin,
-		RetryWaitMax:      o.waitMax,
-		MaxRetryAfter:     o.maxRetryAfter,
-		Limiter:           limiter(o.limiter),
-		Logger:            o.logger,
-	})
+	o.cfg.Vendor, o.cfg.BaseURL = "jira", base
+	rc, err := rest.New(o.cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -339,13 +261,6 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 }
 
 // limiter avoids storing a typed nil in the interface.
-func limiter(l *rate.Limiter) rest.Limiter {
-	if l == nil {
-		return nil
-	}
-	return l
-}
-
 // Deployment reports whether the client talks to Cloud or Data Center.
 func (c *Client) Deployment() Deployment { return c.deployment }
 

@@ -72,21 +72,12 @@ type Client struct {
 }
 
 type options struct {
-	token         string
-	httpClient    *http.Client
-	limiter       *rate.Limiter
-	maxRetries    int
-	maxRetryAfter time.Duration
-	retryMin      time.Duration
-	retryMax      time.Duration
-	logger        *slog.Logger
-	userAgent     string
-	maxConns      int
-	insecure      bool
-	batchSize     int
-	erd           *ERD
-	recordURL     string
-	readEndpoint  string
+	cfg          rest.Config
+	token        string
+	batchSize    int
+	erd          *ERD
+	recordURL    string
+	readEndpoint string
 }
 
 // Option configures a [Client].
@@ -104,110 +95,48 @@ func WithToken(token string) Option {
 	}
 }
 
-// WithHTTPClient supplies the transport and timeout; authentication and
-// retries are layered on top.
-func WithHTTPClient(hc *http.Client) Option {
-	return func(o *options) error {
-		if hc == nil {
-			return errors.New("trax: nil HTTP client")
+// common adapts a shared rest option to a trax [Option].
+func common(o rest.ConfigOption) Option {
+	return func(opts *options) error {
+		if err := o(&opts.cfg); err != nil {
+			return fmt.Errorf("trax: %w", err)
 		}
-		o.httpClient = hc
 		return nil
 	}
 }
+
+// WithHTTPClient supplies the transport and timeout; authentication and
+// retries are layered on top.
+func WithHTTPClient(hc *http.Client) Option { return common(rest.WithHTTPClient(hc)) }
 
 // WithLimiter paces every request. Share one limiter between all clients of
 // one trax tenant.
-func WithLimiter(l *rate.Limiter) Option {
-	return func(o *options) error {
-		if l == nil {
-			return errors.New("trax: nil limiter")
-		}
-		o.limiter = l
-		return nil
-	}
-}
+func WithLimiter(l *rate.Limiter) Option { return common(rest.WithLimiter(l)) }
 
 // WithMaxRetries bounds retries after the first attempt (default 4); 0
 // disables them.
-func WithMaxRetries(n int) Option {
-	return func(o *options) error {
-		if n < 0 {
-			return fmt.Errorf("trax: negative max retries %d", n)
-		}
-		o.maxRetries = n
-		if n == 0 {
-			o.maxRetries = -1 // rest: negative disables
-		}
-		return nil
-	}
-}
+func WithMaxRetries(n int) Option { return common(rest.WithMaxRetries(n)) }
 
 // WithMaxRetryAfter caps how long the client waits when the postbox says
 // Retry-After; past it the call fails with an error matching
 // tracker.ErrRateLimited.
-func WithMaxRetryAfter(d time.Duration) Option {
-	return func(o *options) error {
-		if d <= 0 {
-			return fmt.Errorf("trax: max Retry-After %s must be positive", d)
-		}
-		o.maxRetryAfter = d
-		return nil
-	}
-}
+func WithMaxRetryAfter(d time.Duration) Option { return common(rest.WithMaxRetryAfter(d)) }
 
 // WithRetryWait bounds the exponential backoff between retries.
-func WithRetryWait(min, max time.Duration) Option {
-	return func(o *options) error {
-		if min <= 0 || max < min {
-			return fmt.Errorf("trax: retry wait bounds %s..%s are invalid", min, max)
-		}
-		o.retryMin, o.retryMax = min, max
-		return nil
-	}
-}
+func WithRetryWait(min, max time.Duration) Option { return common(rest.WithRetryWait(min, max)) }
 
 // WithLogger receives debug lines for requests and retries.
-func WithLogger(l *slog.Logger) Option {
-	return func(o *options) error {
-		if l == nil {
-			return errors.New("trax: nil logger")
-		}
-		o.logger = l
-		return nil
-	}
-}
+func WithLogger(l *slog.Logger) Option { return common(rest.WithLogger(l)) }
 
 // WithUserAgent is prepended to the User-Agent trackbridge sends.
-func WithUserAgent(ua string) Option {
-	return func(o *options) error {
-		if strings.ContainsAny(ua, "\r\n") {
-			return errors.New("trax: user agent contains a line break")
-		}
-		o.userAgent = ua
-		return nil
-	}
-}
+func WithUserAgent(ua string) Option { return common(rest.WithUserAgent(ua)) }
 
 // WithMaxConns sizes the idle connection pool to the concurrency in use.
-func WithMaxConns(n int) Option {
-	return func(o *options) error {
-		if n <= 0 {
-			return fmt.Errorf("trax: max conns %d must be positive", n)
-		}
-		o.maxConns = n
-		return nil
-	}
-}
+func WithMaxConns(n int) Option { return common(rest.WithMaxConns(n)) }
 
 // WithInsecureHTTP permits sending the token over plain http to a host
 // other than loopback. Only for test installations.
-func WithInsecureHTTP() Option {
-	return func(o *options) error {
-		o.insecure = true
-		return nil
-	}
-}
+func WithInsecureHTTP() Option { return common(rest.WithInsecureHTTP()) }
 
 // WithBatchSize sets how many records one request carries (default
 // [DefaultBatchSize]). Larger batches mean fewer requests, but a refused
@@ -333,24 +262,10 @@ func setEscapedPath(u *url.URL, escaped string) error {
 }
 
 func (o *options) restConfig(base string) rest.Config {
-	cfg := rest.Config{
-		Vendor:            "trax",
-		BaseURL:           base,
-		AllowInsecureHTTP: o.insecure,
-		HTTPClient:        o.httpClient,
-		MaxConns:          o.maxConns,
-		UserAgent:         o.userAgent,
-		MaxRetries:        o.maxRetries,
-		RetryWaitMin:      o.retryMin,
-		RetryWaitMax:      o.retryMax,
-		MaxRetryAfter:     o.maxRetryAfter,
-		Logger:            o.logger,
-	}
+	cfg := o.cfg
+	cfg.Vendor, cfg.BaseURL = "trax", base
 	if o.token != "" {
 		cfg.Auth = rest.Bearer(o.token)
-	}
-	if o.limiter != nil {
-		cfg.Limiter = o.limiter
 	}
 	return cfg
 }

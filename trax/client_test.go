@@ -415,10 +415,12 @@ func TestNewValidatesOptions(t *testing.T) {
 		want string
 	}{
 		{"empty token", postboxURL, []trax.Option{trax.WithToken(" ")}, "empty token"},
-		{"nil HTTP client", postboxURL, []trax.Option{trax.WithHTTPClient(nil)}, "nil HTTP client"},
+		{"nil HTTP client", postboxURL, []trax.Option{trax.WithHTTPClient(nil)}, "trax: WithHTTPClient: nil client"},
 		{"zero batch", postboxURL, []trax.Option{trax.WithBatchSize(0)}, "batch size 0"},
-		{"negative retries", postboxURL, []trax.Option{trax.WithMaxRetries(-1)}, "negative max retries"},
-		{"retry bounds", postboxURL, []trax.Option{trax.WithRetryWait(time.Second, time.Millisecond)}, "retry wait bounds"},
+		{"negative retries", postboxURL, []trax.Option{trax.WithMaxRetries(-1)}, "trax: WithMaxRetries(-1): negative"},
+		{"retry bounds", postboxURL, []trax.Option{trax.WithRetryWait(time.Second, time.Millisecond)}, "trax: WithRetryWait(1s, 1ms): want 0 < min <= max"},
+		{"nil limiter", postboxURL, []trax.Option{trax.WithLimiter(nil)}, "trax: WithLimiter: nil limiter"},
+		{"nil logger", postboxURL, []trax.Option{trax.WithLogger(nil)}, "trax: WithLogger: nil logger"},
 		{"nil ERD", postboxURL, []trax.Option{trax.WithERD(nil)}, "nil ERD"},
 		{"broken ERD", postboxURL, []trax.Option{trax.WithERD(&trax.ERD{Fields: []trax.FieldDef{{Name: "x", Type: "blob"}}})}, `fields[0].type: unknown type "blob"`},
 		{"record URL without id", postboxURL, []trax.Option{trax.WithRecordURL("https://trax.example.com/records")}, "must contain {id}"},

@@ -486,6 +486,8 @@ func TestNewValidates(t *testing.T) {
 		{"bad retry wait", "https://example.youtrack.cloud", []youtrack.Option{youtrack.WithRetryWait(time.Second, time.Millisecond)}, "min <= max"},
 		{"bad user api", "https://example.youtrack.cloud", []youtrack.Option{youtrack.WithUserAPI(7)}, "unknown API"},
 		{"nil http client", "https://example.youtrack.cloud", []youtrack.Option{youtrack.WithHTTPClient(nil)}, "nil client"},
+		{"nil limiter", "https://example.youtrack.cloud", []youtrack.Option{youtrack.WithLimiter(nil)}, "youtrack: WithLimiter: nil limiter"},
+		{"user agent line break", "https://example.youtrack.cloud", []youtrack.Option{youtrack.WithUserAgent("a\nb")}, "youtrack: WithUserAgent"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
