@@ -38,7 +38,7 @@ func (f *Flow) RunOnce(ctx context.Context) (*Report, error) {
 		return total, err
 	}
 	if f.cfg.TargetQuery != nil {
-		rep, err := f.poll(ctx, *f.cfg.TargetQuery, store.SideTarget, f.tgtSearch, f.pushTarget)
+		rep, err := f.poll(ctx, *f.cfg.TargetQuery, store.SideTarget, f.tgtSearch, f.PushTarget)
 		total.merge(rep)
 		if err != nil {
 			return total, err
@@ -240,12 +240,19 @@ func (f *Flow) ResolvePending(ctx context.Context) (*Report, error) {
 	return rep, nil
 }
 
-// pushTarget handles tickets changed on the target: for each linked one,
-// the back-mapped state is written onto the source when it differs from
-// what was last written. Tickets that no link of the flow knows are not
-// the flow's and are ignored.
-func (f *Flow) pushTarget(ctx context.Context, tickets ...*tracker.Issue) (*Report, error) {
+// PushTarget handles tickets changed on the target, as a webhook reports
+// them: for each linked one, the back-mapped state is written onto the
+// source when it differs from what was last written (so a webhook for the
+// engine's own change writes nothing). Tickets that no link of the flow
+// knows are not the flow's and are ignored. RunOnce calls it for the
+// tickets its target poll finds; webhooks and polling share this path.
+func (f *Flow) PushTarget(ctx context.Context, tickets ...*tracker.Issue) (*Report, error) {
 	r := &run{f: f, total: len(tickets), report: &Report{Flow: f.cfg.Name}}
+	if f.srcUpdate == nil {
+		err := fmt.Errorf("syncer: flow %q: source %s cannot be written back to: %w", f.cfg.Name, f.sourceKind, tracker.ErrUnsupported)
+		r.report.Err = err
+		return r.report, err
+	}
 	for _, t := range tickets {
 		ref := tracker.Ref{Tracker: f.targetKind, ID: t.ID}
 		link, err := f.cfg.Store.GetLinkByTarget(ctx, f.cfg.Name, ref)

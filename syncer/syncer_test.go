@@ -654,3 +654,32 @@ flows:
 	assert.Equal(t, 130, dst.Len())
 	assert.Zero(t, rep.Failed)
 }
+
+// A webhook from the target goes through the same path as the target
+// poll: the back-mapped change is written once, its echo not at all.
+func TestPushTargetFromAWebhook(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	d := e.detection(t, "Beacon", 75)
+	_, err := e.flow.Push(ctx, d)
+	require.NoError(t, err)
+	tk := e.tickets(t)[0]
+	require.NoError(t, e.dst.Transition(ctx, tk.ID, tracker.TransitionTarget{Category: tracker.CategoryDone}))
+	changed, err := e.dst.GetIssue(ctx, tk.ID)
+	require.NoError(t, err)
+	stranger := &tracker.Issue{ID: "not-ours", StatusCategory: tracker.CategoryDone}
+
+	rep, err := e.flow.PushTarget(ctx, changed, stranger)
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.WroteBack)
+	back, err := e.src.GetIssue(ctx, d.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "closed", back.Fields["status"])
+
+	e.src.ResetCalls()
+	rep, err = e.flow.PushTarget(ctx, changed) // the webhook delivered twice
+	require.NoError(t, err)
+	assert.Zero(t, rep.WroteBack)
+	assert.Zero(t, e.src.WriteCalls())
+}
