@@ -39,6 +39,8 @@ type APIError struct {
 	Header http.Header
 }
 
+// Error says who answered what: vendor, method, sanitised URL, status and
+// the server's message.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	if e.Vendor != "" {
@@ -89,6 +91,8 @@ type RateLimitError struct {
 	Reason string
 }
 
+// Error is the APIError's message plus the wait the server asked for and
+// its reason.
 func (e *RateLimitError) Error() string {
 	msg := e.APIError.Error()
 	if e.RetryAfter > 0 {
@@ -260,6 +264,7 @@ type TransportError struct {
 	Err    error
 }
 
+// Error names the request and what went wrong on the wire.
 func (e *TransportError) Error() string {
 	prefix := ""
 	if e.Vendor != "" {
