@@ -20,20 +20,19 @@
 package extrahoptest
 
 import (
-	"context"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/trackbridge/trackbridge/extrahop"
+	"github.com/trackbridge/trackbridge/internal/fakeserver"
 )
 
 // Credentials the server accepts when it is given none.
@@ -86,7 +85,7 @@ func WithClock(now func() time.Time) Option {
 
 // WithLatency delays every answer by d, to simulate a remote server.
 func WithLatency(d time.Duration) Option {
-	return func(s *Server) { s.latency = d }
+	return func(s *Server) { s.faults.SetLatency(d) }
 }
 
 // Server is a fake ExtraHop appliance. Create it with [New] or [NewServer].
@@ -100,7 +99,6 @@ type Server struct {
 	ttl        time.Duration
 	tokenType  string
 	now        func() time.Time
-	latency    time.Duration
 
 	mu         sync.Mutex
 	detections map[int64]*extrahop.Detection
@@ -111,14 +109,9 @@ type Server struct {
 	nextID     int64
 	seeded     int
 	lastMod    time.Time
-	requests   map[string]int
-	total      int
-	failures   []failure
-}
 
-type failure struct {
-	status     int
-	retryAfter time.Duration
+	requests fakeserver.Recorder
+	faults   fakeserver.Faults
 }
 
 // New starts a fake ExtraHop on a loopback port. Close it when done.
@@ -134,7 +127,6 @@ func New(opts ...Option) *Server {
 		formats:    defaultFormats(),
 		tokens:     map[string]time.Time{},
 		nextID:     firstID,
-		requests:   map[string]int{},
 	}
 	for _, opt := range opts {
 		opt(s)
@@ -149,10 +141,7 @@ func New(opts ...Option) *Server {
 
 // NewServer starts a fake ExtraHop and closes it when the test ends.
 func NewServer(t testing.TB, opts ...Option) *Server {
-	t.Helper()
-	s := New(opts...)
-	t.Cleanup(s.Close)
-	return s
+	return fakeserver.CloseAtEnd(t, New(opts...))
 }
 
 // URL returns the server's base URL ("http://127.0.0.1:port"), which is
@@ -166,39 +155,18 @@ func (s *Server) Client() *http.Client { return s.srv.Client() }
 func (s *Server) Close() { s.srv.Close() }
 
 // Requests returns how many requests the server received in total.
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.total
-}
+func (s *Server) Requests() int { return s.requests.Total() }
 
 // RequestCount returns how many requests matched route, a "METHOD
 // /path-pattern" such as "POST /api/v1/detections/search",
 // "GET /api/v1/detections/{id}" or "POST /oauth2/token".
-func (s *Server) RequestCount(route string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests[route]
-}
+func (s *Server) RequestCount(route string) int { return s.requests.Count(route) }
 
 // RequestCounts returns a copy of the per-route counts.
-func (s *Server) RequestCounts() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[string]int, len(s.requests))
-	for k, v := range s.requests {
-		out[k] = v
-	}
-	return out
-}
+func (s *Server) RequestCounts() map[string]int { return s.requests.Counts() }
 
 // ResetRequests sets every request count to zero.
-func (s *Server) ResetRequests() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.total = 0
-	s.requests = map[string]int{}
-}
+func (s *Server) ResetRequests() { s.requests.Reset() }
 
 // TokensIssued returns how many tokens the token endpoint has issued.
 func (s *Server) TokensIssued() int {
@@ -212,11 +180,7 @@ func (s *Server) TokensIssued() int {
 // Retry-After header in whole seconds (rounded up). Use 429 for rate
 // limiting and 503 for an unavailable appliance.
 func (s *Server) FailNext(n, status int, retryAfter time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		s.failures = append(s.failures, failure{status: status, retryAfter: retryAfter})
-	}
+	s.faults.FailNext(n, status, retryAfter)
 }
 
 // RevokeTokens invalidates every issued token, as if an administrator
@@ -320,17 +284,32 @@ func (s *Server) Update(id int64, fn func(d *extrahop.Detection)) bool {
 	return true
 }
 
+// Route names the fake counts requests under besides the mux patterns.
+const (
+	routeNotes    = "GET /api/v1/detections/{id}/notes"
+	routeFormat   = "GET /api/v1/detections/formats/{type}"
+	routeToken    = "POST /oauth2/token"
+	routeSplit    = "GET /api/v1/detections/{a}/{b}"
+	routeNotFound = "UNMATCHED"
+)
+
 // routes builds the server's handler.
 func (s *Server) routes() http.Handler {
-	mux := http.NewServeMux()
-	api := func(pattern string, h func(w http.ResponseWriter, r *http.Request)) {
-		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-			if !s.begin(w, r, pattern, true) {
-				return
-			}
-			h(w, r)
-		})
+	mw := fakeserver.Middleware{
+		Recorder: &s.requests,
+		Faults:   &s.faults,
+		RouteOf:  routeOf,
+		// Token requests and unknown paths never take an injected failure.
+		Injectable: func(_ *http.Request, route string) bool {
+			return route != routeToken && route != routeNotFound
+		},
+		WriteFailure: func(w http.ResponseWriter, _ *http.Request, f fakeserver.Failure) {
+			writeError(w, f.Status, http.StatusText(f.Status))
+		},
 	}
+	mux := http.NewServeMux()
+	handle := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, mw.Wrap(h)) }
+	api := func(pattern string, h http.HandlerFunc) { handle(pattern, s.authed(h)) }
 	api("GET /api/v1/detections/{id}", s.getDetection)
 	api("PATCH /api/v1/detections/{id}", s.patchDetection)
 	api("POST /api/v1/detections/search", s.search)
@@ -339,81 +318,55 @@ func (s *Server) routes() http.Handler {
 	api("DELETE /api/v1/detections/{id}/notes", s.deleteNote)
 	api("GET /api/v1/detections/formats", s.listFormats)
 	// GET formats/{type} and GET {id}/notes overlap for a mux (both match
-	// formats/notes), so one pattern takes both and counts them apart.
-	mux.HandleFunc("GET /api/v1/detections/{a}/{b}", func(w http.ResponseWriter, r *http.Request) {
-		route, h := "GET /api/v1/detections/{id}/notes", s.getNote
-		switch {
-		case r.PathValue("a") == "formats":
-			route, h = "GET /api/v1/detections/formats/{type}", s.getFormat
-		case r.PathValue("b") != "notes":
-			route, h = "UNMATCHED", func(w http.ResponseWriter, r *http.Request) {
-				writeError(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
-			}
-		}
-		if s.begin(w, r, route, route != "UNMATCHED") {
-			h(w, r)
+	// formats/notes), so one pattern takes both and routeOf counts them
+	// apart.
+	handle(routeSplit, func(w http.ResponseWriter, r *http.Request) {
+		switch routeOf(r) {
+		case routeFormat:
+			s.authed(s.getFormat)(w, r)
+		case routeNotes:
+			s.authed(s.getNote)(w, r)
+		default:
+			noEndpoint(w, r)
 		}
 	})
-	mux.HandleFunc("POST /oauth2/token", func(w http.ResponseWriter, r *http.Request) {
-		if !s.begin(w, r, "POST /oauth2/token", false) {
-			return
-		}
-		s.token(w, r)
-	})
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if !s.begin(w, r, "UNMATCHED", false) {
-			return
-		}
-		writeError(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
-	})
+	handle(routeToken, s.token)
+	handle("/", noEndpoint)
 	return mux
 }
 
-// begin counts the request, waits the latency, injects a queued failure
-// and checks credentials; it reports whether the handler should go on.
-func (s *Server) begin(w http.ResponseWriter, r *http.Request, route string, isAPI bool) bool {
-	s.mu.Lock()
-	s.total++
-	s.requests[route]++
-	var fail *failure
-	if isAPI && len(s.failures) > 0 {
-		f := s.failures[0]
-		s.failures = s.failures[1:]
-		fail = &f
-	}
-	s.mu.Unlock()
-	if s.latency > 0 {
-		if !sleep(r.Context(), s.latency) {
-			return false
+// routeOf names a request for counting: its mux pattern, with the shared
+// GET pattern told apart and unknown paths as "UNMATCHED".
+func routeOf(r *http.Request) string {
+	switch r.Pattern {
+	case "/":
+		return routeNotFound
+	case routeSplit:
+		switch {
+		case r.PathValue("a") == "formats":
+			return routeFormat
+		case r.PathValue("b") == "notes":
+			return routeNotes
 		}
+		return routeNotFound
 	}
-	if fail != nil {
-		if fail.retryAfter > 0 {
-			secs := int64((fail.retryAfter + time.Second - 1) / time.Second)
-			w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
-		}
-		writeError(w, fail.status, http.StatusText(fail.status))
-		return false
-	}
-	if isAPI {
-		if msg := s.authenticate(r); msg != "" {
-			writeError(w, http.StatusUnauthorized, msg)
-			return false
-		}
-	}
-	return true
+	return r.Pattern
 }
 
-// sleep waits d or until ctx ends; it reports whether d passed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
+// authed checks credentials before h, answering ExtraHop's 401.
+func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if msg := s.authenticate(r); msg != "" {
+			writeError(w, http.StatusUnauthorized, msg)
+			return
+		}
+		h(w, r)
 	}
+}
+
+// noEndpoint answers a path the fake does not serve.
+func noEndpoint(w http.ResponseWriter, r *http.Request) {
+	writeError(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 }
 
 // authenticate checks the Authorization header and returns ExtraHop's

@@ -13,10 +13,11 @@ import (
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
+	mw := s.middleware()
 	p := s.api()
 	h := func(pattern string, fn handler) {
 		method, path, _ := strings.Cut(pattern, " ")
-		mux.Handle(method+" "+p+path, s.wrap(fn))
+		mux.Handle(method+" "+p+path, mw.Wrap(s.wrap(fn)))
 	}
 	h("GET /myself", s.getMyself)
 	h("GET /field", s.getFields)
@@ -59,36 +60,44 @@ func (s *Server) routes() http.Handler {
 		h("GET /priority/search", s.searchPriorities)
 		// The old search is gone from Cloud, for v2 and v3 alike.
 		for _, v := range []string{"/rest/api/2", "/rest/api/3"} {
-			mux.Handle("GET "+v+"/search", s.wrap(s.removedSearch))
-			mux.Handle("POST "+v+"/search", s.wrap(s.removedSearch))
+			mux.Handle("GET "+v+"/search", mw.Wrap(s.wrap(s.removedSearch)))
+			mux.Handle("POST "+v+"/search", mw.Wrap(s.wrap(s.removedSearch)))
 		}
 	}
 	return mux
 }
 
-// dispatchGet routes GET /issue/{a}/{b}/{c} and counts the request under
-// the specific route.
-func (s *Server) dispatchGet(w http.ResponseWriter, r *http.Request, body []byte) {
+// routeOf names a request for counting: its mux pattern, or for the GET
+// pattern [Server.dispatchGet] serves, the specific route it stands for.
+func (s *Server) routeOf(r *http.Request) string {
 	p := s.api()
-	route := ""
+	if r.Pattern != "GET "+p+"/issue/{key}/{sub}/{id}" {
+		return r.Pattern
+	}
 	switch key, sub := r.PathValue("key"), r.PathValue("sub"); {
 	case key == "createmeta" && r.PathValue("id") == "issuetypes":
-		route = "GET " + p + "/issue/createmeta/{project}/issuetypes"
-		r.SetPathValue("project", sub)
-		s.getCreateMetaTypes(w, r, body)
+		return "GET " + p + "/issue/createmeta/{project}/issuetypes"
 	case sub == "comment":
-		route = "GET " + p + "/issue/{key}/comment/{id}"
-		s.getComment(w, r, body)
+		return "GET " + p + "/issue/{key}/comment/{id}"
 	case sub == "properties":
-		route = "GET " + p + "/issue/{key}/properties/{prop}"
+		return "GET " + p + "/issue/{key}/properties/{prop}"
+	}
+	return r.Pattern
+}
+
+// dispatchGet routes GET /issue/{a}/{b}/{c} to the route routeOf names.
+func (s *Server) dispatchGet(w http.ResponseWriter, r *http.Request, body []byte) {
+	switch p := s.api(); s.routeOf(r) {
+	case "GET " + p + "/issue/createmeta/{project}/issuetypes":
+		r.SetPathValue("project", r.PathValue("sub"))
+		s.getCreateMetaTypes(w, r, body)
+	case "GET " + p + "/issue/{key}/comment/{id}":
+		s.getComment(w, r, body)
+	case "GET " + p + "/issue/{key}/properties/{prop}":
 		r.SetPathValue("prop", r.PathValue("id"))
 		s.getProperty(w, r, body)
 	default:
 		notFound(w, "No resource at "+r.URL.Path)
-	}
-	if route != "" {
-		s.counts[r.Pattern]--
-		s.counts[route]++
 	}
 }
 

@@ -28,11 +28,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/trackbridge/trackbridge/internal/fakeserver"
 )
 
 // Default credentials the fake accepts.
@@ -54,7 +55,7 @@ type Option func(*Server)
 func WithDataCenter() Option { return func(s *Server) { s.dc = true } }
 
 // WithLatency delays every response by d, to simulate a remote server.
-func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
+func WithLatency(d time.Duration) Option { return func(s *Server) { s.faults.SetLatency(d) } }
 
 // WithClock sets the clock for created and updated times. Times handed out
 // are strictly increasing at millisecond precision whatever the clock says.
@@ -78,7 +79,6 @@ func WithMaxResults(n int) Option { return func(s *Server) { s.maxResults = n } 
 type Server struct {
 	ts         *httptest.Server
 	dc         bool
-	latency    time.Duration
 	now        func() time.Time
 	email      string
 	token      string
@@ -100,20 +100,15 @@ type Server struct {
 	nextComment int64
 	nextLink    int64
 	keySeq      map[string]int
-	counts      map[string]int
-	total       int
-	failures    []failure
-}
 
-type failure struct {
-	status     int
-	retryAfter time.Duration
+	requests fakeserver.Recorder
+	faults   fakeserver.Faults
 }
 
 // New starts a fake Jira with the default data (see [Server.Reset]). Call
 // Close when done.
 func New(opts ...Option) *Server {
-	s := &Server{now: time.Now, email: Email, token: APIToken, pat: PAT, maxResults: 100, counts: map[string]int{}, keySeq: map[string]int{}}
+	s := &Server{now: time.Now, email: Email, token: APIToken, pat: PAT, maxResults: 100, keySeq: map[string]int{}}
 	s.seedDefaults()
 	for _, o := range opts {
 		o(s)
@@ -124,9 +119,7 @@ func New(opts ...Option) *Server {
 
 // NewServer starts a fake for a test and closes it when the test ends.
 func NewServer(t testing.TB, opts ...Option) *Server {
-	s := New(opts...)
-	t.Cleanup(s.Close)
-	return s
+	return fakeserver.CloseAtEnd(t, New(opts...))
 }
 
 // URL returns the site's base URL (no /rest/api suffix).
@@ -151,39 +144,19 @@ func (s *Server) api() string {
 
 // Requests returns the number of requests served in total and per route
 // ("POST /rest/api/3/issue/bulk", "GET /rest/api/3/issue/{key}").
-func (s *Server) Requests() (total int, perRoute map[string]int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m := make(map[string]int, len(s.counts))
-	for k, v := range s.counts {
-		m[k] = v
-	}
-	return s.total, m
-}
+func (s *Server) Requests() (total int, perRoute map[string]int) { return s.requests.Snapshot() }
 
 // RequestCount returns the number of requests served on one route.
-func (s *Server) RequestCount(route string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.counts[route]
-}
+func (s *Server) RequestCount(route string) int { return s.requests.Count(route) }
 
 // ResetRequests zeroes the request counts.
-func (s *Server) ResetRequests() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.total, s.counts = 0, map[string]int{}
-}
+func (s *Server) ResetRequests() { s.requests.Reset() }
 
 // FailNext makes the next n authenticated requests fail with status. For
 // 429 and 503 a Retry-After of retryAfter (rounded up to seconds) is sent;
 // 429s also carry Jira's rate-limit headers.
 func (s *Server) FailNext(n, status int, retryAfter time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		s.failures = append(s.failures, failure{status: status, retryAfter: retryAfter})
-	}
+	s.faults.FailNext(n, status, retryAfter)
 }
 
 // tick returns a fresh timestamp, strictly after the previous one.
@@ -202,16 +175,26 @@ type handler func(w http.ResponseWriter, r *http.Request, body []byte)
 // maxBody caps request bodies like Jira's front end.
 const maxBody = 10 << 20
 
-// wrap counts, delays, authenticates and injects failures.
+// middleware counts and delays every request and answers authenticated
+// ones with injected failures.
+func (s *Server) middleware() fakeserver.Middleware {
+	return fakeserver.Middleware{
+		Recorder: &s.requests,
+		Faults:   &s.faults,
+		RouteOf:  s.routeOf,
+		// An unauthenticated request gets its 401 and leaves the queue alone.
+		Injectable: func(r *http.Request, _ string) bool { return s.authenticated(r) },
+		WriteFailure: func(w http.ResponseWriter, _ *http.Request, f fakeserver.Failure) {
+			s.mu.Lock() // the clock is called under the lock, as everywhere
+			defer s.mu.Unlock()
+			s.writeFailure(w, f)
+		},
+	}
+}
+
+// wrap reads the body, authenticates and runs h with s.mu held.
 func (s *Server) wrap(h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if s.latency > 0 {
-			select {
-			case <-time.After(s.latency):
-			case <-r.Context().Done():
-				return
-			}
-		}
 		var body []byte
 		tooLarge := false
 		if r.Body != nil {
@@ -232,17 +215,9 @@ func (s *Server) wrap(h handler) http.HandlerFunc {
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		s.total++
-		s.counts[r.Pattern]++
 		if !s.authenticated(r) {
 			w.Header().Set("WWW-Authenticate", `Basic realm="protected-area"`)
 			writeErrors(w, http.StatusUnauthorized, []string{"You are not authenticated. Authentication required to perform this operation."}, nil)
-			return
-		}
-		if len(s.failures) > 0 {
-			f := s.failures[0]
-			s.failures = s.failures[1:]
-			s.writeFailure(w, f)
 			return
 		}
 		if tooLarge {
@@ -264,21 +239,19 @@ func (s *Server) authenticated(r *http.Request) bool {
 	return false
 }
 
-func (s *Server) writeFailure(w http.ResponseWriter, f failure) {
-	if f.retryAfter > 0 {
-		secs := int((f.retryAfter + time.Second - 1) / time.Second)
-		w.Header().Set("Retry-After", strconv.Itoa(secs))
-	}
-	msg := http.StatusText(f.status)
-	if f.status == http.StatusTooManyRequests {
+// writeFailure answers an injected failure; 429s carry Jira's rate-limit
+// headers. The middleware has set Retry-After.
+func (s *Server) writeFailure(w http.ResponseWriter, f fakeserver.Failure) {
+	msg := http.StatusText(f.Status)
+	if f.Status == http.StatusTooManyRequests {
 		w.Header().Set("X-RateLimit-Limit", "100")
 		w.Header().Set("X-RateLimit-Remaining", "0")
 		w.Header().Set("X-RateLimit-NearLimit", "true")
 		w.Header().Set("RateLimit-Reason", "jira-burst-based")
-		w.Header().Set("X-RateLimit-Reset", s.now().UTC().Add(f.retryAfter).Format("2006-01-02T15:04Z"))
+		w.Header().Set("X-RateLimit-Reset", s.now().UTC().Add(f.RetryAfter).Format("2006-01-02T15:04Z"))
 		msg = "Rate limit exceeded."
 	}
-	writeErrors(w, f.status, []string{msg}, nil)
+	writeErrors(w, f.Status, []string{msg}, nil)
 }
 
 // writeJSON answers with v as JSON.

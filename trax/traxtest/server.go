@@ -16,7 +16,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -27,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trackbridge/trackbridge/internal/fakeserver"
 	"github.com/trackbridge/trackbridge/internal/inbound"
 	"github.com/trackbridge/trackbridge/trax"
 )
@@ -59,14 +59,13 @@ type Server struct {
 	now          func() time.Time
 
 	mu       sync.Mutex
-	latency  time.Duration
 	records  map[string]*entry
 	order    []string
 	rejects  map[string]string
-	failures []failure
-	total    int
-	counts   map[string]int
 	attempts []Attempt
+
+	requests fakeserver.Recorder
+	faults   fakeserver.Faults
 }
 
 type entry struct {
@@ -74,11 +73,6 @@ type entry struct {
 	created    time.Time
 	updated    time.Time
 	deliveries int
-}
-
-type failure struct {
-	status     int
-	retryAfter time.Duration
 }
 
 // Attempt is one request the fake received, as [Server.Attempts] lists.
@@ -117,7 +111,7 @@ func WithCreateStatus(status int) Option { return func(s *Server) { s.createStat
 func WithoutReadEndpoint() Option { return func(s *Server) { s.readEndpoint = false } }
 
 // WithLatency delays every answer by d, as a slow server would.
-func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
+func WithLatency(d time.Duration) Option { return func(s *Server) { s.faults.SetLatency(d) } }
 
 // WithClock sets the clock stamping records' created and updated times.
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
@@ -132,7 +126,6 @@ func New(opts ...Option) *Server {
 		now:          time.Now,
 		records:      map[string]*entry{},
 		rejects:      map[string]string{},
-		counts:       map[string]int{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -151,10 +144,7 @@ func New(opts ...Option) *Server {
 
 // NewServer is [New] for tests: the server is closed when the test ends.
 func NewServer(t testing.TB, opts ...Option) *Server {
-	t.Helper()
-	s := New(opts...)
-	t.Cleanup(s.Close)
-	return s
+	return fakeserver.CloseAtEnd(t, New(opts...))
 }
 
 // Close shuts the server down.
@@ -171,21 +161,13 @@ func (s *Server) ReadURL() string { return s.ts.URL + "/records/{id}" }
 func (s *Server) Token() string { return s.token }
 
 // SetLatency changes the delay of every answer.
-func (s *Server) SetLatency(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.latency = d
-}
+func (s *Server) SetLatency(d time.Duration) { s.faults.SetLatency(d) }
 
 // FailNext makes the next n requests, to any endpoint, fail with status and
 // a JSON error body; a positive retryAfter is sent as Retry-After (in whole
 // seconds, rounded up). Calls queue up.
 func (s *Server) FailNext(n, status int, retryAfter time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		s.failures = append(s.failures, failure{status: status, retryAfter: retryAfter})
-	}
+	s.faults.FailNext(n, status, retryAfter)
 }
 
 // Reject makes every post carrying the record id fail with a 422 whose
@@ -245,30 +227,14 @@ func (s *Server) Deliveries(id string) int {
 }
 
 // Requests returns the number of requests received.
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.total
-}
+func (s *Server) Requests() int { return s.requests.Total() }
 
 // RequestsTo returns the number of requests received for one route,
 // named "METHOD pattern": "POST /postbox/create", "GET /records/{id}".
-func (s *Server) RequestsTo(route string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.counts[route]
-}
+func (s *Server) RequestsTo(route string) int { return s.requests.Count(route) }
 
 // RequestCounts returns the number of requests per route.
-func (s *Server) RequestCounts() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[string]int, len(s.counts))
-	for k, v := range s.counts {
-		out[k] = v
-	}
-	return out
-}
+func (s *Server) RequestCounts() map[string]int { return s.requests.Counts() }
 
 // Attempts returns every request received, in order, with the record ids
 // it carried and the status it got.
@@ -285,10 +251,9 @@ func (s *Server) Attempts() []Attempt {
 
 // ResetRequests zeroes the request counts and forgets the attempts.
 func (s *Server) ResetRequests() {
+	s.requests.Reset()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.total = 0
-	s.counts = map[string]int{}
 	s.attempts = nil
 }
 
@@ -312,20 +277,34 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
-// middleware counts, delays, injects failures and checks the token before
-// a route runs.
+// middleware records the attempt, then counts, delays, injects failures
+// and checks the token before a route runs.
 func (s *Server) middleware(mux *http.ServeMux) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, pattern := mux.Handler(r)
-		route := pattern
-		if route == "/" || route == "" {
-			route = r.Method + " " + r.URL.Path
+	guarded := fakeserver.Middleware{
+		Recorder: &s.requests,
+		Faults:   &s.faults,
+		RouteOf: func(r *http.Request) string {
+			_, route := mux.Handler(r)
+			if route == "/" || route == "" {
+				route = r.Method + " " + r.URL.Path
+			}
+			return route
+		},
+		WriteFailure: func(w http.ResponseWriter, _ *http.Request, f fakeserver.Failure) {
+			writeError(w, f.Status, "injected failure: "+http.StatusText(f.Status), "", "")
+		},
+	}.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.authorized(r) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="trax"`)
+			writeError(w, http.StatusUnauthorized, "missing or invalid API token", "", "")
+			return
 		}
-		var body []byte
+		mux.ServeHTTP(w, r)
+	}))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var ids []string
 		if r.Method == http.MethodPost {
-			var err error
-			body, err = inbound.ReadBody(r, maxBody)
+			body, err := inbound.ReadBody(r, maxBody)
 			if err != nil {
 				writeError(w, http.StatusRequestEntityTooLarge, "request body too large", "", "")
 				return
@@ -336,47 +315,19 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 			ids = []string{id}
 		}
 		s.mu.Lock()
-		s.total++
-		s.counts[route]++
 		n := len(s.attempts)
 		s.attempts = append(s.attempts, Attempt{Method: r.Method, Path: r.URL.Path, IDs: ids})
-		latency := s.latency
-		var fail *failure
-		if len(s.failures) > 0 {
-			f := s.failures[0]
-			s.failures = s.failures[1:]
-			fail = &f
-		}
 		s.mu.Unlock()
 
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			s.mu.Lock()
-			s.attempts[n].Status = sw.status
+			if n < len(s.attempts) { // ResetRequests may have run meanwhile
+				s.attempts[n].Status = sw.status
+			}
 			s.mu.Unlock()
 		}()
-		if latency > 0 {
-			t := time.NewTimer(latency)
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-				t.Stop()
-				return
-			}
-		}
-		if fail != nil {
-			if fail.retryAfter > 0 {
-				sw.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(fail.retryAfter.Seconds()))))
-			}
-			writeError(sw, fail.status, "injected failure: "+http.StatusText(fail.status), "", "")
-			return
-		}
-		if !s.authorized(r) {
-			sw.Header().Set("WWW-Authenticate", `Bearer realm="trax"`)
-			writeError(sw, http.StatusUnauthorized, "missing or invalid API token", "", "")
-			return
-		}
-		mux.ServeHTTP(sw, r)
+		guarded.ServeHTTP(sw, r)
 	})
 }
 

@@ -27,6 +27,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/trackbridge/trackbridge/internal/fakeserver"
 )
 
 // Token is the permanent token the fake accepts unless [WithToken] says
@@ -44,7 +46,7 @@ type Option func(*Server)
 func WithToken(token string) Option { return func(s *Server) { s.token = token } }
 
 // WithLatency delays every answer by d, to simulate a remote server.
-func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
+func WithLatency(d time.Duration) Option { return func(s *Server) { s.faults.SetLatency(d) } }
 
 // WithClock sets the clock used for created and updated times. Updated
 // times are strictly increasing whatever the clock says.
@@ -56,11 +58,10 @@ func WithoutSeed() Option { return func(s *Server) { s.noSeed = true } }
 
 // Server is the fake. It is safe for concurrent use.
 type Server struct {
-	ts      *httptest.Server
-	token   string
-	latency time.Duration
-	now     func() time.Time
-	noSeed  bool
+	ts     *httptest.Server
+	token  string
+	now    func() time.Time
+	noSeed bool
 
 	mu        sync.Mutex
 	projects  []*Project
@@ -73,27 +74,21 @@ type Server struct {
 	nextID    int
 	lastTick  int64
 	me        string
-	requests  map[string]int
-	total     int
-	failures  []failure
 	lastQuery string
-}
 
-type failure struct {
-	status     int
-	retryAfter time.Duration
+	requests fakeserver.Recorder
+	faults   fakeserver.Faults
 }
 
 // New starts a fake seeded with realistic data ([Server.Seed]). Close it
 // when done.
 func New(opts ...Option) *Server {
 	s := &Server{
-		token:    Token,
-		now:      time.Now,
-		issues:   map[string]*issue{},
-		seq:      map[string]int{},
-		requests: map[string]int{},
-		nextID:   100,
+		token:  Token,
+		now:    time.Now,
+		issues: map[string]*issue{},
+		seq:    map[string]int{},
+		nextID: 100,
 	}
 	for _, o := range opts {
 		o(s)
@@ -108,10 +103,7 @@ func New(opts ...Option) *Server {
 
 // NewServer starts a fake and closes it when the test ends.
 func NewServer(t testing.TB, opts ...Option) *Server {
-	t.Helper()
-	s := New(opts...)
-	t.Cleanup(s.Close)
-	return s
+	return fakeserver.CloseAtEnd(t, New(opts...))
 }
 
 // URL returns the service URL to give youtrack.New.
@@ -125,31 +117,14 @@ func (s *Server) Client() *http.Client { return s.ts.Client() }
 
 // Requests returns the number of requests served: total, and per
 // "METHOD /pattern" (e.g. "GET /api/issues").
-func (s *Server) Requests() (total int, byRoute map[string]int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m := make(map[string]int, len(s.requests))
-	for k, v := range s.requests {
-		m[k] = v
-	}
-	return s.total, m
-}
+func (s *Server) Requests() (total int, byRoute map[string]int) { return s.requests.Snapshot() }
 
 // RequestCount returns the number of requests served for one route
 // ("GET /api/issues").
-func (s *Server) RequestCount(route string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests[route]
-}
+func (s *Server) RequestCount(route string) int { return s.requests.Count(route) }
 
 // ResetRequests zeroes the request counters.
-func (s *Server) ResetRequests() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.total = 0
-	s.requests = map[string]int{}
-}
+func (s *Server) ResetRequests() { s.requests.Reset() }
 
 // LastQuery returns the query of the last issue search.
 func (s *Server) LastQuery() string {
@@ -161,11 +136,7 @@ func (s *Server) LastQuery() string {
 // FailNext makes the next n requests fail with status (429, 503, …),
 // sending Retry-After when retryAfter is positive.
 func (s *Server) FailNext(n, status int, retryAfter time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		s.failures = append(s.failures, failure{status: status, retryAfter: retryAfter})
-	}
+	s.faults.FailNext(n, status, retryAfter)
 }
 
 // tick returns a strictly increasing timestamp in ms; caller holds the lock.
@@ -250,12 +221,21 @@ func page[T any](r *http.Request, list []T) ([]T, error) {
 
 // routes wires the handlers.
 func (s *Server) routes() http.Handler {
-	mux := http.NewServeMux()
-	handle := func(pattern string, h func(http.ResponseWriter, *http.Request)) {
-		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-			s.serve(w, r, pattern, h)
-		})
+	mw := fakeserver.Middleware{
+		Recorder: &s.requests,
+		Faults:   &s.faults,
+		RouteOf: func(r *http.Request) string {
+			if r.Pattern == "/" {
+				return "unknown"
+			}
+			return r.Pattern
+		},
+		WriteFailure: func(w http.ResponseWriter, _ *http.Request, f fakeserver.Failure) {
+			apiError(w, f.Status, "injected", fmt.Sprintf("injected failure %d", f.Status))
+		},
 	}
+	mux := http.NewServeMux()
+	handle := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, mw.Wrap(s.authed(h))) }
 	handle("GET /api/issues", s.listIssues)
 	handle("POST /api/issues", s.createIssue)
 	handle("GET /api/issues/{id}", s.getIssue)
@@ -278,45 +258,21 @@ func (s *Server) routes() http.Handler {
 	handle("GET /api/users", s.listUsers)
 	handle("GET /api/users/me", s.getMe)
 	handle("GET /hub/api/rest/users", s.listHubUsers)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.serve(w, r, "unknown", func(w http.ResponseWriter, r *http.Request) {
-			apiError(w, http.StatusNotFound, "HTTP 404 Not Found", "No resource at "+r.URL.Path)
-		})
+	handle("/", func(w http.ResponseWriter, r *http.Request) {
+		apiError(w, http.StatusNotFound, "HTTP 404 Not Found", "No resource at "+r.URL.Path)
 	})
 	return mux
 }
 
-// serve counts, delays, authenticates and injects failures around h.
-func (s *Server) serve(w http.ResponseWriter, r *http.Request, pattern string, h func(http.ResponseWriter, *http.Request)) {
-	s.mu.Lock()
-	s.total++
-	s.requests[pattern]++
-	var fail *failure
-	if len(s.failures) > 0 {
-		f := s.failures[0]
-		s.failures = s.failures[1:]
-		fail = &f
-	}
-	s.mu.Unlock()
-	if s.latency > 0 {
-		select {
-		case <-time.After(s.latency):
-		case <-r.Context().Done():
+// authed answers YouTrack's 401 unless the request carries the token.
+func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !s.authorized(r) {
+			apiError(w, http.StatusUnauthorized, "Unauthorized", "You are not logged in.")
 			return
 		}
+		h(w, r)
 	}
-	if fail != nil {
-		if fail.retryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int((fail.retryAfter+time.Second-1)/time.Second)))
-		}
-		apiError(w, fail.status, "injected", fmt.Sprintf("injected failure %d", fail.status))
-		return
-	}
-	if !s.authorized(r) {
-		apiError(w, http.StatusUnauthorized, "Unauthorized", "You are not logged in.")
-		return
-	}
-	h(w, r)
 }
 
 func (s *Server) authorized(r *http.Request) bool {
