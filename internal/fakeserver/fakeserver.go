@@ -7,7 +7,8 @@
 // A fake keeps one Recorder and one Faults, wraps its routes with a
 // Middleware that names each request and writes the vendor's error body,
 // and exposes the counts and FailNext under its own API. Everything here
-// is safe for concurrent use; the zero values are ready to use.
+// is safe for concurrent use, and the zero Recorder and Faults are ready to
+// use.
 package fakeserver
 
 import (
@@ -150,12 +151,13 @@ func (f *Faults) take() (Failure, bool) {
 }
 
 // Middleware applies a fake's counting, latency and injected failures in
-// front of its handler. Recorder and Faults are required; the funcs are
-// optional. A Middleware must not be changed once it serves.
+// front of its handler. Every field is optional. A Middleware must not be
+// changed once it serves.
 type Middleware struct {
-	// Recorder counts every request that reaches the middleware.
+	// Recorder counts every request that reaches the middleware; nil
+	// counts nothing.
 	Recorder *Recorder
-	// Faults supplies the latency and the failures.
+	// Faults supplies the latency and the failures; nil injects nothing.
 	Faults *Faults
 	// RouteOf names a request for counting; nil counts it under
 	// r.Pattern, the ServeMux pattern it matched (set when the middleware
@@ -181,7 +183,13 @@ func (m Middleware) Wrap(next http.Handler) http.Handler {
 		if m.RouteOf != nil {
 			route = m.RouteOf(r)
 		}
-		m.Recorder.Record(route)
+		if m.Recorder != nil {
+			m.Recorder.Record(route)
+		}
+		if m.Faults == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
 		var fail Failure
 		failing := false
 		if m.Injectable == nil || m.Injectable(r, route) {

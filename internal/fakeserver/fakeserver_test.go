@@ -160,6 +160,16 @@ func TestRouteOfAndDefaultFailureBody(t *testing.T) {
 	assert.Equal(t, 1, f.requests.Count("item 7"))
 }
 
+func TestZeroMiddlewarePassesThrough(t *testing.T) {
+	t.Parallel()
+	h := fakeserver.Middleware{}.Wrap(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusTeapot)
+	}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	assert.Equal(t, http.StatusTeapot, rec.Code)
+}
+
 func TestLatency(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, nil)
