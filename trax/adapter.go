@@ -170,9 +170,9 @@ func (a *Adapter) CreateIssue(ctx context.Context, in *tracker.NewIssue) (*track
 // result per input, in order. Inputs that cannot become a valid record, or
 // repeat the record id of an earlier input, fail alone with an error
 // matching tracker.ErrInvalid; the others are posted. When a batch fails,
-// its records and those of later batches (which are not sent) carry the
-// batch's error. The error return is reserved for failures of the call
-// as a whole and is nil.
+// its records carry the batch's error, and those of later batches, which
+// are not sent, say so and wrap the same error. The error return is
+// reserved for failures of the call as a whole and is nil.
 func (a *Adapter) CreateIssues(ctx context.Context, in []*tracker.NewIssue) ([]tracker.BulkResult, error) {
 	out := make([]tracker.BulkResult, len(in))
 	var recs []Record
@@ -199,18 +199,31 @@ func (a *Adapter) CreateIssues(ctx context.Context, in []*tracker.NewIssue) ([]t
 	if len(recs) == 0 {
 		return out, nil
 	}
-	res, err := a.c.Create(ctx, recs...)
+	// Every record was checked above, so post sends them without checking
+	// them again.
+	res, err := a.c.post(ctx, recs)
+	batchErr, notSent := err, map[string]bool{}
+	var ce *CreateError
+	if errors.As(err, &ce) {
+		batchErr = ce.Err
+		for _, id := range ce.NotSent {
+			notSent[id] = true
+		}
+	}
 	accepted := make(map[string]bool, len(res.Accepted))
 	for _, id := range res.Accepted {
 		accepted[id] = true
 	}
 	for k, r := range recs {
 		i := idx[k]
-		if accepted[r.ID] {
+		switch {
+		case accepted[r.ID]:
 			out[i].Issue = a.issue(r)
-			continue
+		case notSent[r.ID]:
+			out[i].Err = fmt.Errorf("trax: record %q not sent: an earlier batch failed: %w", r.ID, batchErr)
+		default:
+			out[i].Err = fmt.Errorf("trax: record %q not accepted: %w", r.ID, batchErr)
 		}
-		out[i].Err = fmt.Errorf("trax: record %q not accepted: %w", r.ID, err)
 	}
 	return out, nil
 }

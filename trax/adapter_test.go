@@ -232,7 +232,9 @@ func TestCreateIssuesInBatches(t *testing.T) {
 		assert.ErrorIs(t, res[i].Err, tracker.ErrInvalid, "input %d", i)
 		assert.Contains(t, res[i].Err.Error(), "duplicate of an open incident")
 	}
-	assert.Contains(t, res[5].Err.Error(), `"m5" not accepted`, "a later batch is not sent")
+	assert.ErrorIs(t, res[5].Err, tracker.ErrInvalid, "a later batch wraps the failed batch's error")
+	assert.Contains(t, res[5].Err.Error(), `"m5" not sent: an earlier batch failed`)
+	assert.NotContains(t, res[5].Err.Error(), "records not accepted", "each record's error names its own fate, not the whole call's")
 	assert.ErrorIs(t, res[6].Err, tracker.ErrInvalid)
 	assert.Contains(t, res[6].Err.Error(), "repeats that of input 0")
 

@@ -340,6 +340,10 @@ type CreateResult struct {
 	// and of every batch after it, which was not sent; or of all records
 	// when the call was refused before sending.
 	NotAccepted []string
+	// NotSent lists the ids, among NotAccepted, of the records of the
+	// batches after the failed one: they were never posted, so the
+	// postbox has not refused them.
+	NotSent []string
 	// ReturnedIDs lists the ids the postbox named in its success bodies, in
 	// order, when it named any (they may be its own ids for the records).
 	ReturnedIDs []string
@@ -352,9 +356,10 @@ type CreateResult struct {
 // were not. It unwraps to the batch's error, so errors.Is matches the
 // tracker sentinels (ErrUnauthorized, ErrRateLimited, ErrInvalid, ...).
 type CreateError struct {
-	// Accepted and NotAccepted are as in [CreateResult].
+	// Accepted, NotAccepted and NotSent are as in [CreateResult].
 	Accepted    []string
 	NotAccepted []string
+	NotSent     []string
 	Err         error
 }
 
@@ -395,14 +400,20 @@ func idList(ids []string) string {
 // it is JSON naming ids ({"data":[{"id":…}]} or {"id":…}), fills
 // ReturnedIDs, and any other body is ignored.
 func (c *Client) Create(ctx context.Context, records ...Record) (*CreateResult, error) {
-	res := &CreateResult{}
 	if len(records) == 0 {
-		return res, nil
+		return &CreateResult{}, nil
 	}
-	ids := make([]string, len(records))
-	for i, r := range records {
-		ids[i] = r.ID
+	if err := c.check(records); err != nil {
+		return &CreateResult{NotAccepted: idsOf(records)}, err
 	}
+	return c.post(ctx, records)
+}
+
+// post encodes the records in batches and sends them, without checking
+// them: callers have done so. Nothing is sent unless every batch encodes.
+func (c *Client) post(ctx context.Context, records []Record) (*CreateResult, error) {
+	res := &CreateResult{}
+	ids := idsOf(records)
 	bodies, err := c.encode(records)
 	if err != nil {
 		res.NotAccepted = ids
@@ -424,8 +435,8 @@ func (c *Client) Create(ctx context.Context, records ...Record) (*CreateResult, 
 			res.Responses = append(res.Responses, resp)
 		}
 		if err != nil {
-			res.NotAccepted = ids[lo:]
-			return res, &CreateError{Accepted: res.Accepted, NotAccepted: res.NotAccepted, Err: err}
+			res.NotAccepted, res.NotSent = ids[lo:], ids[hi:]
+			return res, &CreateError{Accepted: res.Accepted, NotAccepted: res.NotAccepted, NotSent: res.NotSent, Err: err}
 		}
 		res.Accepted = append(res.Accepted, ids[lo:hi]...)
 		res.ReturnedIDs = append(res.ReturnedIDs, returnedIDs(raw)...)
@@ -433,9 +444,9 @@ func (c *Client) Create(ctx context.Context, records ...Record) (*CreateResult, 
 	return res, nil
 }
 
-// encode checks every record and encodes the batches, so that nothing is
-// sent unless everything can be.
-func (c *Client) encode(records []Record) ([][]byte, error) {
+// check validates every record and the uniqueness of their ids, and
+// returns a *ValidationError naming every problem, or nil.
+func (c *Client) check(records []Record) error {
 	var probs []Problem
 	seen := make(map[string]bool, len(records))
 	for _, r := range records {
@@ -452,8 +463,13 @@ func (c *Client) encode(records []Record) ([][]byte, error) {
 		seen[r.ID] = true
 	}
 	if len(probs) > 0 {
-		return nil, &ValidationError{Problems: probs}
+		return &ValidationError{Problems: probs}
 	}
+	return nil
+}
+
+// encode encodes the records in batches of the client's batch size.
+func (c *Client) encode(records []Record) ([][]byte, error) {
 	n := c.opts.batchSize
 	bodies := make([][]byte, 0, (len(records)+n-1)/n)
 	for lo := 0; lo < len(records); lo += n {

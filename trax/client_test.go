@@ -296,11 +296,13 @@ func TestCreateReportsPartialResults(t *testing.T) {
 	assert.ErrorIs(t, err, tracker.ErrInvalid)
 	assert.Equal(t, []string{"a", "b"}, res.Accepted)
 	assert.Equal(t, []string{"c", "d", "e"}, res.NotAccepted, "the failed batch and the unsent one")
+	assert.Equal(t, []string{"e"}, res.NotSent, "only the batch after the failed one")
 	assert.Equal(t, []string{"a", "b"}, res.ReturnedIDs)
 	assert.Len(t, rec.requests(), 2, "nothing is sent after a failed batch")
 	var ce *trax.CreateError
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, res.Accepted, ce.Accepted)
+	assert.Equal(t, res.NotSent, ce.NotSent)
 	assert.Contains(t, err.Error(), `3 of 5 records not accepted ("c", "d", "e")`)
 }
 
