@@ -37,8 +37,9 @@ type AdapterConfig struct {
 	// ("sync-" + marker). Empty uses the marker as it is.
 	MarkerPrefix string
 	// Location is the time zone JQL date literals are read in, which is
-	// the searching user's profile time zone. Nil asks Jira once (GET
-	// /myself) and falls back to UTC.
+	// the searching user's profile time zone. Nil asks Jira (GET /myself)
+	// until it answers; while the zone is unknown, searches start early
+	// enough to be right in any zone.
 	Location *time.Location
 	// Markdown, when set, reads Descriptions and comment bodies as the
 	// Markdown subset of package adf (Cloud only) and writes them back as
@@ -59,9 +60,10 @@ type Adapter struct {
 	c   *Client
 	cfg AdapterConfig
 
-	mu     sync.Mutex
-	loc    *time.Location
-	recent []int64 // ids of issues this adapter created, newest last
+	mu       sync.Mutex
+	loc      *time.Location // nil until known
+	locExact bool           // loc is the user's zone, not a UTC stand-in
+	recent   []int64        // ids of issues this adapter created, newest last
 }
 
 // maxReconcile is how many just-created ids Cloud searches reconcile.
@@ -107,7 +109,7 @@ func NewAdapter(c *Client, cfg AdapterConfig) (*Adapter, error) {
 			return nil, fmt.Errorf("jira: MarkerPrefix: %w", err)
 		}
 	}
-	return &Adapter{c: c, cfg: cfg, loc: cfg.Location}, nil
+	return &Adapter{c: c, cfg: cfg, loc: cfg.Location, locExact: cfg.Location != nil}, nil
 }
 
 // Client returns the adapter's client.
@@ -452,25 +454,37 @@ func (a *Adapter) DeleteIssue(ctx context.Context, id string) error {
 	return err
 }
 
-// location returns the time zone for JQL literals.
-func (a *Adapter) location(ctx context.Context) *time.Location {
+// location returns the time zone Jira reads JQL date literals in, and
+// whether it is the user's own zone (exact) or UTC standing in for a zone
+// Jira did not name. A failed lookup is not remembered: a transient error
+// must not fix the zone for the adapter's lifetime.
+func (a *Adapter) location(ctx context.Context) (loc *time.Location, exact bool) {
 	a.mu.Lock()
-	loc := a.loc
+	loc, exact = a.loc, a.locExact
 	a.mu.Unlock()
 	if loc != nil {
-		return loc
+		return loc, exact
+	}
+	me, _, err := a.c.Users.Myself(ctx)
+	if err != nil {
+		return time.UTC, false
 	}
 	loc = time.UTC
-	if me, _, err := a.c.Users.Myself(ctx); err == nil && me.TimeZone != "" {
+	if me.TimeZone != "" {
 		if l, err := time.LoadLocation(me.TimeZone); err == nil {
-			loc = l
+			loc, exact = l, true
 		}
 	}
 	a.mu.Lock()
-	a.loc = loc
+	a.loc, a.locExact = loc, exact
 	a.mu.Unlock()
-	return loc
+	return loc, exact
 }
+
+// maxZoneOffset is how far west of UTC a user's zone can be (UTC-12), with
+// margin: a literal written in UTC but read in such a zone names an
+// instant up to this much later.
+const maxZoneOffset = 14 * time.Hour
 
 // SearchJQL returns the JQL SearchIssues runs for q.
 func (a *Adapter) SearchJQL(ctx context.Context, q tracker.Query) string {
@@ -481,7 +495,14 @@ func (a *Adapter) SearchJQL(ctx context.Context, q tracker.Query) string {
 	if !q.UpdatedSince.IsZero() {
 		// JQL compares at minute precision; round down and filter the
 		// rest here.
-		clauses = append(clauses, "updated >= "+JQLTime(q.UpdatedSince.Truncate(time.Minute), a.location(ctx)))
+		since := q.UpdatedSince.Truncate(time.Minute)
+		loc, exact := a.location(ctx)
+		if !exact {
+			// Jira reads the literal in a zone we do not know: start
+			// early enough for any zone; SearchIssues drops the extra.
+			since = since.Add(-maxZoneOffset)
+		}
+		clauses = append(clauses, "updated >= "+JQLTime(since, loc))
 	}
 	if len(q.Statuses) > 0 {
 		clauses = append(clauses, "status in "+QuoteJQLList(q.Statuses))

@@ -151,6 +151,25 @@ func TestAdapterSearchJQL(t *testing.T) {
 	assert.Equal(t, 1, srv2.RequestCount("GET /rest/api/3/myself"))
 }
 
+func TestAdapterSearchJQLWhenTheZoneLookupFails(t *testing.T) {
+	t.Parallel()
+	srv := jiratest.NewServer(t)
+	// Not through the contract check: the document lists no 403 for
+	// /myself.
+	c, err := jira.New(srv.URL(), jira.WithHTTPClient(srv.Client()), jira.WithBasicAuth(jiratest.Email, jiratest.APIToken))
+	require.NoError(t, err)
+	a, err := jira.NewAdapter(c, jira.AdapterConfig{})
+	require.NoError(t, err)
+	q := tracker.Query{UpdatedSince: time.Date(2025, 1, 1, 10, 30, 45, 0, time.UTC)}
+
+	srv.FailNext(1, http.StatusForbidden, 0)
+	assert.Contains(t, a.SearchJQL(t.Context(), q), `updated >= "2024-12-31 20:30"`,
+		"an unknown zone starts the window early enough for any zone")
+	assert.Contains(t, a.SearchJQL(t.Context(), q), `updated >= "2025-01-01 10:30"`,
+		"the failure is not remembered: the next search learns the zone")
+	assert.Equal(t, 2, srv.RequestCount("GET /rest/api/3/myself"))
+}
+
 func TestAdapterMarkdown(t *testing.T) {
 	t.Parallel()
 	a, srv := newAdapter(t, jira.AdapterConfig{Markdown: true})
