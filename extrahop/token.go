@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/trackbridge/trackbridge/internal/rest"
 )
 
 // maxRenewMargin is how long before its expiry a token is renewed, at most;
@@ -70,6 +72,14 @@ func newTokenSource(tokenURL, clientID, secret string, hc *http.Client, now func
 	if now == nil {
 		now = time.Now
 	}
+	// The token request follows no caller's context, so it always runs
+	// under a timeout, even when the caller's client has none: a token
+	// endpoint that never answers would otherwise hold mu, and with it
+	// every request of the client, for good.
+	tc := *hc
+	if tc.Timeout <= 0 {
+		tc.Timeout = rest.DefaultTimeout
+	}
 	return &tokenSource{
 		conf: &clientcredentials.Config{
 			ClientID:     clientID,
@@ -77,7 +87,7 @@ func newTokenSource(tokenURL, clientID, secret string, hc *http.Client, now func
 			TokenURL:     tokenURL,
 			AuthStyle:    oauth2.AuthStyleInHeader,
 		},
-		ctx:    context.WithValue(context.Background(), oauth2.HTTPClient, hc),
+		ctx:    context.WithValue(context.Background(), oauth2.HTTPClient, &tc),
 		now:    now,
 		secret: secret,
 	}
