@@ -6,14 +6,21 @@ import (
 	"unicode"
 )
 
-// reservedWords are query keywords that must not stand bare as a value.
-var reservedWords = map[string]bool{"and": true, "or": true, "not": true, "has": true, "sort": true, "by": true}
+// reserved reports whether s is a query keyword, which must not stand
+// bare as a value.
+func reserved(s string) bool {
+	switch strings.ToLower(s) {
+	case "and", "or", "not", "has", "sort", "by":
+		return true
+	}
+	return false
+}
 
 // isBare reports whether s can stand in a query without braces: letters,
 // digits and '_', with inner '-', '.', '@' and '+' (but no ".." range), not
 // starting with a character that has a meaning ('-', '#').
 func isBare(s string) bool {
-	if s == "" || reservedWords[strings.ToLower(s)] || strings.Contains(s, "..") {
+	if s == "" || reserved(s) || strings.Contains(s, "..") {
 		return false
 	}
 	for i, r := range s {
