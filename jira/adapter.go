@@ -270,7 +270,7 @@ func (a *Adapter) customFields(ctx context.Context, dst Fields, src map[string]a
 	for name, v := range src {
 		fd, err := a.c.Fields.Resolve(ctx, name)
 		if err != nil {
-			return fmt.Errorf("%w: %w", err, tracker.ErrInvalid)
+			return err
 		}
 		dst[fd.ID] = a.fieldValue(fd, v)
 	}

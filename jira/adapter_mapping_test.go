@@ -134,6 +134,24 @@ func TestAdapterBulkAndErrors(t *testing.T) {
 	assert.Error(t, err)
 }
 
+func TestAdapterFieldListFailureIsNotInvalidInput(t *testing.T) {
+	t.Parallel()
+	srv := jiratest.NewServer(t)
+	c, err := jira.New(srv.URL(), jira.WithHTTPClient(srv.Client()), jira.WithBasicAuth(jiratest.Email, jiratest.APIToken))
+	require.NoError(t, err)
+	a, err := jira.NewAdapter(c, jira.AdapterConfig{})
+	require.NoError(t, err)
+	in := &tracker.NewIssue{Project: "SEC", Summary: "x", Fields: map[string]any{"Severity": "High"}}
+
+	srv.FailNext(1, http.StatusForbidden, 0)
+	_, err = a.CreateIssue(t.Context(), in)
+	assert.ErrorIs(t, err, tracker.ErrForbidden)
+	assert.NotErrorIs(t, err, tracker.ErrInvalid, "the request was not at fault; a retry may succeed")
+
+	_, err = a.CreateIssue(t.Context(), in)
+	require.NoError(t, err, "the failed load is not cached")
+}
+
 func TestAdapterSearchJQL(t *testing.T) {
 	t.Parallel()
 	berlin, err := time.LoadLocation("Europe/Berlin")

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/trackbridge/trackbridge/tracker"
 )
 
 // Field describes a system or custom field (GET /field).
@@ -104,7 +106,8 @@ func (s *FieldsService) load(ctx context.Context) error {
 
 // Resolve returns the field with the given id or display name (compared
 // case-insensitively). An unknown name, or a name two fields share, is an
-// error naming the candidates.
+// error naming the candidates that matches tracker.ErrInvalid; a failure
+// to load the field list keeps its own class (unauthorized, unavailable).
 func (s *FieldsService) Resolve(ctx context.Context, nameOrID string) (*Field, error) {
 	if err := s.load(ctx); err != nil {
 		return nil, fmt.Errorf("jira: resolving field %q: %w", nameOrID, err)
@@ -117,7 +120,7 @@ func (s *FieldsService) Resolve(ctx context.Context, nameOrID string) (*Field, e
 	cands := s.byName[strings.ToLower(nameOrID)]
 	switch len(cands) {
 	case 0:
-		return nil, fmt.Errorf("jira: no field is named %q", nameOrID)
+		return nil, fmt.Errorf("jira: no field is named %q: %w", nameOrID, tracker.ErrInvalid)
 	case 1:
 		return cands[0], nil
 	}
@@ -125,7 +128,7 @@ func (s *FieldsService) Resolve(ctx context.Context, nameOrID string) (*Field, e
 	for i, f := range cands {
 		ids[i] = f.ID
 	}
-	return nil, fmt.Errorf("jira: field name %q is ambiguous (%s); use the id", nameOrID, strings.Join(ids, ", "))
+	return nil, fmt.Errorf("jira: field name %q is ambiguous (%s); use the id: %w", nameOrID, strings.Join(ids, ", "), tracker.ErrInvalid)
 }
 
 // ByID returns the cached field with this id, loading the list if needed.
