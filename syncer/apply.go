@@ -94,6 +94,7 @@ type run struct {
 	done   atomic.Int64
 	mu     sync.Mutex
 	report *Report
+	audit  []*store.Event
 }
 
 func (r *run) emit(e Event) {
@@ -116,28 +117,56 @@ func (r *run) finish(d *Decision, e Event) {
 	r.emit(e)
 	r.mu.Lock()
 	r.report.add(Outcome{Source: d.Source, Action: d.Action, Result: e.Kind, Target: e.Target, Key: e.Key, URL: e.URL, Fields: e.Fields, Reason: e.Reason, Err: e.Err})
+	if ev := r.f.auditEvent(e); ev != nil {
+		r.audit = append(r.audit, ev)
+	}
 	r.mu.Unlock()
-	r.f.audit(e)
 }
 
-// audit appends the event to the store's log; a failure there must not
-// fail the sync, so it is reported to the observer only.
-func (f *Flow) audit(e Event) {
+// note reports an event that does not end the item's processing to the
+// observer and the event log.
+func (r *run) note(e Event) {
+	r.emit(e)
+	r.mu.Lock()
+	if ev := r.f.auditEvent(e); ev != nil {
+		r.audit = append(r.audit, ev)
+	}
+	r.mu.Unlock()
+}
+
+// auditEvent turns an outcome into a line of the store's event log, or nil
+// for the common "unchanged" skip, which would flood it.
+func (f *Flow) auditEvent(e Event) *store.Event {
 	if e.Kind == EventSkipped && e.Reason == ReasonUnchanged {
-		return // the common case; it would flood the log
+		return nil
 	}
 	ev := &store.Event{Flow: f.cfg.Name, Time: e.Time, Kind: string(e.Kind), Source: e.Source, Target: e.Target, Message: e.Reason}
 	if e.Err != nil {
-		ev.Message = e.Err.Error()
+		ev.Message = e.Reason + ": " + e.Err.Error()
 	}
 	if e.Key != "" {
 		ev.Attrs = map[string]string{"key": e.Key}
 	}
-	// A short, detached context: the audit line is worth writing even when
-	// the run's context was cancelled.
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	return ev
+}
+
+// flushAudit appends the run's outcomes to the store's event log in one
+// write. The log is an audit trail, not state: if the write fails the sync
+// has still happened, so the failure goes to the observer, not the caller.
+func (r *run) flushAudit() {
+	r.mu.Lock()
+	evs := r.audit
+	r.audit = nil
+	r.mu.Unlock()
+	if len(evs) == 0 {
+		return
+	}
+	// Detached: the trail is worth writing even when the run was cancelled.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_ = f.cfg.Store.AppendEvents(ctx, ev)
+	if err := r.f.cfg.Store.AppendEvents(ctx, evs...); err != nil {
+		r.emit(Event{Kind: EventFailed, Reason: "writing the event log", Err: err})
+	}
 }
 
 // Apply executes a plan. Each item is handled under its lease; if its link
@@ -145,6 +174,7 @@ func (f *Flow) audit(e Event) {
 // item is decided again. Creates go in bulk where the target allows.
 func (f *Flow) Apply(ctx context.Context, p *Plan) (*Report, error) {
 	r := &run{f: f, total: len(p.Decisions), report: &Report{Flow: f.cfg.Name}}
+	defer r.flushAudit()
 	if err := f.breakerErr(); err != nil {
 		for _, d := range p.Decisions {
 			r.finish(d, Event{Kind: EventSkipped, Reason: ReasonCircuitOpen, Err: err})
@@ -224,6 +254,38 @@ func (f *Flow) lease(ctx context.Context, r *run, d *Decision) (*store.Lease, bo
 	return l, true
 }
 
+// keep renews held leases every third of their TTL until stop is called,
+// so a slow vendor (a long Retry-After) cannot let a lease expire under
+// work in progress and another engine act on the same item. If a lease is
+// lost anyway, the returned context is cancelled so the work stops.
+func (f *Flow) keep(ctx context.Context, leases ...*store.Lease) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(f.cfg.LeaseTTL / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				for _, l := range leases {
+					rctx, rcancel := context.WithTimeout(ctx, f.cfg.LeaseTTL/3)
+					err := f.cfg.Store.RenewLease(rctx, l, f.cfg.LeaseTTL)
+					rcancel()
+					if errors.Is(err, store.ErrLeaseLost) {
+						cancel()
+						return
+					}
+				}
+			}
+		}
+	}()
+	return ctx, func() { close(done); cancel() }
+}
+
 func (f *Flow) release(l *store.Lease) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -254,6 +316,8 @@ func (f *Flow) one(ctx context.Context, r *run, d *Decision) {
 		return
 	}
 	defer f.release(l)
+	ctx, stop := f.keep(ctx, l)
+	defer stop()
 	d, link, err := f.fresh(ctx, d)
 	if err != nil {
 		r.finish(d, Event{Kind: EventFailed, Reason: "reading link", Err: err})
@@ -310,14 +374,21 @@ func (f *Flow) linked(ctx context.Context, r *run, d *Decision, link *store.Link
 		return
 	}
 	target := withCreated(issue, in)
+	var err error
 	if d.result != nil && d.result.Transition != nil && f.trans != nil {
-		f.transitionTarget(ctx, r, d, link, target, d.result.Transition)
+		err = f.transitionTarget(ctx, r, d, link, target, d.result.Transition)
 	}
-	f.writeBack(ctx, r, d, link, target, true)
-	// Store what the transition and write-back recorded; if this fails,
-	// the next run repeats them, which their hashes make harmless.
-	if err := f.cfg.Store.PutLink(ctx, link); err != nil {
-		r.finish(d, Event{Kind: EventFailed, Target: link.Target, Key: issue.Key, Reason: "storing link after write-back", Err: err})
+	if err == nil {
+		_, err = f.writeBack(ctx, r, d, link, target, true)
+	}
+	// Store what the transition and write-back recorded. A failure of
+	// either leaves the item failed: the cursor stays, and the next run
+	// finds the link's hashes and flags and does only what is missing.
+	if perr := f.cfg.Store.PutLink(ctx, link); perr != nil {
+		err = errors.Join(err, fmt.Errorf("storing link: %w", perr))
+	}
+	if err != nil {
+		r.finish(d, Event{Kind: EventFailed, Target: link.Target, Key: issue.Key, URL: issue.URL, Reason: "ticket " + issue.Key + " " + string(kind) + ", then failed", Err: err})
 		return
 	}
 	r.finish(d, Event{Kind: kind, Target: link.Target, Key: issue.Key, URL: issue.URL, Duration: time.Since(start)})
@@ -352,15 +423,14 @@ func withCreated(issue *tracker.Issue, in *tracker.NewIssue) *tracker.Issue {
 }
 
 // transitionTarget moves the ticket when it is not already where the
-// mapping wants it, and records the move.
-func (f *Flow) transitionTarget(ctx context.Context, r *run, d *Decision, link *store.Link, target *tracker.Issue, to *tracker.TransitionTarget) bool {
+// mapping wants it, and records the move on the link.
+func (f *Flow) transitionTarget(ctx context.Context, r *run, d *Decision, link *store.Link, target *tracker.Issue, to *tracker.TransitionTarget) error {
 	already := (to.Status != "" && target.Status == to.Status) ||
 		(to.Status == "" && to.Category != tracker.CategoryUnknown && target.StatusCategory == to.Category)
 	if !already {
 		err := f.try(ctx, r, d, "transition", func() error { return f.trans.Transition(ctx, link.Target.ID, *to) })
 		if err != nil {
-			r.emit(Event{Kind: EventFailed, Source: d.Source, Target: link.Target, Reason: "transition to " + to.String(), Err: err})
-			return false
+			return fmt.Errorf("moving %s to %s: %w", link.Target, to, err)
 		}
 		r.emit(Event{Kind: EventTransitioned, Source: d.Source, Target: link.Target, Reason: to.String()})
 	}
@@ -372,7 +442,7 @@ func (f *Flow) transitionTarget(ctx context.Context, r *run, d *Decision, link *
 		delete(link.FieldHashes, keyTargetDoneAt)
 		delete(link.FieldHashes, keyTargetResolve)
 	}
-	return true
+	return nil
 }
 
 func setHash(m map[string]string, k, v string) map[string]string {
@@ -437,8 +507,8 @@ func (f *Flow) update(ctx context.Context, r *run, d *Decision, link *store.Link
 	var wrote []string
 	if d.Transition != nil {
 		cur := &tracker.Issue{ID: link.Target.ID}
-		if !f.transitionTarget(ctx, r, d, link, cur, d.Transition) {
-			f.failed(ctx, r, d, link, "transition", fmt.Errorf("could not move %s to %s", link.Target, d.Transition))
+		if err := f.transitionTarget(ctx, r, d, link, cur, d.Transition); err != nil {
+			f.failed(ctx, r, d, link, "transition", err)
 			return
 		}
 		wrote = append(wrote, "status")
@@ -460,7 +530,10 @@ func (f *Flow) update(ctx context.Context, r *run, d *Decision, link *store.Link
 			f.failed(ctx, r, d, link, "reading ticket for write-back", err)
 			return
 		}
-		f.writeBack(ctx, r, d, link, target, true)
+		if _, err := f.writeBack(ctx, r, d, link, target, true); err != nil {
+			f.failed(ctx, r, d, link, "writing back", err)
+			return
+		}
 	}
 	link.Attempts, link.LastError = 0, ""
 	if err := f.cfg.Store.PutLink(ctx, link); err != nil {
@@ -489,24 +562,22 @@ func (f *Flow) getTarget(ctx context.Context, r *run, d *Decision, link *store.L
 // was last written (so the engine's own echo writes nothing). The link is
 // updated in memory; the caller stores it. It returns the source fields it
 // wrote.
-func (f *Flow) writeBack(ctx context.Context, r *run, d *Decision, link *store.Link, target *tracker.Issue, afterCreate bool) []string {
+func (f *Flow) writeBack(ctx context.Context, r *run, d *Decision, link *store.Link, target *tracker.Issue, afterCreate bool) ([]string, error) {
 	if f.srcUpdate == nil {
-		return nil
+		return nil, nil
 	}
 	m := f.cfg.Mapping
 	var ch *tracker.Change
 	if afterCreate && link.FieldHashes[keyAfterCreate] == "pending" {
 		ac, err := m.AfterCreate(d.Item, target, f.cfg.Now())
 		if err != nil {
-			r.emit(Event{Kind: EventFailed, Source: d.Source, Target: link.Target, Reason: "after-create mapping", Err: err})
-			return nil
+			return nil, fmt.Errorf("after-create mapping: %w", err)
 		}
 		ch = ac
 	}
 	back, err := m.Back(target)
 	if err != nil {
-		r.emit(Event{Kind: EventFailed, Source: d.Source, Target: link.Target, Reason: "back-mapping", Err: err})
-		return nil
+		return nil, fmt.Errorf("back-mapping: %w", err)
 	}
 	ch = mergeChanges(ch, back.Change)
 	vals := changeValues(ch)
@@ -521,7 +592,7 @@ func (f *Flow) writeBack(ctx context.Context, r *run, d *Decision, link *store.L
 	moveSource := back.Transition != nil && f.srcTrans != nil && link.FieldHashes[keySourceStatus] != hashValue(back.Transition)
 	if !changed && !moveSource {
 		delete(link.FieldHashes, keyAfterCreate)
-		return nil
+		return nil, nil
 	}
 	var fields []string
 	if changed && !ch.IsEmpty() {
@@ -529,8 +600,7 @@ func (f *Flow) writeBack(ctx context.Context, r *run, d *Decision, link *store.L
 		// some vendors (ExtraHop) need the ticket id in every write.
 		err := f.try(ctx, r, d, "write back", func() error { return f.srcUpdate.UpdateIssue(ctx, d.Source.ID, ch) })
 		if err != nil {
-			r.emit(Event{Kind: EventFailed, Source: d.Source, Target: link.Target, Reason: "writing back onto the source", Err: err})
-			return nil
+			return nil, fmt.Errorf("writing back onto %s: %w", d.Source, err)
 		}
 		for name, v := range vals {
 			link.FieldHashes = setHash(link.FieldHashes, sourcePrefix+name, hashValue(v))
@@ -540,15 +610,14 @@ func (f *Flow) writeBack(ctx context.Context, r *run, d *Decision, link *store.L
 	if moveSource {
 		err := f.try(ctx, r, d, "move source", func() error { return f.srcTrans.Transition(ctx, d.Source.ID, *back.Transition) })
 		if err != nil {
-			r.emit(Event{Kind: EventFailed, Source: d.Source, Target: link.Target, Reason: "moving the source to " + back.Transition.String(), Err: err})
-			return nil
+			return fields, fmt.Errorf("moving %s to %s: %w", d.Source, back.Transition, err)
 		}
 		link.FieldHashes = setHash(link.FieldHashes, keySourceStatus, hashValue(back.Transition))
 		fields = append(fields, "status")
 	}
 	delete(link.FieldHashes, keyAfterCreate)
 	r.emit(Event{Kind: EventWroteBack, Source: d.Source, Target: link.Target, Fields: fields})
-	return fields
+	return fields, nil
 }
 
 // try runs op, retrying transient failures with exponential backoff.

@@ -51,6 +51,8 @@ func (f *Flow) bulkCreate(ctx context.Context, r *run, batch []*Decision) {
 	if len(todo) == 0 {
 		return
 	}
+	ctx, stop := f.keep(ctx, leases...)
+	defer stop()
 	start := time.Now()
 	if err := f.cfg.Store.PutLinks(ctx, links...); err != nil {
 		if errors.Is(err, store.ErrConflict) {
@@ -112,7 +114,7 @@ func (f *Flow) oneLeased(ctx context.Context, r *run, d *Decision, link *store.L
 			r.finish(d, Event{Kind: EventFailed, Reason: "replacing link", Err: err})
 			return
 		}
-		f.audit(Event{Flow: f.cfg.Name, Kind: EventSkipped, Time: f.cfg.Now(), Source: d.Source, Target: link.Target, Reason: ReasonRecurrence + ": replaced by a new ticket"})
+		r.note(Event{Kind: EventReplaced, Source: d.Source, Target: link.Target, Reason: ReasonRecurrence + ": the ticket was done past the reopen window; a new one is opened"})
 		link = nil
 	}
 	switch d.Action {

@@ -37,6 +37,9 @@ const (
 	EventCircuitOpen EventKind = "circuit_open"
 	// EventDuplicate: more than one ticket carries an item's marker.
 	EventDuplicate EventKind = "duplicate"
+	// EventReplaced: by the recurrence policy, a done ticket's link was
+	// dropped for a new ticket (the old one is named in Target).
+	EventReplaced EventKind = "replaced"
 )
 
 // Event is one decision or outcome of a flow.

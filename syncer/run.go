@@ -248,6 +248,7 @@ func (f *Flow) ResolvePending(ctx context.Context) (*Report, error) {
 // tickets its target poll finds; webhooks and polling share this path.
 func (f *Flow) PushTarget(ctx context.Context, tickets ...*tracker.Issue) (*Report, error) {
 	r := &run{f: f, total: len(tickets), report: &Report{Flow: f.cfg.Name}}
+	defer r.flushAudit()
 	if f.srcUpdate == nil {
 		err := fmt.Errorf("syncer: flow %q: source %s cannot be written back to: %w", f.cfg.Name, f.sourceKind, tracker.ErrUnsupported)
 		r.report.Err = err
@@ -275,10 +276,14 @@ func (f *Flow) PushTarget(ctx context.Context, tickets ...*tracker.Issue) (*Repo
 			continue
 		}
 		f.noteTargetState(link, t)
-		wrote := f.writeBack(ctx, r, d, link, t, false)
-		switch err := f.cfg.Store.PutLink(ctx, link); {
+		wrote, err := f.writeBack(ctx, r, d, link, t, false)
+		if perr := f.cfg.Store.PutLink(ctx, link); perr != nil {
+			err = errors.Join(err, fmt.Errorf("storing link: %w", perr))
+		}
+		switch {
 		case err != nil:
-			r.finish(d, Event{Kind: EventFailed, Reason: "storing link", Err: err})
+			// Failed: the target cursor stays, so the ticket is seen again.
+			r.finish(d, Event{Kind: EventFailed, Reason: "writing back", Err: err})
 		case len(wrote) > 0:
 			r.finish(d, Event{Kind: EventWroteBack, Fields: wrote})
 		default:

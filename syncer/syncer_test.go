@@ -683,3 +683,88 @@ func TestPushTargetFromAWebhook(t *testing.T) {
 	assert.Zero(t, rep.WroteBack)
 	assert.Zero(t, e.src.WriteCalls())
 }
+
+// A write-back that fails after the ticket was created leaves the item
+// failed: the cursor stays and the next run writes back, creating nothing.
+func TestWriteBackFailureIsRetriedNextRun(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *syncer.Config) { c.Retries = -1 })
+	ctx := context.Background()
+	d := e.detection(t, "Exfil", 90)
+	e.src.FailNext(trackertest.OpUpdateIssue, fmt.Errorf("503: %w", tracker.ErrUnavailable))
+
+	rep, err := e.flow.RunOnce(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Failed)
+	assert.Zero(t, rep.Created)
+	require.Len(t, e.tickets(t), 1, "the ticket exists")
+	cur, err := e.st.Cursor(ctx, "s3", store.SideSource)
+	require.NoError(t, err)
+	assert.True(t, cur.Time.IsZero(), "the cursor did not move past the failed item")
+
+	rep, err = e.flow.RunOnce(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, rep.Created)
+	assert.Equal(t, 1, rep.WroteBack, "the write-back is done")
+	back, err := e.src.GetIssue(ctx, d.ID)
+	require.NoError(t, err)
+	assert.Equal(t, e.tickets(t)[0].Key, back.Fields["ticket_id"])
+	assert.Len(t, e.tickets(t), 1)
+}
+
+// renewSignal wraps a store and reports every lease renewal.
+type renewSignal struct {
+	store.Store
+	renewed chan struct{}
+}
+
+func (s *renewSignal) RenewLease(ctx context.Context, l *store.Lease, ttl time.Duration) error {
+	err := s.Store.RenewLease(ctx, l, ttl)
+	select {
+	case s.renewed <- struct{}{}:
+	default:
+	}
+	return err
+}
+
+// While a slow create runs, the engine renews the item's lease, so another
+// engine cannot take the item over and create a second ticket.
+func TestLeaseIsRenewedDuringSlowWork(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	st := &renewSignal{Store: memory.New(memory.WithClock(clock)), renewed: make(chan struct{}, 1)}
+	entered, release := make(chan struct{}), make(chan struct{})
+	dst := trackertest.NewMemory("jira", trackertest.WithPriorities("Highest", "High", "Medium", "Low"),
+		trackertest.WithHook(func(ctx context.Context, op string) error {
+			if op == trackertest.OpCreateIssue {
+				close(entered)
+				<-release
+			}
+			return nil
+		}))
+	const ttl = 30 * time.Millisecond
+	f, err := syncer.New(syncer.Config{Name: "slow", SourceKind: "appsec", Target: dst, Mapping: s3Mapping(t), Store: st,
+		LeaseTTL: ttl, BulkSize: 1, Owner: "slow-engine"})
+	require.NoError(t, err)
+	item := &tracker.Issue{ID: "F-1", Summary: "slow", Fields: map[string]any{"risk_score": int64(50)}}
+	done := make(chan error)
+	go func() { _, err := f.Push(context.Background(), item); done <- err }()
+
+	<-entered
+	// Three lease lifetimes pass on the store's clock while the create
+	// hangs; each time the engine has renewed in between.
+	for range 6 {
+		<-st.renewed
+		advance(ttl / 2)
+	}
+	<-st.renewed
+	_, err = st.AcquireLease(context.Background(), "slow/appsec:F-1", "other-engine", ttl)
+	assert.ErrorIs(t, err, store.ErrLeaseHeld, "the slow engine still holds the item")
+
+	close(release)
+	require.NoError(t, <-done)
+	assert.Equal(t, 1, dst.Len())
+}
