@@ -1,9 +1,11 @@
 package mapping
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"text/template"
+	"time"
 )
 
 // BenchmarkApplyS3 maps one ExtraHop detection through the S3 spec:
@@ -52,9 +54,11 @@ func BenchmarkLoadS3(b *testing.B) {
 // text/template, without limits, goroutine, copying or mapping.
 func BenchmarkTemplatesDirect(b *testing.B) {
 	f := mustBuiltin(b, "extrahop-to-jira")
+	// A run with no practical bounds: the functions need one.
+	unbounded := &binding{&run{limits: Limits{MaxOutput: math.MaxInt / madeFactor, Timeout: time.Hour}, started: time.Now()}}
 	var tpls []*template.Template
 	for _, name := range []string{"summary", "description"} {
-		t, err := template.New(name).Funcs(funcs()).Parse(f.Fields[name].Template)
+		t, err := template.New(name).Funcs(funcs(unbounded)).Parse(f.Fields[name].Template)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"text/template"
 	"time"
 
 	"github.com/trackbridge/trackbridge/tracker"
@@ -49,7 +48,7 @@ type cField struct {
 	name  string
 	path  string
 	ref   ref
-	tpl   *template.Template
+	tpl   *tmpl
 	value any
 	now   bool
 }
@@ -299,7 +298,7 @@ func compileField(name, path string, fs *FieldSpec, c *collector) (cField, bool)
 
 // checkTemplate parses a template and renders it once over an empty issue
 // to catch misspelt attributes (.Sumary) at load time.
-func checkTemplate(src string) (*template.Template, error) {
+func checkTemplate(src string) (*tmpl, error) {
 	t, err := parseTemplate(src)
 	if err != nil {
 		return nil, err

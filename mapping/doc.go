@@ -91,12 +91,13 @@
 // and rendered once over an empty issue to catch misspelt attributes.
 //
 // Each execution is bounded ([Limits]): its output (64 KiB by default;
-// [ErrOutputTooLarge]), its duration (1s; [ErrTimeout]) and the total
+// [ErrOutputTooLarge]), the bytes its functions make, intermediate values
+// included (16 times the output bound; [ErrOutputTooLarge]), its duration (1s; [ErrTimeout]) and the total
 // iterations of its range actions, integers included (10000;
 // [ErrTooManyLoops]). Execution runs in a goroutine so that the caller
 // returns at the deadline; text/template cannot be interrupted, so the run
-// is then marked aborted and the goroutine stops at its next write or range
-// step, and because every loop is budgeted and every function is bounded,
+// is then marked aborted and the goroutine stops at its next write, range
+// step or function call, and because every loop is budgeted and every function is bounded,
 // it cannot run on unnoticed.
 //
 // # Applying

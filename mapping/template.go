@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"text/template"
 	"text/template/parse"
@@ -32,6 +33,10 @@ const (
 	maxTimeoutCap     = 5 * time.Second
 	maxIterationsCap  = 1_000_000
 	maxFormatWidth    = 1000
+	// madeFactor bounds the bytes functions may make in one execution,
+	// as a multiple of MaxOutput: intermediate values are discarded or
+	// cut, so they may exceed the output, but not without bound.
+	madeFactor = 16
 )
 
 // Template execution errors, matched through errors.Is.
@@ -88,6 +93,7 @@ type run struct {
 	started time.Time
 	loops   int
 	written int
+	made    int
 	aborted atomic.Bool
 }
 
@@ -115,47 +121,179 @@ func (r *run) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// funcs returns the template function set. See the package documentation.
-func funcs() template.FuncMap {
+// binding is the run a template clone's functions charge; render sets it
+// for one execution. A nil binding serves parsing, which needs only the
+// functions' names and signatures.
+type binding struct{ r *run }
+
+// funcs returns the template function set bound to b. See the package
+// documentation. Every function that makes a string charges it to the run,
+// and print, println, html, js and urlquery replace the built-ins for the
+// same reason: without that, {{$a = printf "%s%s" $a $a}} repeated a few
+// dozen times would allocate gigabytes before the first write is checked.
+func funcs(b *binding) template.FuncMap {
 	return template.FuncMap{
-		"upper":      strings.ToUpper,
-		"lower":      strings.ToLower,
-		"title":      title,
+		"upper":      b.text1(strings.ToUpper),
+		"lower":      b.text1(strings.ToLower),
+		"title":      b.text1(title),
 		"trim":       strings.TrimSpace,
-		"join":       join,
+		"join":       b.join,
 		"default":    dflt,
 		"truncate":   truncate,
 		"date":       date,
-		"markdown":   markdownEscape,
-		"urlescape":  url.QueryEscape,
-		"pathescape": url.PathEscape,
-		"printf":     safePrintf,
+		"markdown":   b.textAny(markdownEscape),
+		"urlescape":  b.text1(url.QueryEscape),
+		"pathescape": b.text1(url.PathEscape),
+		"printf":     b.printf,
+		"print":      b.print(fmt.Sprint),
+		"println":    b.print(fmt.Sprintln),
+		"html":       b.print(template.HTMLEscaper),
+		"js":         b.print(template.JSEscaper),
+		"urlquery":   b.print(template.URLQueryEscaper),
 		"call":       noCall,
 		guardFunc:    rangeGuard,
 	}
 }
 
+// produce charges bytes a function is about to make or has made against
+// the run's budget, and stops the run once it is aborted or late.
+func (b *binding) produce(n int) error {
+	if b == nil || b.r == nil {
+		return errors.New("function called outside a mapping run")
+	}
+	r := b.r
+	if err := r.check(); err != nil {
+		return err
+	}
+	r.made += n
+	if limit := r.limits.MaxOutput * madeFactor; r.made > limit {
+		return fmt.Errorf("%w: functions made over %d bytes", ErrOutputTooLarge, limit)
+	}
+	return nil
+}
+
+// text1 charges the result of a string function.
+func (b *binding) text1(f func(string) string) func(string) (string, error) {
+	return func(s string) (string, error) {
+		if err := b.produce(len(s)); err != nil {
+			return "", err
+		}
+		out := f(s)
+		return out, b.produce(len(out))
+	}
+}
+
+// textAny is text1 for functions that take any value.
+func (b *binding) textAny(f func(any) string) func(any) (string, error) {
+	return func(v any) (string, error) {
+		if err := b.produce(argSize(v)); err != nil {
+			return "", err
+		}
+		out := f(v)
+		return out, b.produce(len(out))
+	}
+}
+
+// print charges the arguments before formatting them, so that one call
+// over many large arguments fails before it allocates, and the result.
+func (b *binding) print(f func(...any) string) func(...any) (string, error) {
+	return func(args ...any) (string, error) {
+		for _, a := range args {
+			if err := b.produce(argSize(a)); err != nil {
+				return "", err
+			}
+		}
+		out := f(args...)
+		return out, b.produce(len(out))
+	}
+}
+
+// printf is fmt.Sprintf without "*" widths and with widths and precisions
+// capped, charged like print.
+func (b *binding) printf(format string, args ...any) (string, error) {
+	if err := checkFormat(format); err != nil {
+		return "", err
+	}
+	if err := b.produce(len(format)); err != nil {
+		return "", err
+	}
+	return b.print(func(a ...any) string { return fmt.Sprintf(format, a...) })(args...)
+}
+
+// join joins a list with a separator: {{.Labels | join ", "}}.
+func (b *binding) join(sep string, v any) (string, error) {
+	list := stringList(v)
+	n := len(sep) * len(list)
+	for _, s := range list {
+		n += len(s)
+	}
+	if err := b.produce(n); err != nil {
+		return "", err
+	}
+	return strings.Join(list, sep), nil
+}
+
+// argSize is about the length of a value's text, without formatting
+// strings, which are most arguments.
+func argSize(v any) int {
+	switch v := v.(type) {
+	case string:
+		return len(v)
+	case []byte:
+		return len(v)
+	case nil:
+		return 0
+	}
+	return len(fmt.Sprint(v))
+}
+
+// tmpl is a parsed template with a pool of clones whose functions are
+// bound to a binding, so that an execution charges its own run without
+// cloning the template each time.
+type tmpl struct {
+	base *template.Template
+	pool sync.Pool
+}
+
+// boundClone is one clone of a tmpl and the binding its functions read.
+type boundClone struct {
+	t *template.Template
+	b *binding
+}
+
+func (t *tmpl) get() (*boundClone, error) {
+	if c, ok := t.pool.Get().(*boundClone); ok {
+		return c, nil
+	}
+	c, err := t.base.Clone()
+	if err != nil {
+		return nil, err
+	}
+	b := &binding{}
+	c.Funcs(funcs(b))
+	return &boundClone{t: c, b: b}, nil
+}
+
 // parseTemplate parses and checks one template: no define, block or
 // template actions, a bounded source, and every range routed through the
 // iteration guard.
-func parseTemplate(src string) (*template.Template, error) {
+func parseTemplate(src string) (*tmpl, error) {
 	if len(src) > maxTemplateSource {
 		return nil, fmt.Errorf("template longer than %d bytes", maxTemplateSource)
 	}
-	t, err := template.New(templateName).Funcs(funcs()).Option("missingkey=zero").Parse(src)
+	t, err := template.New(templateName).Funcs(funcs(nil)).Option("missingkey=zero").Parse(src)
 	if err != nil {
 		return nil, errors.New(cleanTemplateError(err))
 	}
 	if len(t.Templates()) > 1 {
 		return nil, errors.New("define and block are not allowed")
 	}
-	if t.Tree == nil || t.Root == nil {
-		return t, nil
+	if t.Tree != nil && t.Root != nil {
+		if err := guardTree(t.Tree, t.Root); err != nil {
+			return nil, err
+		}
 	}
-	if err := guardTree(t.Tree, t.Root); err != nil {
-		return nil, err
-	}
-	return t, nil
+	return &tmpl{base: t}, nil
 }
 
 // guardTree rejects template calls and appends "| _rangeguard $" to every
@@ -236,19 +374,28 @@ func rangeGuard(data any, v any) (any, error) {
 // range iteration is budgeted, and the function set has no unbounded work.
 // Callers hand render an issue nobody else changes (Flow.templateView), so
 // an abandoned goroutine cannot race with them.
-func render(t *template.Template, is *tracker.Issue, now time.Time, lim Limits) (string, error) {
+func render(tp *tmpl, is *tracker.Issue, now time.Time, lim Limits) (string, error) {
 	r := &run{limits: lim, started: time.Now()}
+	c, err := tp.get()
+	if err != nil {
+		return "", err
+	}
+	c.b.r = r
 	var out strings.Builder
 	w := &limitWriter{r: r, b: &out}
 	data := newTemplateData(is, now, r)
 	done := make(chan error, 1)
 	go func() {
-		done <- t.Execute(w, data)
+		done <- c.t.Execute(w, data)
 	}()
 	timer := time.NewTimer(lim.Timeout)
 	defer timer.Stop()
 	select {
 	case err := <-done:
+		// The goroutine is done with the clone; an abandoned one keeps
+		// its clone, which is then never reused.
+		c.b.r = nil
+		tp.pool.Put(c)
 		if err != nil {
 			return "", unwrapExec(err)
 		}
@@ -306,11 +453,6 @@ func title(s string) string {
 		}
 		return r
 	}, s)
-}
-
-// join joins a list with a separator: {{.Labels | join ", "}}.
-func join(sep string, v any) string {
-	return strings.Join(stringList(v), sep)
 }
 
 // dflt returns v, or def when v is empty: {{.Assignee | default "nobody"}}.
@@ -389,15 +531,8 @@ func markdownEscape(v any) string {
 	return b.String()
 }
 
-// safePrintf is fmt.Sprintf without "*" widths and with widths and
-// precisions capped, so that a format cannot allocate without bound.
-func safePrintf(format string, args ...any) (string, error) {
-	if err := checkFormat(format); err != nil {
-		return "", err
-	}
-	return fmt.Sprintf(format, args...), nil
-}
-
+// checkFormat refuses "*" widths and widths or precisions over
+// maxFormatWidth, so that a format cannot allocate without bound.
 func checkFormat(f string) error {
 	for i := 0; i < len(f); i++ {
 		if f[i] != '%' {

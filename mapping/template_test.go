@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -142,6 +143,36 @@ func TestTemplateOutputCap(t *testing.T) {
 	assert.ErrorIs(t, err, ErrOutputTooLarge)
 }
 
+func TestTemplateMadeBytesCap(t *testing.T) {
+	t.Parallel()
+	// Each step at least doubles $a: 40 of them would make terabytes.
+	double := `{{$a := .Summary}}` + strings.Repeat(`{{$a = STEP}}`, 40) + `{{len $a}}`
+	tests := map[string]string{
+		"printf":   `printf "%s%s" $a $a`,
+		"print":    `print $a $a`,
+		"println":  `println $a $a`,
+		"join":     `join $a .Labels`,
+		"js":       `js $a $a`,
+		"html":     `html $a $a`,
+		"urlquery": `urlquery $a $a`,
+		"markdown": `markdown (print $a $a)`,
+		"upper":    `upper (print $a $a)`,
+	}
+	is := &tracker.Issue{Summary: "<x>", Labels: []string{"a", "b", "c"}}
+	for name, step := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, err := renderString(t, strings.ReplaceAll(double, "STEP", step), is, testLimits)
+			require.ErrorIs(t, err, ErrOutputTooLarge)
+			assert.ErrorContains(t, err, "functions made over")
+		})
+	}
+	// Many large arguments to one call fail before they are formatted.
+	wide := `{{$a := printf "%900s" "x"}}{{$a = print` + strings.Repeat(" $a", 2000) + `}}`
+	_, err := renderString(t, wide, is, testLimits)
+	assert.ErrorIs(t, err, ErrOutputTooLarge)
+}
+
 func TestTemplateTimeBound(t *testing.T) {
 	t.Parallel()
 	lim := testLimits
@@ -187,4 +218,26 @@ func TestTemplateGuardNeedsRun(t *testing.T) {
 	_, err = rangeGuard(&TemplateData{run: &run{limits: testLimits, started: time.Now()}}, make(chan int))
 	assert.Error(t, err)
 	assert.False(t, errors.Is(err, ErrTooManyLoops))
+}
+
+// TestTemplateConcurrentRenders shares one template's pooled clones between
+// goroutines; -race checks that each execution charges its own run.
+func TestTemplateConcurrentRenders(t *testing.T) {
+	t.Parallel()
+	tpl, err := parseTemplate(`{{.ID | upper}}-{{printf "%d" (len .Labels)}}`)
+	require.NoError(t, err)
+	errs := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			id := strings.Repeat("a", i)
+			got, err := render(tpl, &tracker.Issue{ID: id, Labels: make([]string, i)}, testNow, testLimits)
+			if err == nil && got != strings.ToUpper(id)+"-"+strconv.Itoa(i) {
+				err = errors.New("got " + got)
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		assert.NoError(t, <-errs)
+	}
 }
