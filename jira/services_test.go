@@ -322,6 +322,13 @@ func TestMoveTo(t *testing.T) {
 	assert.Empty(t, snap.Resolution, "leaving Done clears the resolution")
 
 	srv.ResetRequests()
+	moves, err = c.Transitions.MoveTo(ctx, id, jira.Target{Status: "in review"})
+	require.NoError(t, err)
+	assert.Equal(t, 1, moves)
+	total, _ := srv.Requests()
+	assert.Equal(t, 3, total, "a direct transition costs the issue, its transitions and the move; no status list")
+
+	srv.ResetRequests()
 	_, err = c.Transitions.MoveTo(ctx, id, jira.Target{Status: "Nowhere"})
 	assert.ErrorIs(t, err, tracker.ErrNoTransition)
 	assert.Zero(t, srv.RequestCount("POST /rest/api/3/issue/{key}/transitions"), "nothing moves towards a status that does not exist")

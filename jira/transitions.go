@@ -160,8 +160,8 @@ func categoryRank(key string) int {
 // statuses whose category lies towards the target. An issue already at the
 // target is left alone. When the target cannot be reached the error
 // matches tracker.ErrNoTransition; a target status that does not exist on
-// the site fails before anything moves. It returns the number of
-// transitions made.
+// the site fails before anything moves (checked only when no transition
+// leads to it directly). It returns the number of transitions made.
 func (s *TransitionsService) MoveTo(ctx context.Context, issue string, to Target) (int, error) {
 	if to.Status == "" && to.Category == "" {
 		return 0, fmt.Errorf("jira: move %s: target names neither status nor category", issue)
@@ -172,11 +172,6 @@ func (s *TransitionsService) MoveTo(ctx context.Context, issue string, to Target
 	}
 	if cur.Fields != nil && to.matches(cur.Fields.Status) {
 		return 0, nil
-	}
-	if to.Status != "" {
-		if err := s.c.Workflow.checkStatusExists(ctx, to.Status); err != nil {
-			return 0, fmt.Errorf("jira: move %s to %s: %w", issue, to, err)
-		}
 	}
 	wantRank := categoryRank(to.Category)
 	edges := map[string][]*Transition{} // status id → transitions seen from it
@@ -203,11 +198,18 @@ func (s *TransitionsService) MoveTo(ctx context.Context, issue string, to Target
 			}
 		}
 		next := s.nextStep(hereID, to, edges, statusOf, wantRank)
+		final := next != nil && to.matches(next.To)
+		if !final && moves == 0 && to.Status != "" {
+			// Before the first step of a longer walk, make sure the
+			// status exists at all; a direct transition proves it.
+			if err := s.c.Workflow.checkStatusExists(ctx, to.Status); err != nil {
+				return 0, fmt.Errorf("jira: move %s to %s: %w", issue, to, err)
+			}
+		}
 		if next == nil {
 			return moves, fmt.Errorf("jira: move %s to %s: no path from status %q: %w", issue, to, statusName(here), tracker.ErrNoTransition)
 		}
 		in := &TransitionInput{ID: next.ID}
-		final := to.matches(next.To)
 		if final {
 			if to.Resolution != "" && next.Fields["resolution"] != nil {
 				in.Fields = Fields{"resolution": map[string]string{"name": to.Resolution}}
