@@ -2,7 +2,10 @@ package jira
 
 import (
 	"context"
+	"errors"
 	"net/http"
+
+	"github.com/trackbridge/trackbridge/internal/rest"
 )
 
 // RemoteLinksService reads and writes links from issues to outside objects.
@@ -46,12 +49,14 @@ type RemoteLinkRef struct {
 }
 
 // Save creates the link, or updates the issue's link with the same
-// GlobalID (fields left out are cleared).
+// GlobalID (fields left out are cleared). With a GlobalID a repeat is
+// harmless, so failed attempts are retried like a PUT.
 func (s *RemoteLinksService) Save(ctx context.Context, issue string, link *RemoteLink) (*RemoteLinkRef, *Response, error) {
 	body := *link
 	body.ID, body.Self = 0, ""
 	var out RemoteLinkRef
-	resp, err := s.c.do(ctx, http.MethodPost, s.c.path("issue/%s/remotelink", issue), nil, &body, &out)
+	resp, err := s.c.rest.Do(ctx, &rest.Request{Method: http.MethodPost, Path: s.c.path("issue/%s/remotelink", issue),
+		Body: &body, Idempotent: link.GlobalID != ""}, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -80,7 +85,11 @@ func (s *RemoteLinksService) List(ctx context.Context, issue, globalID string) (
 	return out, resp, nil
 }
 
-// DeleteByGlobalID removes the issue's link with this GlobalID.
+// DeleteByGlobalID removes the issue's link with this GlobalID, which
+// must not be empty.
 func (s *RemoteLinksService) DeleteByGlobalID(ctx context.Context, issue, globalID string) (*Response, error) {
+	if globalID == "" {
+		return nil, errors.New("jira: DeleteByGlobalID needs a global id")
+	}
 	return s.c.do(ctx, http.MethodDelete, s.c.path("issue/%s/remotelink", issue), globalIDQuery{globalID}, nil, nil)
 }

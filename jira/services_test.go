@@ -418,3 +418,32 @@ func TestUsersAllWithSmallPages(t *testing.T) {
 	assert.Equal(t, 4, n, "a server capping pages below the size asked for loses no users")
 	assert.Equal(t, 3, srv.RequestCount("GET /rest/api/3/users/search"), "3 + 1 + an empty page")
 }
+
+func TestRemoteLinkRetriesOnlyWithGlobalID(t *testing.T) {
+	t.Parallel()
+	srv := jiratest.NewServer(t)
+	// Not through the contract check: the document lists no 503 here.
+	c, err := jira.New(srv.URL(), jira.WithHTTPClient(srv.Client()), jira.WithBasicAuth(jiratest.Email, jiratest.APIToken),
+		jira.WithRetryWait(time.Millisecond, 5*time.Millisecond))
+	require.NoError(t, err)
+	id, err := srv.Put(jiratest.IssueSpec{Summary: "linked"})
+	require.NoError(t, err)
+	const route = "POST /rest/api/3/issue/{key}/remotelink"
+
+	srv.FailNext(1, http.StatusServiceUnavailable, 0)
+	_, _, err = c.RemoteLinks.Save(t.Context(), id, &jira.RemoteLink{GlobalID: "extrahop=7", Object: jira.RemoteObject{URL: "https://eh.example.com/7", Title: "D7"}})
+	require.NoError(t, err, "a save by global id is idempotent, so a 503 is retried")
+	assert.Equal(t, 2, srv.RequestCount(route))
+
+	srv.ResetRequests()
+	srv.FailNext(1, http.StatusServiceUnavailable, 0)
+	_, _, err = c.RemoteLinks.Save(t.Context(), id, &jira.RemoteLink{Object: jira.RemoteObject{URL: "https://eh.example.com/8", Title: "D8"}})
+	assert.ErrorIs(t, err, tracker.ErrUnavailable, "without a global id a repeat could add a second link")
+	assert.Equal(t, 1, srv.RequestCount(route))
+
+	srv.ResetRequests()
+	_, err = c.RemoteLinks.DeleteByGlobalID(t.Context(), id, "")
+	assert.ErrorContains(t, err, "global id")
+	total, _ := srv.Requests()
+	assert.Zero(t, total)
+}
