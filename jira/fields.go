@@ -53,8 +53,7 @@ type FieldsService struct {
 	c *Client
 
 	loadMu sync.Mutex // one list request at a time
-	mu     sync.Mutex
-	fields []Field
+	mu     sync.Mutex // guards byID and byName
 	byID   map[string]*Field
 	byName map[string][]*Field
 }
@@ -72,7 +71,7 @@ func (s *FieldsService) List(ctx context.Context) ([]Field, *Response, error) {
 // Invalidate drops the cached field list.
 func (s *FieldsService) Invalidate() {
 	s.mu.Lock()
-	s.fields, s.byID, s.byName = nil, nil, nil
+	s.byID, s.byName = nil, nil
 	s.mu.Unlock()
 }
 
@@ -99,7 +98,7 @@ func (s *FieldsService) load(ctx context.Context) error {
 		byName[k] = append(byName[k], f)
 	}
 	s.mu.Lock()
-	s.fields, s.byID, s.byName = list, byID, byName
+	s.byID, s.byName = byID, byName
 	s.mu.Unlock()
 	return nil
 }

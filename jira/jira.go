@@ -260,7 +260,6 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// limiter avoids storing a typed nil in the interface.
 // Deployment reports whether the client talks to Cloud or Data Center.
 func (c *Client) Deployment() Deployment { return c.deployment }
 
