@@ -257,10 +257,13 @@ func (s *Store) DeleteLink(ctx context.Context, link *store.Link) error {
 		var one int
 		err = tx.QueryRow(ctx, `SELECT 1 FROM links WHERE flow = $1 AND source_tracker = $2 AND source_id = $3`,
 			link.Flow, link.Source.Tracker, link.Source.ID).Scan(&one)
-		if errors.Is(err, pgx.ErrNoRows) {
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
 			return store.ErrNotFound
+		case err != nil:
+			return fmt.Errorf("postgres: deleting link %s: %w", link.Source, err)
 		}
-		return store.ErrConflict
+		return fmt.Errorf("deleting link %s of flow %q at version %d: %w", link.Source, link.Flow, link.Version, store.ErrConflict)
 	})
 }
 

@@ -268,10 +268,13 @@ func (s *Store) DeleteLink(ctx context.Context, link *store.Link) error {
 		var one int
 		err = tx.QueryRowContext(ctx, `SELECT 1 FROM links WHERE flow = ? AND source_tracker = ? AND source_id = ?`,
 			link.Flow, link.Source.Tracker, link.Source.ID).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
 			return store.ErrNotFound
+		case err != nil:
+			return fmt.Errorf("sqlite: deleting link %s: %w", link.Source, err)
 		}
-		return store.ErrConflict
+		return fmt.Errorf("deleting link %s of flow %q at version %d: %w", link.Source, link.Flow, link.Version, store.ErrConflict)
 	})
 }
 
