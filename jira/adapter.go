@@ -124,7 +124,7 @@ func (a *Adapter) GetIssue(ctx context.Context, id string) (*tracker.Issue, erro
 	if err != nil {
 		return nil, err
 	}
-	return a.toIssue(ctx, is)
+	return a.toIssue(ctx, is), nil
 }
 
 func (a *Adapter) toText(rt *RichText) string {
@@ -145,12 +145,12 @@ func (a *Adapter) fromText(s string) *RichText {
 }
 
 // toIssue converts an issue; custom fields are named through the field
-// cache.
-func (a *Adapter) toIssue(ctx context.Context, is *Issue) (*tracker.Issue, error) {
+// cache, and a field the cache cannot name is kept by id.
+func (a *Adapter) toIssue(ctx context.Context, is *Issue) *tracker.Issue {
 	out := &tracker.Issue{ID: is.ID, Key: is.Key, URL: a.c.BrowseURL(is.Key), Fields: map[string]any{}}
 	f := is.Fields
 	if f == nil {
-		return out, nil
+		return out
 	}
 	out.Summary = f.Summary
 	out.Description = a.toText(f.Description)
@@ -195,7 +195,7 @@ func (a *Adapter) toIssue(ctx context.Context, is *Issue) (*tracker.Issue, error
 			out.Fields[fd.Name] = v
 		}
 	}
-	return out, nil
+	return out
 }
 
 func categoryOf(key string) tracker.StatusCategory {
@@ -522,11 +522,7 @@ func (a *Adapter) SearchIssues(ctx context.Context, q tracker.Query) iter.Seq2[*
 				yield(nil, err)
 				return
 			}
-			ti, err := a.toIssue(ctx, is)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
+			ti := a.toIssue(ctx, is)
 			if !q.UpdatedSince.IsZero() && ti.Updated.Before(q.UpdatedSince) {
 				continue
 			}
@@ -622,11 +618,7 @@ func (a *Adapter) FindByMarker(ctx context.Context, marker string) ([]*tracker.I
 		if err != nil {
 			return nil, err
 		}
-		ti, err := a.toIssue(ctx, is)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ti)
+		out = append(out, a.toIssue(ctx, is))
 	}
 	return out, nil
 }
