@@ -16,13 +16,10 @@ import (
 // (offset paging). One cursor-based API covers both.
 type SearchService service
 
-// DefaultSearchFields are the fields a search returns when the options name
-// none. Cloud returns only ids unless fields are named.
-var DefaultSearchFields = []string{"*navigable"}
-
 // SearchOptions tunes a search.
 type SearchOptions struct {
-	// Fields lists field ids to return; empty means DefaultSearchFields.
+	// Fields lists field ids to return; empty means "*navigable" (Cloud
+	// would otherwise return only ids).
 	Fields []string
 	// Expand lists expansions (names, schema, changelog, renderedFields).
 	Expand []string
@@ -88,7 +85,7 @@ func (s *SearchService) Page(ctx context.Context, jql string, opts *SearchOption
 	}
 	fields := opts.Fields
 	if len(fields) == 0 {
-		fields = DefaultSearchFields
+		fields = []string{"*navigable"}
 	}
 	if s.c.isCloud() {
 		body := &cloudSearchRequest{
