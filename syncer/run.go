@@ -223,21 +223,49 @@ func (f *Flow) ResolvePending(ctx context.Context) (*Report, error) {
 			return rep, err
 		}
 	}
-	// Pending links whose item cannot be read can still adopt their ticket.
-	for _, link := range orphans {
-		if f.finder == nil {
-			continue
-		}
-		found, err := f.finder.FindByMarker(ctx, link.CorrelationKey)
-		if err != nil || len(found) == 0 {
-			continue
-		}
-		link.State, link.Target = store.StateLinked, tracker.Ref{Tracker: f.targetKind, ID: found[0].ID}
-		if err := f.cfg.Store.PutLink(ctx, link); err == nil {
-			rep.add(Outcome{Source: link.Source, Action: ActionResolve, Result: EventAdopted, Target: link.Target, Key: found[0].Key})
+	// Pending links whose item cannot be read can still adopt their
+	// ticket, under the item's lease like any other change.
+	if f.finder != nil {
+		for _, link := range orphans {
+			if err := f.adoptOrphan(ctx, link, rep); err != nil {
+				return rep, err
+			}
 		}
 	}
 	return rep, nil
+}
+
+// adoptOrphan links a pending link whose source item is gone (or was
+// handed in by the host) to the ticket carrying its marker, if there is
+// one. An orphan without a ticket stays pending until its item is pushed
+// again.
+func (f *Flow) adoptOrphan(ctx context.Context, link *store.Link, rep *Report) error {
+	l, err := f.cfg.Store.AcquireLease(ctx, f.leaseKey(link.Source), f.cfg.Owner, f.cfg.LeaseTTL)
+	if errors.Is(err, store.ErrLeaseHeld) {
+		rep.add(Outcome{Source: link.Source, Action: ActionResolve, Result: EventSkipped, Reason: ReasonLeased})
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("syncer: flow %q: lease for pending %s: %w", f.cfg.Name, link.Source, err)
+	}
+	defer f.release(l)
+	cur, err := f.getLink(ctx, link.Source)
+	if err != nil || cur == nil || cur.State != store.StatePending {
+		return err // gone or resolved meanwhile
+	}
+	found, err := f.finder.FindByMarker(ctx, cur.CorrelationKey)
+	if err != nil {
+		return fmt.Errorf("syncer: flow %q: finding marker %s: %w", f.cfg.Name, cur.CorrelationKey, err)
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	cur.State, cur.Target = store.StateLinked, tracker.Ref{Tracker: f.targetKind, ID: found[0].ID}
+	if err := f.cfg.Store.PutLink(ctx, cur); err != nil {
+		return fmt.Errorf("syncer: flow %q: adopting %s: %w", f.cfg.Name, found[0].Key, err)
+	}
+	rep.add(Outcome{Source: cur.Source, Action: ActionResolve, Result: EventAdopted, Target: cur.Target, Key: found[0].Key})
+	return nil
 }
 
 // PushTarget handles tickets changed on the target, as a webhook reports

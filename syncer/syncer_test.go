@@ -768,3 +768,32 @@ func TestLeaseIsRenewedDuringSlowWork(t *testing.T) {
 	require.NoError(t, <-done)
 	assert.Equal(t, 1, dst.Len())
 }
+
+// Items a host pushes have no source tracker to read them back from; an
+// interrupted create of one is still adopted by its marker at start-up.
+func TestResolvePendingAdoptsOrphans(t *testing.T) {
+	t.Parallel()
+	dst := trackertest.NewMemory("jira")
+	st := memory.New()
+	f, err := syncer.New(syncer.Config{Name: "pushed", SourceKind: "appsec", Target: dst, Mapping: s3Mapping(t), Store: st})
+	require.NoError(t, err)
+	ctx := context.Background()
+	src := tracker.Ref{Tracker: "appsec", ID: "F-9"}
+	require.NoError(t, st.PutLink(ctx, &store.Link{Flow: "pushed", Source: src, State: store.StatePending, CorrelationKey: f.Marker(src)}))
+	tk, err := dst.CreateIssue(ctx, &tracker.NewIssue{Summary: "made before the crash", Marker: f.Marker(src)})
+	require.NoError(t, err)
+	other := tracker.Ref{Tracker: "appsec", ID: "F-10"} // its create never happened
+	require.NoError(t, st.PutLink(ctx, &store.Link{Flow: "pushed", Source: other, State: store.StatePending, CorrelationKey: f.Marker(other)}))
+
+	rep, err := f.ResolvePending(ctx)
+
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Adopted)
+	link, err := st.GetLink(ctx, "pushed", src)
+	require.NoError(t, err)
+	assert.Equal(t, store.StateLinked, link.State)
+	assert.Equal(t, tk.ID, link.Target.ID)
+	link, err = st.GetLink(ctx, "pushed", other)
+	require.NoError(t, err)
+	assert.Equal(t, store.StatePending, link.State, "created when the host pushes it again")
+}
