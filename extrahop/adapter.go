@@ -248,7 +248,8 @@ func statusName(s string) (string, bool) {
 // ExtraHop owns those. ExtraHop requires ticket_id in every update, so
 // when the change does not set it, the detection's current ticket id is
 // read first and sent back. A resolution needs status closed: set in the
-// same change, or already the detection's status.
+// same change, or already the detection's status; a status other than
+// closed without a resolution clears the resolution.
 func (a *Adapter) UpdateIssue(ctx context.Context, id string, ch *tracker.Change) error {
 	n, err := parseID(id)
 	if err != nil {
@@ -274,6 +275,12 @@ func (a *Adapter) UpdateIssue(ctx context.Context, id string, ch *tracker.Change
 			return fmt.Errorf("extrahop: detection %s: %w", id, err)
 		}
 		u.Status = &st
+		if st != StatusClosed && u.Resolution == nil {
+			// A resolution belongs to a closed detection: leaving closed
+			// clears it, as Transition does, so a reopened detection does
+			// not show "Closed with Action Taken" leftovers.
+			u.Resolution = tracker.Ptr("")
+		}
 	}
 	needsResolutionStatus := u.Resolution != nil && *u.Resolution != "" && u.Status == nil
 	if u.TicketID == nil || needsResolutionStatus {

@@ -163,11 +163,12 @@ func TestAdapterUpdateWritesOnePatch(t *testing.T) {
 	assert.Nil(t, d.Assignee, `Assignee "" unassigns`)
 	assert.Equal(t, extrahop.ResolutionActionTaken, d.ResolutionValue())
 
-	// Clearing the ticket with nil.
+	// Clearing the ticket with nil; leaving closed clears the resolution.
 	require.NoError(t, a.UpdateIssue(ctx, sid, &tracker.Change{Fields: map[string]any{"ticket_id": nil, "status": "In Progress"}}))
 	d, _ = srv.Detection(id)
 	assert.Nil(t, d.TicketID)
 	assert.Equal(t, extrahop.StatusInProgress, d.StatusValue())
+	assert.Nil(t, d.Resolution, "a reopened detection keeps no resolution")
 
 	// An empty change sends nothing.
 	srv.ResetRequests()
