@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -203,6 +204,16 @@ func join(parts []string) string {
 		b.WriteString(p)
 	}
 	return b.String()
+}
+
+func TestBodyCap(t *testing.T) {
+	t.Parallel()
+	srv := jiratest.NewServer(t)
+	huge := `{"fields":{"summary":"` + strings.Repeat("x", 10<<20) + `"}}`
+	resp, data := call(t, srv, "POST", "/rest/api/3/issue", huge, true)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+	assert.Contains(t, string(data), "too large")
+	assert.Empty(t, srv.Issues())
 }
 
 func TestPut(t *testing.T) {
