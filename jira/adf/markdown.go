@@ -251,13 +251,11 @@ func mdBlock(b *strings.Builder, n *Node, indent string) {
 				mdBlock(b, c, sub)
 			}
 		}
+	case TypeText, TypeHardBreak:
+		mdInline(b, []*Node{n}, indent)
 	default:
-		if len(n.Content) > 0 && isInline(n.Content[0]) || n.Type == TypeText || n.Type == TypeHardBreak {
-			if n.Type == TypeText || n.Type == TypeHardBreak {
-				mdInline(b, []*Node{n}, indent)
-			} else {
-				mdInline(b, n.Content, indent)
-			}
+		if len(n.Content) > 0 && isInline(n.Content[0]) {
+			mdInline(b, n.Content, indent)
 		} else {
 			mdBlocks(b, n.Content, indent)
 		}

@@ -1,6 +1,9 @@
 package adf
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // FromText converts plain text to a document. Paragraphs are separated by
 // a blank line ("\n\n"); other line breaks become hardBreak nodes, so no
@@ -60,9 +63,7 @@ func writeBlock(b *strings.Builder, n *Node, indent string) {
 		return
 	}
 	switch n.Type {
-	case TypeParagraph, TypeHeading:
-		writeInline(b, n.Content, indent)
-	case TypeCodeBlock:
+	case TypeParagraph, TypeHeading, TypeCodeBlock:
 		writeInline(b, n.Content, indent)
 	case TypeBulletList, TypeOrderedList:
 		for i, item := range n.Content {
@@ -72,7 +73,7 @@ func writeBlock(b *strings.Builder, n *Node, indent string) {
 			}
 			marker := "- "
 			if n.Type == TypeOrderedList {
-				marker = itoa(i+1) + ". "
+				marker = strconv.Itoa(i+1) + ". "
 			}
 			b.WriteString(marker)
 			writeListItem(b, item, indent+strings.Repeat(" ", len(marker)))
@@ -135,11 +136,4 @@ func writeInline(b *strings.Builder, inline []*Node, indent string) {
 			}
 		}
 	}
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
 }
