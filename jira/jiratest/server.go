@@ -28,7 +28,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -259,24 +258,11 @@ func writeErrors(w http.ResponseWriter, status int, messages []string, errs map[
 	writeJSON(w, status, map[string]any{"errorMessages": messages, "errors": errs})
 }
 
-// validationError is a 400 with field errors.
+// validationError is a 400 with Jira's errorMessages and field errors; it
+// is written as a response, never returned as a Go error.
 type validationError struct {
 	messages []string
 	errs     map[string]string
-}
-
-func (e *validationError) Error() string {
-	var parts []string
-	parts = append(parts, e.messages...)
-	keys := make([]string, 0, len(e.errs))
-	for k := range e.errs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		parts = append(parts, k+": "+e.errs[k])
-	}
-	return strings.Join(parts, "; ")
 }
 
 func fieldErr(field, msg string) *validationError {
