@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
-	"strings"
 
 	"github.com/trackbridge/trackbridge/internal/rest"
 	"github.com/trackbridge/trackbridge/tracker"
@@ -189,19 +187,11 @@ type BulkElementError struct {
 	Errors   map[string]string
 }
 
-// Error names the input index and Jira's message.
+// Error names the input index and Jira's message, read from the element's
+// error collection as for any Jira error.
 func (e *BulkElementError) Error() string {
-	var parts []string
-	parts = append(parts, e.Messages...)
-	keys := make([]string, 0, len(e.Errors))
-	for k := range e.Errors {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		parts = append(parts, k+": "+e.Errors[k])
-	}
-	msg := strings.Join(parts, "; ")
+	body, _ := json.Marshal(errorCollection{ErrorMessages: e.Messages, Errors: e.Errors})
+	msg := rest.ErrorMessage(body)
 	if msg == "" {
 		msg = "no message"
 	}
