@@ -229,15 +229,13 @@ func issueFieldTypeOf(pcf *ProjectCustomField) string {
 	case "ownedField":
 		return pick(TypeSingleOwned, TypeMultiOwned)
 	case "date":
-		if id == "date and time" {
-			return TypeSimple
-		}
 		return TypeDate
 	case "period":
 		return TypePeriod
 	case "text":
 		return TypeText
 	}
+	// Numbers, strings and "date and time" are simple fields.
 	return TypeSimple
 }
 
