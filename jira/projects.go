@@ -29,31 +29,40 @@ func (s *ProjectsService) List(ctx context.Context) ([]*Project, error) {
 		_, err := s.c.do(ctx, http.MethodGet, s.c.path("project"), nil, nil, &out)
 		return out, err
 	}
-	var out []*Project
-	for p, err := range rest.Paginate(ctx, 0, func(ctx context.Context, startAt int) ([]*Project, int, bool, error) {
+	out, _, err := allValues[*Project](ctx, s.c, s.c.path("project/search"))
+	return out, err
+}
+
+// allValues collects every item of a paged GET answering Jira's
+// {startAt, isLast, values} shape (project/search, priority/search), 100
+// a page, advancing by what came back since the server may send fewer.
+// The *Response is the last one received.
+func allValues[T any](ctx context.Context, c *Client, path string) ([]T, *Response, error) {
+	var out []T
+	var last *Response
+	for v, err := range rest.Paginate(ctx, 0, func(ctx context.Context, startAt int) ([]T, int, bool, error) {
 		var page struct {
-			StartAt int        `json:"startAt"`
-			IsLast  bool       `json:"isLast"`
-			Values  []*Project `json:"values"`
+			StartAt int  `json:"startAt"`
+			IsLast  bool `json:"isLast"`
+			Values  []T  `json:"values"`
 		}
-		q := struct {
-			StartAt    int `url:"startAt"`
-			MaxResults int `url:"maxResults"`
-		}{startAt, 100}
-		if _, err := s.c.do(ctx, http.MethodGet, s.c.path("project/search"), q, nil, &page); err != nil {
+		resp, err := c.do(ctx, http.MethodGet, path, offsetQuery{startAt, 100}, nil, &page)
+		last = resp
+		if err != nil {
 			return nil, 0, false, err
 		}
 		return page.Values, page.StartAt + len(page.Values), !page.IsLast, nil
 	}) {
 		if err != nil {
-			return nil, err
+			return nil, last, err
 		}
-		out = append(out, p)
+		out = append(out, v)
 	}
-	return out, nil
+	return out, last, nil
 }
 
-type metaPage struct {
+// offsetQuery is the query of an offset-paged request.
+type offsetQuery struct {
 	StartAt    int `url:"startAt"`
 	MaxResults int `url:"maxResults"`
 }
@@ -68,7 +77,7 @@ func (s *ProjectsService) CreateIssueTypes(ctx context.Context, project string) 
 			IssueTypes []*IssueType `json:"issueTypes"`
 			Values     []*IssueType `json:"values"` // Data Center's name
 		}
-		if _, err := s.c.do(ctx, http.MethodGet, s.c.path("issue/createmeta/%s/issuetypes", project), metaPage{startAt, 200}, nil, &page); err != nil {
+		if _, err := s.c.do(ctx, http.MethodGet, s.c.path("issue/createmeta/%s/issuetypes", project), offsetQuery{startAt, 200}, nil, &page); err != nil {
 			return nil, 0, false, err
 		}
 		items := append(page.IssueTypes, page.Values...)
@@ -88,7 +97,7 @@ func (s *ProjectsService) CreateFields(ctx context.Context, project, issueTypeID
 			Fields  []*FieldMetadata `json:"fields"`
 			Values  []*FieldMetadata `json:"values"` // Data Center's name
 		}
-		if _, err := s.c.do(ctx, http.MethodGet, s.c.path("issue/createmeta/%s/issuetypes/%s", project, issueTypeID), metaPage{startAt, 200}, nil, &page); err != nil {
+		if _, err := s.c.do(ctx, http.MethodGet, s.c.path("issue/createmeta/%s/issuetypes/%s", project, issueTypeID), offsetQuery{startAt, 200}, nil, &page); err != nil {
 			return nil, 0, false, err
 		}
 		items := append(page.Fields, page.Values...)

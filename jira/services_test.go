@@ -447,3 +447,20 @@ func TestRemoteLinkRetriesOnlyWithGlobalID(t *testing.T) {
 	total, _ := srv.Requests()
 	assert.Zero(t, total)
 }
+
+func TestProjectsListPages(t *testing.T) {
+	t.Parallel()
+	srv := jiratest.NewServer(t, jiratest.WithMaxResults(2))
+	for _, k := range []string{"NET", "APP", "IAM"} {
+		srv.AddProject(k, k)
+	}
+	c := newClient(t, srv)
+	projects, err := c.Projects.List(t.Context())
+	require.NoError(t, err)
+	var keys []string
+	for _, p := range projects {
+		keys = append(keys, p.Key)
+	}
+	assert.Equal(t, []string{"SEC", "OPS", "NET", "APP", "IAM"}, keys, "a server sending fewer than asked loses nothing")
+	assert.Equal(t, 3, srv.RequestCount("GET /rest/api/3/project/search"))
+}

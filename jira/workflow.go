@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/trackbridge/trackbridge/internal/rest"
 	"github.com/trackbridge/trackbridge/tracker"
 )
 
@@ -30,31 +29,7 @@ func (s *WorkflowService) Priorities(ctx context.Context) ([]*Priority, *Respons
 }
 
 func (s *WorkflowService) searchPriorities(ctx context.Context) ([]*Priority, *Response, error) {
-	var out []*Priority
-	var last *Response
-	for p, err := range rest.Paginate(ctx, 0, func(ctx context.Context, startAt int) ([]*Priority, int, bool, error) {
-		var page struct {
-			StartAt int         `json:"startAt"`
-			IsLast  bool        `json:"isLast"`
-			Values  []*Priority `json:"values"`
-		}
-		q := struct {
-			StartAt    int `url:"startAt"`
-			MaxResults int `url:"maxResults"`
-		}{startAt, 100}
-		resp, err := s.c.do(ctx, http.MethodGet, s.c.path("priority/search"), q, nil, &page)
-		last = resp
-		if err != nil {
-			return nil, 0, false, err
-		}
-		return page.Values, page.StartAt + len(page.Values), !page.IsLast, nil
-	}) {
-		if err != nil {
-			return nil, last, err
-		}
-		out = append(out, p)
-	}
-	return out, last, nil
+	return allValues[*Priority](ctx, s.c, s.c.path("priority/search"))
 }
 
 // Statuses returns every status the site has, with its category (GET
