@@ -275,6 +275,42 @@ func TestOAuth2Fixtures(t *testing.T) {
 		assert.Equal(t, 2, info["POST https://acme.api.cloud.extrahop.com/oauth2/token"])
 	})
 
+	// RevealX 360 sometimes refuses a stale token with a 400 and a text
+	// body; that is retried once with a new token, other 400s are not.
+	t.Run("400 for the token or for the request", func(t *testing.T) {
+		t.Parallel()
+		tests := []struct {
+			name      string
+			body      string
+			wantGets  int
+			wantToken int
+			wantErr   bool
+		}{
+			{"stale token", "The specified access token is invalid", 2, 2, false},
+			{"bad request", "Invalid detection id", 1, 1, true},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				t.Parallel()
+				mock := httpmock.NewMockTransport()
+				mock.RegisterResponder("POST", "https://acme.api.cloud.extrahop.com/oauth2/token", jsonResponder(200, fixture(t, "oauth2_token.json")))
+				mock.RegisterResponder("GET", "https://acme.api.cloud.extrahop.com/api/v1/detections/8589935233",
+					httpmock.NewStringResponder(400, tt.body).Then(jsonResponder(200, fixture(t, "detection_get.json"))))
+				c := newOAuthClient(t, mock)
+				_, _, err := c.Detections.Get(context.Background(), 8589935233, nil)
+				if tt.wantErr {
+					require.Error(t, err)
+					assert.Contains(t, err.Error(), tt.body, "the server's message is kept")
+				} else {
+					require.NoError(t, err)
+				}
+				info := mock.GetCallCountInfo()
+				assert.Equal(t, tt.wantGets, info["GET https://acme.api.cloud.extrahop.com/api/v1/detections/8589935233"])
+				assert.Equal(t, tt.wantToken, info["POST https://acme.api.cloud.extrahop.com/oauth2/token"])
+			})
+		}
+	})
+
 	t.Run("invalid_client", func(t *testing.T) {
 		t.Parallel()
 		mock := httpmock.NewMockTransport()
