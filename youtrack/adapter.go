@@ -62,9 +62,10 @@ type Adapter struct {
 	c   *Client
 	cfg AdapterConfig
 
-	mu     sync.Mutex
-	fields map[string][]*ProjectCustomField // by upper-case project short name
-	tags   map[string]string                // lower-case name → id
+	mu        sync.Mutex
+	fields    map[string][]*ProjectCustomField // by upper-case project short name
+	stateSets map[string][]*BundleElement      // by upper-case project short name
+	tags      map[string]string                // lower-case name → id
 }
 
 // NewAdapter returns an adapter over c. It does no I/O.
@@ -90,7 +91,7 @@ func NewAdapter(c *Client, cfg AdapterConfig) (*Adapter, error) {
 	if cfg.PageSize < 0 {
 		return nil, fmt.Errorf("youtrack: NewAdapter: negative page size %d", cfg.PageSize)
 	}
-	return &Adapter{c: c, cfg: cfg, fields: map[string][]*ProjectCustomField{}, tags: map[string]string{}}, nil
+	return &Adapter{c: c, cfg: cfg, fields: map[string][]*ProjectCustomField{}, stateSets: map[string][]*BundleElement{}, tags: map[string]string{}}, nil
 }
 
 // Kind returns "youtrack".
@@ -614,8 +615,16 @@ func (a *Adapter) SearchIssues(ctx context.Context, q tracker.Query) iter.Seq2[*
 	}
 }
 
-// states returns the values of the project's state field.
+// states returns the values of the project's state field, cached like
+// the project's fields, so a transition costs no bundle request.
 func (a *Adapter) states(ctx context.Context, project string) ([]*BundleElement, error) {
+	key := strings.ToUpper(project)
+	a.mu.Lock()
+	cached, ok := a.stateSets[key]
+	a.mu.Unlock()
+	if ok {
+		return cached, nil
+	}
 	pf, err := a.projectFields(ctx, project)
 	if err != nil {
 		return nil, err
@@ -631,6 +640,9 @@ func (a *Adapter) states(ctx context.Context, project string) ([]*BundleElement,
 			}
 			out = append(out, v)
 		}
+		a.mu.Lock()
+		a.stateSets[key] = out
+		a.mu.Unlock()
 		return out, nil
 	}
 	return nil, fmt.Errorf("youtrack: project %s has no state field %q: %w", project, a.cfg.StateField, tracker.ErrNoTransition)

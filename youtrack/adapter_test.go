@@ -104,6 +104,7 @@ func TestTransitionByCategoryAndComment(t *testing.T) {
 	srv.ResetRequests()
 	require.NoError(t, a.Transition(t.Context(), is.ID, tracker.TransitionTarget{Category: tracker.CategoryDone}))
 	assert.Zero(t, srv.RequestCount("POST /api/commands"), "already done: no command")
+	assert.Zero(t, srv.RequestCount("GET /api/admin/customFieldSettings/bundles/{kind}/{id}/values"), "the states are read once per project")
 }
 
 func TestUpdateIssueFieldsAndLabels(t *testing.T) {
