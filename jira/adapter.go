@@ -124,7 +124,7 @@ func (a *Adapter) GetIssue(ctx context.Context, id string) (*tracker.Issue, erro
 	if err != nil {
 		return nil, err
 	}
-	return a.toIssue(ctx, is), nil
+	return a.toIssue(ctx, is)
 }
 
 func (a *Adapter) toText(rt *RichText) string {
@@ -145,12 +145,14 @@ func (a *Adapter) fromText(s string) *RichText {
 }
 
 // toIssue converts an issue; custom fields are named through the field
-// cache, and a field the cache cannot name is kept by id.
-func (a *Adapter) toIssue(ctx context.Context, is *Issue) *tracker.Issue {
+// cache, and a field the list does not hold is kept by id. It fails when
+// the field list cannot be loaded: reporting fields by id for a transient
+// reason would look like the named fields had been cleared.
+func (a *Adapter) toIssue(ctx context.Context, is *Issue) (*tracker.Issue, error) {
 	out := &tracker.Issue{ID: is.ID, Key: is.Key, URL: a.c.BrowseURL(is.Key), Fields: map[string]any{}}
 	f := is.Fields
 	if f == nil {
-		return out
+		return out, nil
 	}
 	out.Summary = f.Summary
 	out.Description = a.toText(f.Description)
@@ -184,18 +186,21 @@ func (a *Adapter) toIssue(ctx context.Context, is *Issue) *tracker.Issue {
 			continue
 		}
 		fd, err := a.c.Fields.ByID(ctx, id)
-		if err != nil {
+		if errors.Is(err, tracker.ErrNotFound) {
 			// A field the list does not show (hidden, new): keep it by id.
 			if v := f.Value(id, nil); v != nil {
 				out.Fields[id] = v
 			}
 			continue
 		}
+		if err != nil {
+			return nil, err
+		}
 		if v := f.Value(id, fd.Schema); v != nil {
 			out.Fields[fd.Name] = v
 		}
 	}
-	return out
+	return out, nil
 }
 
 func categoryOf(key string) tracker.StatusCategory {
@@ -522,7 +527,11 @@ func (a *Adapter) SearchIssues(ctx context.Context, q tracker.Query) iter.Seq2[*
 				yield(nil, err)
 				return
 			}
-			ti := a.toIssue(ctx, is)
+			ti, err := a.toIssue(ctx, is)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
 			if !q.UpdatedSince.IsZero() && ti.Updated.Before(q.UpdatedSince) {
 				continue
 			}
@@ -618,7 +627,11 @@ func (a *Adapter) FindByMarker(ctx context.Context, marker string) ([]*tracker.I
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, a.toIssue(ctx, is))
+		ti, err := a.toIssue(ctx, is)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ti)
 	}
 	return out, nil
 }

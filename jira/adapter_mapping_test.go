@@ -152,6 +152,39 @@ func TestAdapterFieldListFailureIsNotInvalidInput(t *testing.T) {
 	require.NoError(t, err, "the failed load is not cached")
 }
 
+func TestAdapterFieldListFailureFailsTheRead(t *testing.T) {
+	t.Parallel()
+	mock := httpmock.NewMockTransport()
+	mock.RegisterResponder("GET", site+"/rest/api/3/issue/SEC-42", func(*http.Request) (*http.Response, error) {
+		resp := httpmock.NewBytesResponse(200, fixture(t, "issue_get.json"))
+		resp.Header.Set("Content-Type", "application/json")
+		return resp, nil
+	})
+	fieldCalls := 0
+	mock.RegisterResponder("GET", site+"/rest/api/3/field", func(*http.Request) (*http.Response, error) {
+		fieldCalls++
+		if fieldCalls == 1 {
+			return httpmock.NewStringResponse(502, "<html><title>Bad gateway</title></html>"), nil
+		}
+		resp := httpmock.NewBytesResponse(200, fixture(t, "fields.json"))
+		resp.Header.Set("Content-Type", "application/json")
+		return resp, nil
+	})
+	c, err := jira.New(site, jira.WithHTTPClient(&http.Client{Transport: mock}), jira.WithToken("t"), jira.WithMaxRetries(0))
+	require.NoError(t, err)
+	a, err := jira.NewAdapter(c, jira.AdapterConfig{})
+	require.NoError(t, err)
+
+	_, err = a.GetIssue(t.Context(), "SEC-42")
+	assert.ErrorIs(t, err, tracker.ErrUnavailable, "custom fields are not reported by id because the list failed to load")
+
+	is, err := a.GetIssue(t.Context(), "SEC-42")
+	require.NoError(t, err)
+	assert.Equal(t, "High", is.Fields["Severity"])
+	assert.Equal(t, map[string]any{"appSpecific": true, "nested": []any{1.0, 2.0, 3.0}}, is.Fields["customfield_10099"],
+		"a field the list does not hold is kept by id")
+}
+
 func TestAdapterSearchJQL(t *testing.T) {
 	t.Parallel()
 	berlin, err := time.LoadLocation("Europe/Berlin")

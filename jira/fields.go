@@ -131,6 +131,7 @@ func (s *FieldsService) Resolve(ctx context.Context, nameOrID string) (*Field, e
 }
 
 // ByID returns the cached field with this id, loading the list if needed.
+// An id the list does not hold is an error matching tracker.ErrNotFound.
 func (s *FieldsService) ByID(ctx context.Context, id string) (*Field, error) {
 	if err := s.load(ctx); err != nil {
 		return nil, err
@@ -139,7 +140,7 @@ func (s *FieldsService) ByID(ctx context.Context, id string) (*Field, error) {
 	defer s.mu.Unlock()
 	f, ok := s.byID[id]
 	if !ok {
-		return nil, fmt.Errorf("jira: no field has id %q", id)
+		return nil, fmt.Errorf("jira: no field has id %q: %w", id, tracker.ErrNotFound)
 	}
 	return f, nil
 }
