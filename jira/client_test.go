@@ -297,6 +297,12 @@ func TestDecodeIssueFixture(t *testing.T) {
 	require.NoError(t, json.Unmarshal(out, &again))
 	assert.Equal(t, f.Description.Text(), again.Description.Text())
 	assert.Contains(t, string(out), `"panelType":"info"`)
+
+	// An issue fetched without fields has nil Fields; reading them is safe.
+	var none *jira.IssueFields
+	assert.Nil(t, none.Value("customfield_10042", nil))
+	_, ok = none.String("customfield_10042")
+	assert.False(t, ok)
 }
 
 func TestErrors(t *testing.T) {

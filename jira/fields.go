@@ -402,8 +402,12 @@ func (f *IssueFields) Date(id string) (time.Time, bool) {
 // Value decodes a field by its schema into the Go value package tracker
 // uses: string, float64, time.Time, []string, a user's id, or, for types it
 // does not know, whatever encoding/json makes of it. It returns nil for an
-// absent or null field.
+// absent or null field, and on nil fields (an issue fetched with fields
+// that exclude them) as the other accessors do.
 func (f *IssueFields) Value(id string, schema *FieldSchema) any {
+	if f == nil {
+		return nil
+	}
 	raw, ok := f.Other[id]
 	if !ok || string(raw) == "null" {
 		return nil
