@@ -50,8 +50,17 @@ const (
 	TypeEnum     FieldType = "enum"
 )
 
-// fieldTypes lists the valid types in the order error messages name them.
-var fieldTypes = []FieldType{TypeString, TypeText, TypeNumber, TypeInteger, TypeBoolean, TypeDate, TypeDateTime, TypeURL, TypeEmail, TypeEnum}
+// typeList names the valid types for error messages.
+const typeList = "string, text, number, integer, boolean, date, datetime, url, email, enum"
+
+// known reports whether t is one of the types above.
+func (t FieldType) known() bool {
+	switch t {
+	case TypeString, TypeText, TypeNumber, TypeInteger, TypeBoolean, TypeDate, TypeDateTime, TypeURL, TypeEmail, TypeEnum:
+		return true
+	}
+	return false
+}
 
 // isTextual reports whether values of the type are strings, to which
 // MaxLength and Allowed apply.
@@ -173,22 +182,22 @@ func (e *ERD) check(errs *ERDError, lines map[string]int) {
 		default:
 			seen[f.Name] = i + 1
 		}
-		if !slices.Contains(fieldTypes, f.Type) {
+		if !f.Type.known() {
 			if f.Type == "" {
-				add(p+".type", "field has no type (want one of %s)", typeList())
+				add(p+".type", "field has no type (want one of %s)", typeList)
 			} else {
-				add(p+".type", "unknown type %q (want one of %s)", f.Type, typeList())
+				add(p+".type", "unknown type %q (want one of %s)", f.Type, typeList)
 			}
 		}
 		if f.MaxLength < 0 {
 			add(p+".max_length", "negative maximum length %d", f.MaxLength)
-		} else if f.MaxLength > 0 && !f.Type.isTextual() && f.Type != "" && slices.Contains(fieldTypes, f.Type) {
+		} else if f.MaxLength > 0 && !f.Type.isTextual() && f.Type.known() {
 			add(p+".max_length", "maximum length applies only to textual types, not %s", f.Type)
 		}
 		if f.Type == TypeEnum && len(f.Allowed) == 0 {
 			add(p+".allowed", "an enum needs allowed values")
 		}
-		if len(f.Allowed) > 0 && !f.Type.isTextual() && slices.Contains(fieldTypes, f.Type) {
+		if len(f.Allowed) > 0 && !f.Type.isTextual() && f.Type.known() {
 			add(p+".allowed", "allowed values apply only to textual types, not %s", f.Type)
 		}
 		for j, a := range f.Allowed {
@@ -213,14 +222,6 @@ func lineOf(lines map[string]int, path string) int {
 		path = path[:i]
 	}
 	return 0
-}
-
-func typeList() string {
-	s := make([]string, len(fieldTypes))
-	for i, t := range fieldTypes {
-		s[i] = string(t)
-	}
-	return strings.Join(s, ", ")
 }
 
 // ERDProblem is one mistake in an ERD.
