@@ -24,12 +24,10 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"regexp"
 	"slices"
 	"strings"
@@ -51,24 +49,15 @@ import (
 var sampleReport []byte
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "appsec-to-jira:", err)
-		}
-		os.Exit(1)
-	}
+	os.Exit(demo.Main("appsec-to-jira", run))
 }
 
 // options are the command line.
 type options struct {
-	report   string
-	export   []string
-	dryRun   bool
-	store    string
-	mapping  string
-	progress bool
+	demo.SyncFlags
+	report string
+	export []string
+	dryRun bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -79,14 +68,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.report, "report", "", "vulnerability report, JSON (default: the sample report.json)")
 	fs.StringVar(&export, "export", "", "comma-separated finding ids to export (default: every finding the mapping selects)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print what would be done and change nothing")
-	fs.StringVar(&o.store, "store", "", "SQLite file keeping the links between findings and tickets (default: in memory)")
-	fs.StringVar(&o.mapping, "mapping", "", "mapping spec file (default: the built-in findings-to-jira spec)")
-	fs.BoolVar(&o.progress, "progress", true, "draw a progress bar on stderr when it is a terminal")
-	if err := fs.Parse(args); err != nil {
+	o.Register(fs, "findings and tickets", "findings-to-jira")
+	if err := demo.Parse(fs, args); err != nil {
 		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	for id := range strings.SplitSeq(export, ",") {
 		if id = strings.TrimSpace(id); id != "" {
@@ -109,12 +93,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if err != nil {
 		return err
 	}
-	spec, err := loadMapping(o.mapping)
+	loaded, err := o.LoadMapping()
 	if err != nil {
 		return err
 	}
+	spec := loaded.Flows[0]
 	onFake := getenv("JIRA_URL") == ""
-	if err := demo.CheckStore(onFake, o.store); err != nil {
+	if err := o.CheckStore(onFake); err != nil {
 		return err
 	}
 	target, closeJira, err := connect(stdout, getenv)
@@ -122,24 +107,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return err
 	}
 	defer closeJira()
-	st, closeStore, err := demo.OpenStore(ctx, o.store)
+	st, closeStore, err := o.OpenStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
 
 	progress := demo.NewProgress(stderr, "exporting")
-	var obs syncer.Observer
-	if o.progress && demo.Terminal(stderr) {
-		obs = progress
-	}
 	flow, err := syncer.New(syncer.Config{
 		Name:       "findings-to-jira",
 		SourceKind: "appsec", // findings are handed in, not polled
 		Target:     target,
 		Mapping:    spec,
 		Store:      st,
-		Observer:   obs,
+		Observer:   progress.Observer(o.Progress),
 	})
 	if err != nil {
 		return err
@@ -190,49 +171,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	return demo.Failures(again)
 }
 
-// loadMapping returns the built-in spec, or the one in path.
-func loadMapping(path string) (*mapping.Flow, error) {
-	var spec *mapping.Spec
-	var err error
-	if path == "" {
-		spec, err = mapping.Builtin("findings-to-jira")
-	} else {
-		spec, err = mapping.LoadFile(path)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if len(spec.Flows) != 1 {
-		return nil, fmt.Errorf("mapping %s: want one flow, found %d", path, len(spec.Flows))
-	}
-	return spec.Flows[0], nil
-}
-
 // connect starts a fake Jira with the projects the spec routes to, or
 // connects to the Jira the environment names. Credentials are read here
 // and never printed.
 func connect(stdout io.Writer, getenv func(string) string) (*jira.Adapter, func(), error) {
 	url := getenv("JIRA_URL")
-	var opts []jira.Option
+	var auth jira.Option
 	closeJira := func() {}
-	switch {
-	case url == "":
+	if url == "" {
 		srv := jiratest.New()
 		srv.AddProject("PAY", "Payments")
 		srv.AddProject("APP", "Web and Mobile Apps")
 		url, closeJira = srv.URL(), srv.Close
-		opts = append(opts, jira.WithBasicAuth(jiratest.Email, jiratest.APIToken))
+		auth = jira.WithBasicAuth(jiratest.Email, jiratest.APIToken)
 		fmt.Fprintf(stdout, "Started a fake Jira (%s) with projects SEC, PAY and APP.\n", url)
-	case getenv("JIRA_EMAIL") != "" && getenv("JIRA_API_TOKEN") != "":
-		opts = append(opts, jira.WithBasicAuth(getenv("JIRA_EMAIL"), getenv("JIRA_API_TOKEN")))
+	} else {
+		var err error
+		if auth, err = demo.JiraAuth(getenv); err != nil {
+			return nil, nil, fmt.Errorf("JIRA_URL is set: %w", err)
+		}
 		fmt.Fprintf(stdout, "Exporting into %s.\n", url)
-	case getenv("JIRA_TOKEN") != "":
-		opts = append(opts, jira.WithToken(getenv("JIRA_TOKEN")))
-		fmt.Fprintf(stdout, "Exporting into %s.\n", url)
-	default:
-		return nil, nil, errors.New("JIRA_URL is set: set JIRA_EMAIL and JIRA_API_TOKEN (Cloud) or JIRA_TOKEN (Data Center personal access token)")
 	}
-	c, err := jira.New(url, opts...)
+	c, err := jira.New(url, auth)
 	if err == nil {
 		var a *jira.Adapter
 		if a, err = jira.NewAdapter(c, jira.AdapterConfig{Markdown: true}); err == nil {

@@ -26,7 +26,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"regexp"
 	"slices"
 	"strings"
@@ -43,25 +42,16 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "extrahop-to-jira:", err)
-		}
-		os.Exit(1)
-	}
+	os.Exit(demo.Main("extrahop-to-jira", run))
 }
 
 // options are the command line.
 type options struct {
+	demo.SyncFlags
 	detections int
 	latency    time.Duration
-	store      string
-	mapping    string
 	project    string
 	assignee   string
-	progress   bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -70,16 +60,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.SetOutput(stderr)
 	fs.IntVar(&o.detections, "detections", 200, "how many detections to seed the fake ExtraHop with")
 	fs.DurationVar(&o.latency, "latency", 2*time.Millisecond, "latency the fakes add to every request")
-	fs.StringVar(&o.store, "store", "", "SQLite file keeping the links between detections and tickets (default: in memory)")
-	fs.StringVar(&o.mapping, "mapping", "", "mapping spec file (default: the built-in extrahop-to-jira spec)")
+	o.Register(fs, "detections and tickets", "extrahop-to-jira")
 	fs.StringVar(&o.project, "project", "", "Jira project to file tickets in (default: the spec's, SEC)")
 	fs.StringVar(&o.assignee, "assignee", "", "Jira user to assign tickets to (default: the spec's, secops)")
-	fs.BoolVar(&o.progress, "progress", true, "draw a progress bar on stderr when it is a terminal")
-	if err := fs.Parse(args); err != nil {
+	if err := demo.Parse(fs, args); err != nil {
 		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	if o.detections < 1 {
 		return nil, fmt.Errorf("-detections %d: want at least 1", o.detections)
@@ -106,7 +91,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if err != nil {
 		return err
 	}
-	if err := demo.CheckStore(getenv("EXTRAHOP_URL") == "" && getenv("JIRA_URL") == "", o.store); err != nil {
+	if err := o.CheckStore(getenv("EXTRAHOP_URL") == "" && getenv("JIRA_URL") == ""); err != nil {
 		return err
 	}
 	sys, err := connect(o, stdout, getenv)
@@ -114,18 +99,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return err
 	}
 	defer sys.close()
-
-	st, closeStore, err := demo.OpenStore(ctx, o.store)
+	st, closeStore, err := o.OpenStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
 
 	progress := demo.NewProgress(stderr, "detections", "tickets (write-back)")
-	var obs syncer.Observer
-	if o.progress && demo.Terminal(stderr) {
-		obs = progress
-	}
 	project := spec.Defaults.Project
 	flow, err := syncer.New(syncer.Config{
 		Name:    "extrahop-to-jira",
@@ -136,7 +116,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		// Polling the project's tickets lets the flow notice work done
 		// in Jira and write it back onto the detections.
 		TargetQuery: &tracker.Query{Project: project},
-		Observer:    obs,
+		Observer:    progress.Observer(o.Progress),
 	})
 	if err != nil {
 		return err
@@ -161,18 +141,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 // loadMapping reads the spec and applies the -project and -assignee
 // overrides.
 func loadMapping(o *options) (*mapping.Flow, error) {
-	var spec *mapping.Spec
-	var err error
-	if o.mapping == "" {
-		spec, err = mapping.Builtin("extrahop-to-jira")
-	} else {
-		spec, err = mapping.LoadFile(o.mapping)
-	}
+	spec, err := o.LoadMapping()
 	if err != nil {
 		return nil, err
-	}
-	if len(spec.Flows) != 1 {
-		return nil, fmt.Errorf("mapping %s: want one flow, found %d", o.mapping, len(spec.Flows))
 	}
 	f := spec.Flows[0]
 	if o.project != "" {
@@ -209,14 +180,9 @@ func connect(o *options, stdout io.Writer, getenv func(string) string) (*systems
 	default:
 		return nil, errors.New("set EXTRAHOP_API_KEY (appliance) or EXTRAHOP_CLIENT_ID and EXTRAHOP_CLIENT_SECRET (RevealX 360)")
 	}
-	var jiraAuth jira.Option
-	switch {
-	case getenv("JIRA_EMAIL") != "" && getenv("JIRA_API_TOKEN") != "":
-		jiraAuth = jira.WithBasicAuth(getenv("JIRA_EMAIL"), getenv("JIRA_API_TOKEN"))
-	case getenv("JIRA_TOKEN") != "":
-		jiraAuth = jira.WithToken(getenv("JIRA_TOKEN"))
-	default:
-		return nil, errors.New("set JIRA_EMAIL and JIRA_API_TOKEN (Cloud) or JIRA_TOKEN (Data Center personal access token)")
+	jiraAuth, err := demo.JiraAuth(getenv)
+	if err != nil {
+		return nil, err
 	}
 	sys, err := adapters(ehURL, jiraURL, []extrahop.Option{ehAuth}, []jira.Option{jiraAuth})
 	if err != nil {
@@ -290,12 +256,7 @@ func (d *demoRun) once(ctx context.Context) (*syncer.Report, error) {
 		d.sys.eh.ResetRequests()
 		d.sys.jr.ResetRequests()
 	}
-	rep, err := d.flow.RunOnce(ctx)
-	d.progress.Finish()
-	if err != nil {
-		return nil, err
-	}
-	return rep, demo.Failures(rep)
+	return demo.RunOnce(ctx, d.flow, d.progress)
 }
 
 // printFirst tells what the first run did: tickets filed, detections

@@ -23,12 +23,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/trackbridge/trackbridge/examples/internal/demo"
 	"github.com/trackbridge/trackbridge/jira"
 	"github.com/trackbridge/trackbridge/jira/jiratest"
 	"github.com/trackbridge/trackbridge/mapping"
@@ -56,14 +56,7 @@ var (
 var demoTime = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Getenv); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "youtrack-access-review:", err)
-		}
-		os.Exit(1)
-	}
+	os.Exit(demo.Main("youtrack-access-review", run))
 }
 
 // options are the command line.
@@ -86,11 +79,8 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (*o
 	fs.StringVar(&o.policy, "policy", "", "access policy, JSON (default: the sample policy.json)")
 	fs.BoolVar(&o.ticket, "ticket", false, "file one ticket per finding into a Jira fake through the sync engine")
 	fs.BoolVar(&o.verbose, "v", false, "print each finding's evidence below the table")
-	if err := fs.Parse(args); err != nil {
+	if err := demo.Parse(fs, args); err != nil {
 		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	if o.userAPI != "hub" && o.userAPI != "youtrack" {
 		return nil, fmt.Errorf("--user-api %q: want hub or youtrack", o.userAPI)
@@ -98,8 +88,8 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (*o
 	return o, nil
 }
 
-func run(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
-	o, err := parseFlags(args, stdout, getenv)
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	o, err := parseFlags(args, stderr, getenv)
 	if err != nil {
 		return err
 	}
@@ -364,10 +354,7 @@ func fileTickets(ctx context.Context, w io.Writer, rep *access.Report, roster ac
 		if err != nil {
 			return nil, err
 		}
-		if res.Failed > 0 {
-			return nil, fmt.Errorf("%d findings failed to sync; first: %w", res.Failed, firstErr(res))
-		}
-		return res, nil
+		return res, demo.Failures(res)
 	}
 
 	fmt.Fprintf(w, "\nFiling tickets in the fake Jira at %s:\n", jsrv.URL())
@@ -384,7 +371,7 @@ func fileTickets(ctx context.Context, w io.Writer, rep *access.Report, roster ac
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "Created %d %s.\n", res.Created, plural(res.Created, "ticket", "tickets"))
+	fmt.Fprintf(w, "Created %s.\n", demo.Plural(res.Created, "ticket"))
 
 	again, err := review(roster)
 	if err != nil {
@@ -432,20 +419,4 @@ func summary(srv *jiratest.Server, key string) string {
 		return ""
 	}
 	return is.Summary
-}
-
-func firstErr(r *syncer.Report) error {
-	for _, oc := range r.Outcomes {
-		if oc.Err != nil {
-			return oc.Err
-		}
-	}
-	return errors.New("unknown error")
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

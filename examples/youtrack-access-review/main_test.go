@@ -19,7 +19,7 @@ func noEnv(string) string { return "" }
 func TestRunOnTheFakes(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), nil, &out, noEnv))
+	require.NoError(t, run(context.Background(), nil, &out, &out, noEnv))
 	got := out.String()
 	table := []string{
 		"RULE                  ACCOUNT     NAME         ROSTER                   DETAIL",
@@ -39,7 +39,7 @@ func TestRunOnTheFakes(t *testing.T) {
 func TestRunTicket(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), []string{"--ticket", "-v"}, &out, noEnv))
+	require.NoError(t, run(context.Background(), []string{"--ticket", "-v"}, &out, &out, noEnv))
 	got := out.String()
 	assert.Contains(t, got, "Offboarded user jdoe still active in YouTrack")
 	assert.Contains(t, got, "The roster lists Jane Doe as offboarded on 2026-10-15 (roster.csv:7)")
@@ -61,7 +61,7 @@ func TestRunWithFiles(t *testing.T) {
 	require.NoError(t, os.WriteFile(policy, []byte(`{"directory": "Acme YouTrack", "exempt": {"guests": true}}`), 0o600))
 
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), []string{"--roster", roster, "--policy", policy, "--user-api", "youtrack"}, &out, noEnv))
+	require.NoError(t, run(context.Background(), []string{"--roster", roster, "--policy", policy, "--user-api", "youtrack"}, &out, &out, noEnv))
 	got := out.String()
 	assert.Contains(t, got, "against 1 roster entry: 8 findings (8 unidentified-account)")
 	assert.Contains(t, got, "Reviewed Acme YouTrack:")
@@ -85,7 +85,7 @@ func TestRunErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var out bytes.Buffer
-		err := run(context.Background(), tt.args, &out, func(k string) string { return tt.env[k] })
+		err := run(context.Background(), tt.args, &out, &out, func(k string) string { return tt.env[k] })
 		require.Error(t, err, tt.args)
 		assert.Contains(t, err.Error(), tt.want)
 	}
@@ -102,7 +102,7 @@ func TestTokenNeverPrinted(t *testing.T) {
 	defer srv.Close()
 	env := map[string]string{"YOUTRACK_URL": srv.URL, "YOUTRACK_TOKEN": token}
 	var out bytes.Buffer
-	err := run(context.Background(), nil, &out, func(k string) string { return env[k] })
+	err := run(context.Background(), nil, &out, &out, func(k string) string { return env[k] })
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "The token is invalid or expired", "the server's message is kept")
 	assert.NotContains(t, err.Error(), token)

@@ -25,7 +25,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"regexp"
 	"slices"
 	"strings"
@@ -33,7 +32,6 @@ import (
 	"time"
 
 	"github.com/trackbridge/trackbridge/examples/internal/demo"
-	"github.com/trackbridge/trackbridge/mapping"
 	"github.com/trackbridge/trackbridge/syncer"
 	"github.com/trackbridge/trackbridge/tracker"
 	"github.com/trackbridge/trackbridge/trax"
@@ -43,23 +41,14 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "youtrack-to-trax:", err)
-		}
-		os.Exit(1)
-	}
+	os.Exit(demo.Main("youtrack-to-trax", run))
 }
 
 // options are the command line.
 type options struct {
-	project  string
-	store    string
-	mapping  string
-	latency  time.Duration
-	progress bool
+	demo.SyncFlags
+	project string
+	latency time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -67,15 +56,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("youtrack-to-trax", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.project, "project", "SEC", "YouTrack project whose issues are reported")
-	fs.StringVar(&o.store, "store", "", "SQLite file keeping the links between issues and records (default: in memory)")
-	fs.StringVar(&o.mapping, "mapping", "", "mapping spec file (default: the built-in youtrack-to-trax spec)")
+	o.Register(fs, "issues and records", "youtrack-to-trax")
 	fs.DurationVar(&o.latency, "latency", 2*time.Millisecond, "latency the fakes add to every request")
-	fs.BoolVar(&o.progress, "progress", true, "draw a progress bar on stderr when it is a terminal")
-	if err := fs.Parse(args); err != nil {
+	if err := demo.Parse(fs, args); err != nil {
 		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	if strings.TrimSpace(o.project) == "" {
 		return nil, errors.New("-project is empty")
@@ -98,11 +82,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if err != nil {
 		return err
 	}
-	spec, err := loadMapping(o.mapping)
+	spec, err := o.LoadMapping()
 	if err != nil {
 		return err
 	}
-	if err := demo.CheckStore(getenv("YOUTRACK_URL") == "" && getenv("TRAX_POSTBOX_URL") == "", o.store); err != nil {
+	if err := o.CheckStore(getenv("YOUTRACK_URL") == "" && getenv("TRAX_POSTBOX_URL") == ""); err != nil {
 		return err
 	}
 	sys, err := connect(o, stdout, getenv)
@@ -110,25 +94,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return err
 	}
 	defer sys.close()
-	st, closeStore, err := demo.OpenStore(ctx, o.store)
+	st, closeStore, err := o.OpenStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
 
 	progress := demo.NewProgress(stderr, "reporting")
-	var obs syncer.Observer
-	if o.progress && demo.Terminal(stderr) {
-		obs = progress
-	}
 	flow, err := syncer.New(syncer.Config{
 		Name:     "youtrack-to-trax",
 		Source:   sys.source,
 		Target:   sys.target,
-		Mapping:  spec,
+		Mapping:  spec.Flows[0],
 		Store:    st,
 		Query:    tracker.Query{Project: o.project},
-		Observer: obs,
+		Observer: progress.Observer(o.Progress),
 		// trax keys records by the id the engine sets, so repeating a
 		// post after a crash cannot make a second record.
 		IdempotentCreate: true,
@@ -138,7 +118,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 
 	fmt.Fprintf(stdout, "Run 1: issues of Severity High in %s without a Reported date are posted to trax.\n", o.project)
-	rep, err := once(ctx, flow, progress)
+	rep, err := demo.RunOnce(ctx, flow, progress)
 	if err != nil {
 		return err
 	}
@@ -152,7 +132,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 
 	fmt.Fprintln(stdout, "\nRun 2: the same issues again.")
 	before := sys.tx.Requests()
-	rep, err = once(ctx, flow, progress)
+	rep, err = demo.RunOnce(ctx, flow, progress)
 	if err != nil {
 		return err
 	}
@@ -162,34 +142,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return errors.New("run 2 was expected to send nothing")
 	}
 	return nil
-}
-
-// once runs the flow once and fails on items that failed.
-func once(ctx context.Context, flow *syncer.Flow, progress *demo.Progress) (*syncer.Report, error) {
-	rep, err := flow.RunOnce(ctx)
-	progress.Finish()
-	if err != nil {
-		return nil, err
-	}
-	return rep, demo.Failures(rep)
-}
-
-// loadMapping returns the built-in spec, or the one in path.
-func loadMapping(path string) (*mapping.Flow, error) {
-	var spec *mapping.Spec
-	var err error
-	if path == "" {
-		spec, err = mapping.Builtin("youtrack-to-trax")
-	} else {
-		spec, err = mapping.LoadFile(path)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if len(spec.Flows) != 1 {
-		return nil, fmt.Errorf("mapping %s: want one flow, found %d", path, len(spec.Flows))
-	}
-	return spec.Flows[0], nil
 }
 
 // connect starts the fakes, or connects to the systems the environment

@@ -1,6 +1,7 @@
-// Package demo holds what the example programs share: a progress bar fed
-// by the sync engine's events, the printing of a run's summary, and the
-// reading of settings from flags and the environment.
+// Package demo holds what the example programs share: running a command,
+// the flags and store handling of the sync examples, Jira credentials from
+// the environment, a progress bar fed by the sync engine's events, and the
+// printing of a run's summary.
 package demo
 
 import (
@@ -15,10 +16,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/trackbridge/trackbridge/jira"
 	"github.com/trackbridge/trackbridge/syncer"
-	"github.com/trackbridge/trackbridge/syncer/store"
-	"github.com/trackbridge/trackbridge/syncer/store/memory"
-	"github.com/trackbridge/trackbridge/syncer/store/sqlite"
 	"github.com/trackbridge/trackbridge/tracker"
 )
 
@@ -51,6 +50,16 @@ func NewProgress(w io.Writer, labels ...string) *Progress {
 		labels = []string{"syncing"}
 	}
 	return &Progress{w: w, labels: labels, last: -1}
+}
+
+// Observer returns p as a flow's observer when show is set and p writes to
+// a terminal, and nil otherwise: in a log file a bar redrawn in place
+// would be noise.
+func (p *Progress) Observer(show bool) syncer.Observer {
+	if show && Terminal(p.w) {
+		return p
+	}
+	return nil
 }
 
 // Observe redraws the bar from the event's Done and Total. A change of
@@ -169,6 +178,29 @@ func Plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
+// RunOnce runs flow once, ends the progress bar's line and fails on the
+// items that failed.
+func RunOnce(ctx context.Context, flow *syncer.Flow, p *Progress) (*syncer.Report, error) {
+	rep, err := flow.RunOnce(ctx)
+	p.Finish()
+	if err != nil {
+		return nil, err
+	}
+	return rep, Failures(rep)
+}
+
+// JiraAuth returns the Jira credentials the environment holds: an email
+// and API token (Cloud) or a personal access token (Data Center).
+func JiraAuth(getenv func(string) string) (jira.Option, error) {
+	switch {
+	case getenv("JIRA_EMAIL") != "" && getenv("JIRA_API_TOKEN") != "":
+		return jira.WithBasicAuth(getenv("JIRA_EMAIL"), getenv("JIRA_API_TOKEN")), nil
+	case getenv("JIRA_TOKEN") != "":
+		return jira.WithToken(getenv("JIRA_TOKEN")), nil
+	}
+	return nil, errors.New("set JIRA_EMAIL and JIRA_API_TOKEN (Cloud) or JIRA_TOKEN (Data Center personal access token)")
+}
+
 // MissingEnv returns an error naming the environment variables that are
 // empty, or nil. It never includes their values.
 func MissingEnv(getenv func(string) string, names ...string) error {
@@ -184,22 +216,7 @@ func MissingEnv(getenv func(string) string, names ...string) error {
 	return fmt.Errorf("set %s in the environment", strings.Join(missing, " and "))
 }
 
-// OpenStore opens the SQLite store at path, so that reruns against real
-// systems neither duplicate tickets nor lose links, or an in-memory store
-// when path is empty. Call close when done.
-func OpenStore(ctx context.Context, path string) (st store.Store, close func() error, err error) {
-	if path == "" {
-		return memory.New(), func() error { return nil }, nil
-	}
-	s, err := sqlite.Open(ctx, path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("opening store %s: %w", path, err)
-	}
-	return s, s.Close, nil
-}
-
-// Terminal reports whether w is a terminal, where a progress bar redrawn
-// in place makes sense; in a log file it would be noise.
+// Terminal reports whether w is a terminal.
 func Terminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
@@ -207,14 +224,4 @@ func Terminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
-// CheckStore refuses a store file on the fakes: they start empty on every
-// run, so the links a file kept from an earlier run would point at tickets
-// that no longer exist.
-func CheckStore(onFakes bool, path string) error {
-	if onFakes && path != "" {
-		return errors.New("-store is for real systems: the fakes start empty on every run, so stored links would point at tickets that no longer exist")
-	}
-	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"path/filepath"
 	"testing"
 
@@ -11,6 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trackbridge/trackbridge/syncer"
+	"github.com/trackbridge/trackbridge/syncer/store"
+	"github.com/trackbridge/trackbridge/syncer/store/memory"
+	"github.com/trackbridge/trackbridge/syncer/store/sqlite"
 	"github.com/trackbridge/trackbridge/tracker"
 )
 
@@ -91,31 +95,91 @@ func TestMissingEnvNamesVariablesNotValues(t *testing.T) {
 	assert.Equal(t, "set B_URL and C_TOKEN in the environment", err.Error())
 }
 
-func TestOpenStore(t *testing.T) {
+func TestSyncFlagsOpenStore(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	st, closeStore, err := OpenStore(ctx, "")
+	open := func(path string) (store.Store, error) {
+		f := &SyncFlags{Store: path}
+		st, closeStore, err := f.OpenStore(ctx)
+		if err == nil {
+			require.NoError(t, closeStore())
+		}
+		return st, err
+	}
+	st, err := open("")
 	require.NoError(t, err)
-	require.NotNil(t, st)
-	require.NoError(t, closeStore())
+	assert.IsType(t, &memory.Store{}, st)
 
-	st, closeStore, err = OpenStore(ctx, filepath.Join(t.TempDir(), "links.db"))
+	st, err = open(filepath.Join(t.TempDir(), "links.db"))
 	require.NoError(t, err)
-	require.NotNil(t, st)
-	require.NoError(t, closeStore())
+	assert.IsType(t, &sqlite.Store{}, st)
 
-	_, _, err = OpenStore(ctx, filepath.Join(t.TempDir(), "missing", "dir", "links.db"))
+	_, err = open(filepath.Join(t.TempDir(), "missing", "dir", "links.db"))
+	assert.ErrorContains(t, err, "opening store")
+}
+
+func TestSyncFlagsCheckStore(t *testing.T) {
+	t.Parallel()
+	assert.NoError(t, (&SyncFlags{}).CheckStore(true))
+	assert.NoError(t, (&SyncFlags{Store: "links.db"}).CheckStore(false))
+	assert.ErrorContains(t, (&SyncFlags{Store: "links.db"}).CheckStore(true), "-store is for real systems")
+}
+
+func TestSyncFlags(t *testing.T) {
+	t.Parallel()
+	var f SyncFlags
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	f.Register(fs, "detections and tickets", "extrahop-to-jira")
+	require.NoError(t, Parse(fs, []string{"-store", "a.db", "-progress=false"}))
+	assert.Equal(t, SyncFlags{Store: "a.db", builtin: "extrahop-to-jira"}, f)
+	spec, err := f.LoadMapping()
+	require.NoError(t, err)
+	assert.Len(t, spec.Flows, 1)
+
+	f.Mapping = filepath.Join(t.TempDir(), "missing.yaml")
+	_, err = f.LoadMapping()
 	assert.Error(t, err)
+
+	fs = flag.NewFlagSet("x", flag.ContinueOnError)
+	(&SyncFlags{}).Register(fs, "a and b", "extrahop-to-jira")
+	assert.ErrorContains(t, Parse(fs, []string{"-store", "a.db", "extra"}), `unexpected arguments ["extra"]`)
+}
+
+func TestJiraAuth(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		env  map[string]string
+		ok   bool
+	}{
+		{"cloud", map[string]string{"JIRA_EMAIL": "me@example.com", "JIRA_API_TOKEN": "t0k3n"}, true},
+		{"data center", map[string]string{"JIRA_TOKEN": "t0k3n"}, true},
+		{"email without token", map[string]string{"JIRA_EMAIL": "me@example.com"}, false},
+		{"none", nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			opt, err := JiraAuth(func(k string) string { return tt.env[k] })
+			if tt.ok {
+				assert.NoError(t, err)
+				assert.NotNil(t, opt)
+				return
+			}
+			assert.ErrorContains(t, err, "set JIRA_EMAIL and JIRA_API_TOKEN")
+			assert.NotContains(t, err.Error(), "me@example.com")
+		})
+	}
+}
+
+func TestProgressObserverOnlyOnATerminal(t *testing.T) {
+	t.Parallel()
+	p := NewProgress(&bytes.Buffer{})
+	assert.Nil(t, p.Observer(true), "a buffer is no terminal")
+	assert.Nil(t, p.Observer(false))
 }
 
 func TestTerminal(t *testing.T) {
 	t.Parallel()
 	assert.False(t, Terminal(&bytes.Buffer{}))
-}
-
-func TestCheckStore(t *testing.T) {
-	t.Parallel()
-	assert.NoError(t, CheckStore(true, ""))
-	assert.NoError(t, CheckStore(false, "links.db"))
-	assert.ErrorContains(t, CheckStore(true, "links.db"), "-store is for real systems")
 }
