@@ -1,6 +1,7 @@
 package jiratest
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
@@ -484,9 +485,9 @@ func compare(a, b *issue, field string) int {
 		if c := strings.Compare(a.project.Key, b.project.Key); c != 0 {
 			return c
 		}
-		return cmpInt(keyNum(a.key), keyNum(b.key))
+		return cmp.Compare(keyNum(a.key), keyNum(b.key))
 	case "id":
-		return cmpInt(a.id, b.id)
+		return cmp.Compare(a.id, b.id)
 	case "priority":
 		return strings.Compare(priorityID(a), priorityID(b))
 	case "summary":
@@ -506,16 +507,6 @@ func keyNum(key string) int64 {
 	_, n, _ := strings.Cut(key, "-")
 	v, _ := strconv.ParseInt(n, 10, 64)
 	return v
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // jqlError carries a message worded as Jira words it.
