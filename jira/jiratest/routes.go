@@ -126,6 +126,27 @@ func page(n, startAt, max int) (int, int) {
 	return startAt, min(n, startAt+max)
 }
 
+// offsetPage is the page of a list an offset-paged request asked for,
+// rendered.
+type offsetPage[R any] struct {
+	values  []R
+	startAt int
+	max     int
+	last    bool
+}
+
+// pageOf renders the page of items a request asks for with startAt and
+// maxResults (def when absent, capped by WithMaxResults).
+func pageOf[T, R any](s *Server, r *http.Request, items []T, def int, render func(T) R) offsetPage[R] {
+	startAt, max := intParam(r, "startAt", 0), s.capMax(intParam(r, "maxResults", def), def)
+	from, to := page(len(items), startAt, max)
+	values := make([]R, 0, to-from)
+	for _, it := range items[from:to] {
+		values = append(values, render(it))
+	}
+	return offsetPage[R]{values: values, startAt: from, max: max, last: to >= len(items)}
+}
+
 func (s *Server) capMax(n, def int) int {
 	if n <= 0 {
 		n = def
@@ -154,13 +175,8 @@ func (s *Server) getPriorities(w http.ResponseWriter, r *http.Request, _ []byte)
 }
 
 func (s *Server) searchPriorities(w http.ResponseWriter, r *http.Request, _ []byte) {
-	startAt, max := intParam(r, "startAt", 0), s.capMax(intParam(r, "maxResults", 50), 50)
-	from, to := page(len(s.priorities), startAt, max)
-	vals := []any{}
-	for _, p := range s.priorities[from:to] {
-		vals = append(vals, s.renderPriority(p))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"startAt": from, "maxResults": max, "total": len(s.priorities), "isLast": to >= len(s.priorities), "values": vals})
+	pg := pageOf(s, r, s.priorities, 50, s.renderPriority)
+	writeJSON(w, http.StatusOK, map[string]any{"startAt": pg.startAt, "maxResults": pg.max, "total": len(s.priorities), "isLast": pg.last, "values": pg.values})
 }
 
 func (s *Server) getResolutions(w http.ResponseWriter, r *http.Request, _ []byte) {
@@ -188,14 +204,9 @@ func (s *Server) getProjects(w http.ResponseWriter, r *http.Request, _ []byte) {
 }
 
 func (s *Server) searchProjects(w http.ResponseWriter, r *http.Request, _ []byte) {
-	startAt, max := intParam(r, "startAt", 0), s.capMax(intParam(r, "maxResults", 50), 50)
-	from, to := page(len(s.projects), startAt, max)
-	vals := []any{}
-	for _, p := range s.projects[from:to] {
-		vals = append(vals, s.renderProject(p))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"self": s.self("/project/search"), "startAt": from, "maxResults": max,
-		"total": len(s.projects), "isLast": to >= len(s.projects), "values": vals})
+	pg := pageOf(s, r, s.projects, 50, s.renderProject)
+	writeJSON(w, http.StatusOK, map[string]any{"self": s.self("/project/search"), "startAt": pg.startAt, "maxResults": pg.max,
+		"total": len(s.projects), "isLast": pg.last, "values": pg.values})
 }
 
 func (s *Server) getProject(w http.ResponseWriter, r *http.Request, _ []byte) {
@@ -242,13 +253,8 @@ func (s *Server) getCreateMetaTypes(w http.ResponseWriter, r *http.Request, _ []
 		notFound(w, fmt.Sprintf("No project could be found with key '%s'.", r.PathValue("project")))
 		return
 	}
-	startAt, max := intParam(r, "startAt", 0), s.capMax(intParam(r, "maxResults", 50), 50)
-	from, to := page(len(s.issueTypes), startAt, max)
-	vals := []any{}
-	for _, t := range s.issueTypes[from:to] {
-		vals = append(vals, s.renderIssueType(t))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"startAt": from, "maxResults": max, "total": len(s.issueTypes), s.pageKey("issueTypes"): vals})
+	pg := pageOf(s, r, s.issueTypes, 50, s.renderIssueType)
+	writeJSON(w, http.StatusOK, map[string]any{"startAt": pg.startAt, "maxResults": pg.max, "total": len(s.issueTypes), s.pageKey("issueTypes"): pg.values})
 }
 
 // createFields are the fields on every create screen.
@@ -294,9 +300,8 @@ func (s *Server) getCreateMetaFields(w http.ResponseWriter, r *http.Request, _ [
 		return
 	}
 	all := s.createFields()
-	startAt, max := intParam(r, "startAt", 0), s.capMax(intParam(r, "maxResults", 50), 50)
-	from, to := page(len(all), startAt, max)
-	writeJSON(w, http.StatusOK, map[string]any{"startAt": from, "maxResults": max, "total": len(all), s.pageKey("fields"): all[from:to]})
+	pg := pageOf(s, r, all, 50, func(f map[string]any) map[string]any { return f })
+	writeJSON(w, http.StatusOK, map[string]any{"startAt": pg.startAt, "maxResults": pg.max, "total": len(all), s.pageKey("fields"): pg.values})
 }
 
 // store assigns id, key and times and keeps the issue.
@@ -585,13 +590,8 @@ func (s *Server) listComments(w http.ResponseWriter, r *http.Request, _ []byte) 
 	if r.URL.Query().Get("orderBy") == "-created" {
 		slices.Reverse(list)
 	}
-	startAt, max := intParam(r, "startAt", 0), s.capMax(intParam(r, "maxResults", 5000), 5000)
-	from, to := page(len(list), startAt, max)
-	out := []any{}
-	for _, c := range list[from:to] {
-		out = append(out, s.renderComment(is, c))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"startAt": from, "maxResults": max, "total": len(list), "comments": out})
+	pg := pageOf(s, r, list, 5000, func(c *comment) map[string]any { return s.renderComment(is, c) })
+	writeJSON(w, http.StatusOK, map[string]any{"startAt": pg.startAt, "maxResults": pg.max, "total": len(list), "comments": pg.values})
 }
 
 type commentInput struct {
@@ -837,13 +837,7 @@ func (s *Server) deleteRemoteLink(w http.ResponseWriter, r *http.Request, _ []by
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ []byte) {
-	startAt, max := intParam(r, "startAt", 0), s.capMax(intParam(r, "maxResults", 50), 50)
-	from, to := page(len(s.users), startAt, max)
-	out := []any{}
-	for _, u := range s.users[from:to] {
-		out = append(out, s.renderUser(u))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, pageOf(s, r, s.users, 50, s.renderUser).values)
 }
 
 func (s *Server) findUsers(w http.ResponseWriter, r *http.Request, _ []byte) {
@@ -865,13 +859,7 @@ func (s *Server) findUsers(w http.ResponseWriter, r *http.Request, _ []byte) {
 			match = append(match, u)
 		}
 	}
-	startAt, max := intParam(r, "startAt", 0), s.capMax(intParam(r, "maxResults", 50), 50)
-	from, to := page(len(match), startAt, max)
-	out := []any{}
-	for _, u := range match[from:to] {
-		out = append(out, s.renderUser(u))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, pageOf(s, r, match, 50, s.renderUser).values)
 }
 
 func (s *Server) removedSearch(w http.ResponseWriter, r *http.Request, _ []byte) {
