@@ -520,14 +520,18 @@ func participantMaps(list []Participant) []map[string]any {
 	out := make([]map[string]any, 0, len(list))
 	for _, p := range list {
 		m := map[string]any{"id": p.ID, "external": p.External}
-		for k, v := range map[string]string{
-			"role": p.Role, "object_type": p.ObjectType, "object_value": p.ObjectValue, "hostname": p.Hostname,
-			"endpoint": p.Endpoint, "scanner_service": p.ScannerService, "username": p.Username,
-		} {
+		set := func(k, v string) {
 			if v != "" {
 				m[k] = v
 			}
 		}
+		set("role", p.Role)
+		set("object_type", p.ObjectType)
+		set("object_value", p.ObjectValue)
+		set("hostname", p.Hostname)
+		set("endpoint", p.Endpoint)
+		set("scanner_service", p.ScannerService)
+		set("username", p.Username)
 		if p.ObjectID != 0 {
 			m["object_id"] = p.ObjectID
 		}
