@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/trackbridge/trackbridge/syncer/store/internal/sqlstore"
 )
 
 // migrationFiles holds the schema, one file per version, applied in name
@@ -14,29 +16,11 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migrations returns the migration scripts; script i brings the schema
-// from version i to version i+1.
-func migrations() ([]string, error) {
-	entries, err := migrationFiles.ReadDir("migrations")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]string, 0, len(entries))
-	for _, e := range entries {
-		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, string(b))
-	}
-	return out, nil
-}
-
 // migrate brings the schema to the latest version in one transaction,
 // holding an advisory lock keyed by the schema name so that replicas
 // starting together migrate once.
 func (s *Store) migrate(ctx context.Context) error {
-	scripts, err := migrations()
+	scripts, err := sqlstore.Migrations(migrationFiles, "migrations")
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trackbridge/trackbridge/syncer/store"
+	"github.com/trackbridge/trackbridge/syncer/store/internal/sqlstore"
 	"github.com/trackbridge/trackbridge/syncer/storetest"
 )
 
@@ -128,7 +129,7 @@ func TestConcurrentMigration(t *testing.T) {
 	require.NoError(t, s.pool.with(t.Context(), func(c *pgx.Conn) error {
 		return c.QueryRow(t.Context(), `SELECT version FROM schema_version`).Scan(&version)
 	}))
-	scripts, err := migrations()
+	scripts, err := sqlstore.Migrations(migrationFiles, "migrations")
 	require.NoError(t, err)
 	assert.Equal(t, len(scripts), version)
 }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
+
+	"github.com/trackbridge/trackbridge/syncer/store/internal/sqlstore"
 )
 
 // migrationFiles holds the schema, one file per version, applied in name
@@ -13,29 +15,11 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migrations returns the migration scripts; script i brings the schema
-// from version i to version i+1.
-func migrations() ([]string, error) {
-	entries, err := migrationFiles.ReadDir("migrations")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]string, 0, len(entries))
-	for _, e := range entries {
-		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, string(b))
-	}
-	return out, nil
-}
-
 // migrate brings the schema to the latest version in one transaction. The
 // transaction takes the write lock first, so processes opening the same
 // file at once migrate it once.
 func (s *Store) migrate(ctx context.Context) error {
-	scripts, err := migrations()
+	scripts, err := sqlstore.Migrations(migrationFiles, "migrations")
 	if err != nil {
 		return err
 	}

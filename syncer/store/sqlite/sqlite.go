@@ -29,6 +29,7 @@ import (
 
 	"github.com/trackbridge/trackbridge/syncer/store"
 	"github.com/trackbridge/trackbridge/syncer/store/internal/codec"
+	"github.com/trackbridge/trackbridge/syncer/store/internal/sqlstore"
 	"github.com/trackbridge/trackbridge/tracker"
 )
 
@@ -281,25 +282,9 @@ func (s *Store) DeleteLink(ctx context.Context, link *store.Link) error {
 // ListLinks implements [store.Store]. It reads pageSize links per query,
 // so the caller may write between iterations.
 func (s *Store) ListLinks(ctx context.Context, flow string, filter store.Filter) iter.Seq2[*store.Link, error] {
-	return func(yield func(*store.Link, error) bool) {
-		var after tracker.Ref
-		for {
-			page, err := s.linkPage(ctx, flow, filter, after)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			for _, l := range page {
-				if !yield(l, nil) {
-					return
-				}
-			}
-			if len(page) < pageSize {
-				return
-			}
-			after = page[len(page)-1].Source
-		}
-	}
+	return sqlstore.Links(pageSize, func(after tracker.Ref) ([]*store.Link, error) {
+		return s.linkPage(ctx, flow, filter, after)
+	})
 }
 
 func (s *Store) linkPage(ctx context.Context, flow string, filter store.Filter, after tracker.Ref) ([]*store.Link, error) {

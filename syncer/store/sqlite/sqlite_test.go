@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trackbridge/trackbridge/syncer/store"
+	"github.com/trackbridge/trackbridge/syncer/store/internal/sqlstore"
 	"github.com/trackbridge/trackbridge/syncer/storetest"
 	"github.com/trackbridge/trackbridge/tracker"
 )
@@ -76,7 +77,7 @@ func TestMigrateFromV1(t *testing.T) {
 
 	var version int
 	require.NoError(t, s.db.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&version))
-	scripts, err := migrations()
+	scripts, err := sqlstore.Migrations(migrationFiles, "migrations")
 	require.NoError(t, err)
 	assert.Equal(t, len(scripts), version)
 	assert.Equal(t, 2, version, "update this test when adding a migration")
