@@ -404,9 +404,10 @@ func ReadJSON(r io.Reader, opts ReadOptions) (StaticRoster, error) {
 		return nil, &LineError{Name: name, Line: lineAt(data, dec.InputOffset()), Err: errors.New("a roster must be a JSON array of objects")}
 	}
 	var raws []*rawEntry
+	lines := lineCounter{data: data, line: 1}
 	for dec.More() {
 		start := skipSpace(data, dec.InputOffset())
-		line := lineAt(data, start)
+		line := lines.at(start)
 		var obj json.RawMessage
 		if err := dec.Decode(&obj); err != nil {
 			return nil, jsonSyntax(name, data, start, err)
@@ -508,6 +509,23 @@ func skipSpace(data []byte, off int64) int64 {
 		}
 	}
 	return off
+}
+
+// lineCounter finds the lines of increasing offsets, counting each byte
+// once: lineAt for every object of a large roster would be quadratic.
+type lineCounter struct {
+	data []byte
+	off  int64
+	line int
+}
+
+// at returns the 1-based line of off, which must not be below the
+// previous call's.
+func (c *lineCounter) at(off int64) int {
+	off = min(max(off, c.off), int64(len(c.data)))
+	c.line += bytes.Count(c.data[c.off:off], []byte("\n"))
+	c.off = off
+	return c.line
 }
 
 // lineAt returns the 1-based line of a byte offset.

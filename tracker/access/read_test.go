@@ -146,6 +146,22 @@ func TestReadJSONReportsEveryBadObject(t *testing.T) {
 	assert.Equal(t, strings.Join(want, "\n"), err.Error())
 }
 
+// TestReadJSONLargeRosterLines checks the line named for the bad last
+// entry of a roster of many objects, which the incremental line count
+// must agree on.
+func TestReadJSONLargeRosterLines(t *testing.T) {
+	t.Parallel()
+	const n = 30_000
+	var b strings.Builder
+	b.WriteString("[\n")
+	for i := range n {
+		fmt.Fprintf(&b, "{\"email\": \"p%d@example.com\", \"status\": \"active\"},\n", i)
+	}
+	b.WriteString("{\"email\": \"last@example.com\", \"status\": \"gone\"}\n]\n")
+	_, err := access.ReadJSON(strings.NewReader(b.String()), access.ReadOptions{Name: "big.json"})
+	assert.EqualError(t, err, fmt.Sprintf(`big.json:%d: status "gone" is not active or offboarded`, n+2))
+}
+
 func TestReadJSONErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
