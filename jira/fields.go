@@ -52,10 +52,12 @@ func (s *FieldSchema) IsRichText() bool {
 type FieldsService struct {
 	c *Client
 
-	loadMu sync.Mutex // one list request at a time
-	mu     sync.Mutex // guards byID and byName
-	byID   map[string]*Field
-	byName map[string][]*Field
+	// loading is a one-slot semaphore: one list request at a time, and
+	// callers waiting for it still honour their ctx.
+	loading chan struct{}
+	mu      sync.Mutex // guards byID and byName
+	byID    map[string]*Field
+	byName  map[string][]*Field
 }
 
 // List returns every field (GET /field).
@@ -75,14 +77,25 @@ func (s *FieldsService) Invalidate() {
 	s.mu.Unlock()
 }
 
-// load fills the cache once; concurrent callers wait for one request.
-func (s *FieldsService) load(ctx context.Context) error {
-	s.loadMu.Lock()
-	defer s.loadMu.Unlock()
+func (s *FieldsService) loaded() bool {
 	s.mu.Lock()
-	loaded := s.byID != nil
-	s.mu.Unlock()
-	if loaded {
+	defer s.mu.Unlock()
+	return s.byID != nil
+}
+
+// load fills the cache once; concurrent callers wait for one request, or
+// until their ctx ends.
+func (s *FieldsService) load(ctx context.Context) error {
+	if s.loaded() {
+		return nil
+	}
+	select {
+	case s.loading <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.loading }()
+	if s.loaded() { // loaded by the caller we waited for
 		return nil
 	}
 	list, _, err := s.List(ctx)

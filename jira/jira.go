@@ -252,7 +252,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	c.Comments = (*CommentsService)(&c.common)
 	c.Search = (*SearchService)(&c.common)
 	c.Users = (*UsersService)(&c.common)
-	c.Fields = &FieldsService{c: c}
+	c.Fields = &FieldsService{c: c, loading: make(chan struct{}, 1)}
 	c.Projects = (*ProjectsService)(&c.common)
 	c.Workflow = (*WorkflowService)(&c.common)
 	c.Properties = (*PropertiesService)(&c.common)

@@ -1,12 +1,14 @@
 package jira_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"testing"
 	"time"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -463,4 +465,46 @@ func TestProjectsListPages(t *testing.T) {
 	}
 	assert.Equal(t, []string{"SEC", "OPS", "NET", "APP", "IAM"}, keys, "a server sending fewer than asked loses nothing")
 	assert.Equal(t, 3, srv.RequestCount("GET /rest/api/3/project/search"))
+}
+
+func TestFieldResolveWaiterHonoursItsContext(t *testing.T) {
+	t.Parallel()
+	entered, release := make(chan struct{}), make(chan struct{})
+	mock := httpmock.NewMockTransport()
+	mock.RegisterResponder("GET", site+"/rest/api/3/field", func(*http.Request) (*http.Response, error) {
+		close(entered)
+		<-release
+		resp := httpmock.NewBytesResponse(200, fixture(t, "fields.json"))
+		resp.Header.Set("Content-Type", "application/json")
+		return resp, nil
+	})
+	c, err := jira.New(site, jira.WithHTTPClient(&http.Client{Transport: mock}), jira.WithToken("t"))
+	require.NoError(t, err)
+
+	first := make(chan error, 1)
+	go func() {
+		_, err := c.Fields.Resolve(t.Context(), "Severity")
+		first <- err
+	}()
+	<-entered // the first caller is loading the list
+
+	cancelled, cancel := context.WithCancel(t.Context())
+	cancel()
+	second := make(chan error, 1)
+	go func() {
+		_, err := c.Fields.Resolve(cancelled, "Severity")
+		second <- err
+	}()
+	select {
+	case err := <-second:
+		assert.ErrorIs(t, err, context.Canceled)
+	case <-time.After(10 * time.Second):
+		t.Fatal("a caller waiting for the field list ignored its cancelled context")
+	}
+	close(release)
+	require.NoError(t, <-first)
+	f, err := c.Fields.Resolve(t.Context(), "severity")
+	require.NoError(t, err)
+	assert.Equal(t, "customfield_10042", f.ID)
+	assert.Equal(t, 1, mock.GetTotalCallCount(), "the list was fetched once")
 }
