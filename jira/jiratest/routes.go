@@ -140,11 +140,16 @@ type offsetPage[R any] struct {
 func pageOf[T, R any](s *Server, r *http.Request, items []T, def int, render func(T) R) offsetPage[R] {
 	startAt, max := intParam(r, "startAt", 0), s.capMax(intParam(r, "maxResults", def), def)
 	from, to := page(len(items), startAt, max)
-	values := make([]R, 0, to-from)
-	for _, it := range items[from:to] {
-		values = append(values, render(it))
+	return offsetPage[R]{values: renderAll(items[from:to], render), startAt: from, max: max, last: to >= len(items)}
+}
+
+// renderAll renders every item, as the endpoints answering bare arrays do.
+func renderAll[T, R any](items []T, render func(T) R) []R {
+	out := make([]R, 0, len(items))
+	for _, it := range items {
+		out = append(out, render(it))
 	}
-	return offsetPage[R]{values: values, startAt: from, max: max, last: to >= len(items)}
+	return out
 }
 
 func (s *Server) capMax(n, def int) int {
@@ -159,19 +164,11 @@ func (s *Server) getMyself(w http.ResponseWriter, r *http.Request, _ []byte) {
 }
 
 func (s *Server) getFields(w http.ResponseWriter, r *http.Request, _ []byte) {
-	out := make([]any, 0, len(s.fields))
-	for _, f := range s.fields {
-		out = append(out, s.renderField(f))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, renderAll(s.fields, s.renderField))
 }
 
 func (s *Server) getPriorities(w http.ResponseWriter, r *http.Request, _ []byte) {
-	out := make([]any, 0, len(s.priorities))
-	for _, p := range s.priorities {
-		out = append(out, s.renderPriority(p))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, renderAll(s.priorities, s.renderPriority))
 }
 
 func (s *Server) searchPriorities(w http.ResponseWriter, r *http.Request, _ []byte) {
@@ -180,27 +177,15 @@ func (s *Server) searchPriorities(w http.ResponseWriter, r *http.Request, _ []by
 }
 
 func (s *Server) getResolutions(w http.ResponseWriter, r *http.Request, _ []byte) {
-	out := make([]any, 0, len(s.resolutions))
-	for _, res := range s.resolutions {
-		out = append(out, s.renderResolution(res))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, renderAll(s.resolutions, s.renderResolution))
 }
 
 func (s *Server) getStatuses(w http.ResponseWriter, r *http.Request, _ []byte) {
-	out := make([]any, 0, len(s.statuses))
-	for _, st := range s.statuses {
-		out = append(out, s.renderStatus(st))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, renderAll(s.statuses, s.renderStatus))
 }
 
 func (s *Server) getProjects(w http.ResponseWriter, r *http.Request, _ []byte) {
-	out := make([]any, 0, len(s.projects))
-	for _, p := range s.projects {
-		out = append(out, s.renderProject(p))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, renderAll(s.projects, s.renderProject))
 }
 
 func (s *Server) searchProjects(w http.ResponseWriter, r *http.Request, _ []byte) {
@@ -216,11 +201,7 @@ func (s *Server) getProject(w http.ResponseWriter, r *http.Request, _ []byte) {
 		return
 	}
 	out := s.renderProject(p)
-	var types []any
-	for _, t := range s.issueTypes {
-		types = append(types, s.renderIssueType(t))
-	}
-	out["issueTypes"] = types
+	out["issueTypes"] = renderAll(s.issueTypes, s.renderIssueType)
 	writeJSON(w, http.StatusOK, out)
 }
 
@@ -229,15 +210,10 @@ func (s *Server) getProjectStatuses(w http.ResponseWriter, r *http.Request, _ []
 		notFound(w, fmt.Sprintf("No project could be found with key '%s'.", r.PathValue("project")))
 		return
 	}
-	var out []any
-	for _, t := range s.issueTypes {
-		var sts []any
-		for _, st := range s.statuses {
-			sts = append(sts, s.renderStatus(st))
-		}
-		out = append(out, map[string]any{"self": s.self("/issuetype/%s", t.ID), "id": t.ID, "name": t.Name, "subtask": t.Subtask, "statuses": sts})
-	}
-	writeJSON(w, http.StatusOK, out)
+	sts := renderAll(s.statuses, s.renderStatus)
+	writeJSON(w, http.StatusOK, renderAll(s.issueTypes, func(t *IssueType) map[string]any {
+		return map[string]any{"self": s.self("/issuetype/%s", t.ID), "id": t.ID, "name": t.Name, "subtask": t.Subtask, "statuses": sts}
+	}))
 }
 
 // pageKey is "values" on Data Center and the given name on Cloud.
