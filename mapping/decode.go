@@ -192,6 +192,9 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	case reflect.Map:
 		d.mapping(n, v, path)
 	case reflect.Interface:
+		if !d.chargeTree(n, path) {
+			return
+		}
 		var x any
 		if err := n.Decode(&x); err != nil {
 			d.c.addLine(path, n.Line, "%s", cleanYAMLError(err))
@@ -201,6 +204,34 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	default:
 		d.scalar(n, v, path)
 	}
+}
+
+// chargeTree counts the nodes below n, aliases expanded, against the
+// node budget before yaml.v3 decodes n into a free-form value: each alias
+// of a large anchor would otherwise cost one node here and the whole
+// anchor there.
+func (d *decoder) chargeTree(n *yaml.Node, path string) bool {
+	for _, c := range n.Content {
+		if !d.chargeNode(c, path) {
+			return false
+		}
+	}
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		return d.chargeNode(n.Alias, path)
+	}
+	return true
+}
+
+func (d *decoder) chargeNode(n *yaml.Node, path string) bool {
+	d.used++
+	if d.used > maxNodes {
+		if !d.overflow {
+			d.c.addLine(path, n.Line, "spec too large: more than %d nodes after expanding aliases", maxNodes)
+			d.overflow = true
+		}
+		return false
+	}
+	return d.chargeTree(n, path)
 }
 
 func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string) {

@@ -136,6 +136,20 @@ func TestLoadLimits(t *testing.T) {
 		assert.ErrorContains(t, err, "spec too large")
 	}
 
+	// Free-form values (defaults.fields) decoded through yaml.v3 count
+	// their expanded aliases too: 100 references to a 5000-item anchor,
+	// each padded ahead of the alias to pass yaml.v3's
+	// own alias-ratio check.
+	var b strings.Builder
+	b.WriteString("flows:\n  - name: a\n    source: s\n    target: t\n    defaults:\n      fields:\n")
+	fmt.Fprintf(&b, "        big: &big [%s]\n", strings.TrimSuffix(strings.Repeat("1, ", 5000), ", "))
+	pad := strings.Repeat("0, ", 100)
+	for i := range 100 {
+		fmt.Fprintf(&b, "        f%d: [%s*big]\n", i, pad)
+	}
+	_, err = Parse([]byte(b.String()))
+	assert.ErrorContains(t, err, "spec too large")
+
 	_, err = LoadFile("testdata/no-such-file.yaml")
 	assert.ErrorContains(t, err, "no-such-file")
 }
