@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -392,6 +393,30 @@ func (is *issue) clone() *issue {
 	return &c
 }
 
+// edited applies in's fields and field operations to a copy of is, so a
+// refused edit or transition leaves is alone. A field onScreen refuses
+// gets Jira's "cannot be set" error.
+func (s *Server) edited(is *issue, in *issueInput, onScreen func(id string) bool) (*issue, *validationError) {
+	next := is.clone()
+	verr := &validationError{errs: map[string]string{}}
+	for id, raw := range in.Fields {
+		if !onScreen(id) {
+			verr.errs[id] = fmt.Sprintf("Field '%s' cannot be set. It is not on the appropriate screen, or unknown.", id)
+			continue
+		}
+		if msg := s.setField(next, id, raw); msg != "" {
+			verr.errs[id] = msg
+		}
+	}
+	if e := s.applyUpdate(next, in.Update); e != nil {
+		maps.Copy(verr.errs, e.errs)
+	}
+	if len(verr.errs) > 0 {
+		return nil, verr
+	}
+	return next, nil
+}
+
 func (s *Server) editIssue(w http.ResponseWriter, r *http.Request, body []byte) {
 	is := s.lookup(w, r)
 	if is == nil {
@@ -401,23 +426,8 @@ func (s *Server) editIssue(w http.ResponseWriter, r *http.Request, body []byte) 
 	if !decode(w, body, &in) {
 		return
 	}
-	next := is.clone()
-	verr := &validationError{errs: map[string]string{}}
-	for id, raw := range in.Fields {
-		if id == "project" || id == "issuetype" || id == "status" {
-			verr.errs[id] = fmt.Sprintf("Field '%s' cannot be set. It is not on the appropriate screen, or unknown.", id)
-			continue
-		}
-		if msg := s.setField(next, id, raw); msg != "" {
-			verr.errs[id] = msg
-		}
-	}
-	if e := s.applyUpdate(next, in.Update); e != nil {
-		for k, v := range e.errs {
-			verr.errs[k] = v
-		}
-	}
-	if len(verr.errs) > 0 {
+	next, verr := s.edited(is, &in, func(id string) bool { return id != "project" && id != "issuetype" && id != "status" })
+	if verr != nil {
 		writeValidation(w, verr)
 		return
 	}
@@ -521,23 +531,8 @@ func (s *Server) doTransition(w http.ResponseWriter, r *http.Request, body []byt
 		writeErrors(w, http.StatusBadRequest, []string{fmt.Sprintf("Transition id '%s' is not valid for this issue.", in.Transition.ID)}, nil)
 		return
 	}
-	next := is.clone()
-	verr := &validationError{errs: map[string]string{}}
-	for id, raw := range in.Fields {
-		if !slices.Contains(tr.Screen, id) {
-			verr.errs[id] = fmt.Sprintf("Field '%s' cannot be set. It is not on the appropriate screen, or unknown.", id)
-			continue
-		}
-		if msg := s.setField(next, id, raw); msg != "" {
-			verr.errs[id] = msg
-		}
-	}
-	if e := s.applyUpdate(next, in.Update); e != nil {
-		for k, v := range e.errs {
-			verr.errs[k] = v
-		}
-	}
-	if len(verr.errs) > 0 {
+	next, verr := s.edited(is, &in, func(id string) bool { return slices.Contains(tr.Screen, id) })
+	if verr != nil {
 		writeValidation(w, verr)
 		return
 	}

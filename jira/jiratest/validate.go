@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -380,10 +381,8 @@ func (s *Server) newIssue(in *issueInput) (*issue, *validationError) {
 			verr.errs[id] = msg
 		}
 	}
-	if msg := s.applyUpdate(is, in.Update); msg != nil {
-		for k, v := range msg.errs {
-			verr.errs[k] = v
-		}
+	if e := s.applyUpdate(is, in.Update); e != nil {
+		maps.Copy(verr.errs, e.errs)
 	}
 	for _, p := range in.Properties {
 		is.properties[p.Key] = p.Value
