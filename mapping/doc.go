@@ -86,7 +86,9 @@
 //	printf FORMAT ARGS                 as fmt.Sprintf; widths over 1000 and * are refused
 //
 // call is disabled, and define, block and template are refused at load
-// time, so templates cannot recurse or reach other templates. Nothing reads
+// time, so templates cannot recurse or reach other templates. Format and
+// AppendFormat are refused too (use date), as a layout fed back into a
+// time's Format doubles in length each time. Nothing reads
 // files, the environment or the network. Templates are parsed at load time
 // and rendered once over an empty issue to catch misspelt attributes.
 //

@@ -296,9 +296,9 @@ func parseTemplate(src string) (*tmpl, error) {
 	return &tmpl{base: t}, nil
 }
 
-// guardTree rejects template calls and appends "| _rangeguard $" to every
-// range pipeline, so that the guard sees what is ranged over and can
-// charge it against the run's budget.
+// guardTree rejects template calls and the methods checkIdents names, and
+// appends "| _rangeguard $" to every range pipeline, so that the guard
+// sees what is ranged over and can charge it against the run's budget.
 func guardTree(tree *parse.Tree, n parse.Node) error {
 	switch n := n.(type) {
 	case *parse.ListNode:
@@ -312,11 +312,16 @@ func guardTree(tree *parse.Tree, n parse.Node) error {
 		}
 	case *parse.TemplateNode:
 		return fmt.Errorf("template %q: calling templates is not allowed", n.Name)
+	case *parse.ActionNode:
+		return checkPipe(n.Pipe)
 	case *parse.IfNode:
 		return guardBranch(tree, &n.BranchNode)
 	case *parse.WithNode:
 		return guardBranch(tree, &n.BranchNode)
 	case *parse.RangeNode:
+		if err := checkPipe(n.Pipe); err != nil {
+			return err
+		}
 		id := parse.NewIdentifier(guardFunc).SetTree(tree).SetPos(n.Pipe.Pos)
 		dollar := &parse.VariableNode{NodeType: parse.NodeVariable, Pos: n.Pipe.Pos, Ident: []string{"$"}}
 		n.Pipe.Cmds = append(n.Pipe.Cmds, &parse.CommandNode{
@@ -327,7 +332,57 @@ func guardTree(tree *parse.Tree, n parse.Node) error {
 	return nil
 }
 
+// checkPipe applies checkIdents to every field, variable and chain in a
+// pipeline, parenthesised pipelines included.
+func checkPipe(p *parse.PipeNode) error {
+	if p == nil {
+		return nil
+	}
+	for _, c := range p.Cmds {
+		for _, arg := range c.Args {
+			if err := checkArg(arg); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func checkArg(n parse.Node) error {
+	switch n := n.(type) {
+	case *parse.FieldNode:
+		return checkIdents(n.Ident)
+	case *parse.VariableNode:
+		return checkIdents(n.Ident[1:])
+	case *parse.ChainNode:
+		if err := checkIdents(n.Field); err != nil {
+			return err
+		}
+		return checkArg(n.Node)
+	case *parse.PipeNode:
+		return checkPipe(n)
+	}
+	return nil
+}
+
+// checkIdents refuses the methods through which a template could grow
+// text without the function budget seeing it: time.Time's Format and
+// AppendFormat turn a layout into up to twice its length ("2" into "21"),
+// so a layout fed back into them doubles each time. Templates format times
+// with date; an extra field named Format is reached with index.
+func checkIdents(idents []string) error {
+	for _, id := range idents {
+		if id == "Format" || id == "AppendFormat" {
+			return fmt.Errorf("%s is not allowed: format times with date, reach a field of that name with index", id)
+		}
+	}
+	return nil
+}
+
 func guardBranch(tree *parse.Tree, b *parse.BranchNode) error {
+	if err := checkPipe(b.Pipe); err != nil {
+		return err
+	}
 	if err := guardTree(tree, b.List); err != nil {
 		return err
 	}

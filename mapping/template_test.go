@@ -71,6 +71,8 @@ func TestTemplateFuncs(t *testing.T) {
 		{"range over missing", `{{range .Fields.missing}}x{{else}}none{{end}}`, "none"},
 		{"nested range", `{{range .Labels}}{{range 2}}.{{end}}{{end}}`, "...."},
 		{"compare", `{{if ge .Fields.risk_score 80}}hot{{end}}`, "hot"},
+		{"time method", `{{.Now.Year}}`, "2026"},
+		{"field named Format", `{{index .Fields "Format" | default "none"}}`, "none"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,6 +117,12 @@ func TestTemplateParseErrors(t *testing.T) {
 		{"nested template", `{{if .ID}}{{range .Labels}}{{template "x"}}{{end}}{{end}}`, "calling templates is not allowed"},
 		{"syntax", `{{.ID`, "template line 1: unclosed action"},
 		{"unknown func", `{{readFile "/etc/passwd"}}`, `function "readFile" not defined`},
+		{"time Format", `{{.Now.Format "2006"}}`, "Format is not allowed"},
+		{"Format on dot", `{{with .Created}}{{.Format "2"}}{{end}}`, "Format is not allowed"},
+		{"Format on a variable", `{{$t := .Now}}{{if $t}}{{$t.Format "2"}}{{end}}`, "Format is not allowed"},
+		{"Format in a chain", `{{len (.Now).AppendFormat}}`, "AppendFormat is not allowed"},
+		{"Format in a range pipe", `{{range .Now.Format "1"}}{{end}}`, "Format is not allowed"},
+		{"Format as a map key", `{{.Fields.Format}}`, "Format is not allowed"},
 		{"too long", strings.Repeat("x", maxTemplateSource+1), "template longer than"},
 	}
 	for _, tt := range tests {
