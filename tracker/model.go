@@ -84,8 +84,8 @@ type Issue struct {
 	Priority       string
 
 	// Assignee and Reporter identify users the way the tracker does
-	// (Jira Cloud accountId, Jira Data Center name, YouTrack login).
-	// Empty means unassigned.
+	// (Jira Cloud accountId, Jira Data Center name, YouTrack login): the
+	// value of [User.Handle] for that user. Empty means unassigned.
 	Assignee string
 	Reporter string
 
@@ -187,6 +187,9 @@ type Comment struct {
 
 // User is an account in a tracker, as an access review needs it.
 type User struct {
+	// ID is the tracker's stable account id (Jira Cloud accountId, Jira
+	// Data Center user key, YouTrack user id); Login the name people sign
+	// in with, empty where the tracker has none (Jira Cloud).
 	ID    string
 	Login string
 	Name  string
@@ -202,6 +205,16 @@ type User struct {
 	Created    time.Time
 	Groups     []string
 	Roles      []string
+}
+
+// Handle returns the identifier issues use for this user in
+// Issue.Assignee and Issue.Reporter: the Login where the tracker has
+// logins, else the ID.
+func (u *User) Handle() string {
+	if u.Login != "" {
+		return u.Login
+	}
+	return u.ID
 }
 
 // Query selects issues for a [Searcher]. Zero fields do not filter.

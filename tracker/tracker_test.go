@@ -135,3 +135,9 @@ func TestTransitionTargetString(t *testing.T) {
 	assert.Equal(t, `status "Done"`, tracker.TransitionTarget{Status: "Done"}.String())
 	assert.Equal(t, "category done", tracker.TransitionTarget{Category: tracker.CategoryDone}.String())
 }
+
+func TestUserHandleMatchesAssignee(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "jdoe", (&tracker.User{ID: "1-7", Login: "jdoe"}).Handle(), "YouTrack, Jira Data Center: the login")
+	assert.Equal(t, "5b10ac8d82e05b22cc7d4ef5", (&tracker.User{ID: "5b10ac8d82e05b22cc7d4ef5"}).Handle(), "Jira Cloud: the accountId")
+}
