@@ -99,7 +99,7 @@
 // [ErrTooManyLoops]). Execution runs in a goroutine so that the caller
 // returns at the deadline; text/template cannot be interrupted, so the run
 // is then marked aborted and the goroutine stops at its next write, range
-// step or function call, and because every loop is budgeted and every function is bounded,
+// iteration or function call, and because every loop is budgeted and every function is bounded,
 // it cannot run on unnoticed.
 //
 // # Applying

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,8 +47,12 @@ var (
 	ErrTooManyLoops   = errors.New("mapping: template iterated too often")
 )
 
-// guardFunc is the hidden function every range pipeline is routed through.
-const guardFunc = "_rangeguard"
+// guardFunc is the hidden function every range pipeline is routed through,
+// and tickFunc the one every range iteration starts with.
+const (
+	guardFunc = "_rangeguard"
+	tickFunc  = "_rangetick"
+)
 
 // templateName names every template; errors replace it with "template line".
 const templateName = "tpl"
@@ -152,6 +157,7 @@ func funcs(b *binding) template.FuncMap {
 		"urlquery":   b.print(template.URLQueryEscaper),
 		"call":       noCall,
 		guardFunc:    rangeGuard,
+		tickFunc:     b.tick,
 	}
 }
 
@@ -170,6 +176,13 @@ func (b *binding) produce(n int) error {
 		return fmt.Errorf("%w: functions made over %d bytes", ErrOutputTooLarge, limit)
 	}
 	return nil
+}
+
+// tick stops a range once the run is aborted or late: an iteration need
+// not write or call a function, and builtins such as eq over large values
+// would otherwise keep an abandoned goroutine busy to the loop's end.
+func (b *binding) tick() (string, error) {
+	return "", b.produce(0)
 }
 
 // text1 charges the result of a string function.
@@ -296,9 +309,10 @@ func parseTemplate(src string) (*tmpl, error) {
 	return &tmpl{base: t}, nil
 }
 
-// guardTree rejects template calls and the methods checkIdents names, and
+// guardTree rejects template calls and the methods checkIdents names,
 // appends "| _rangeguard $" to every range pipeline, so that the guard
-// sees what is ranged over and can charge it against the run's budget.
+// sees what is ranged over and can charge it against the run's budget, and
+// starts every range body with {{_rangetick}}.
 func guardTree(tree *parse.Tree, n parse.Node) error {
 	switch n := n.(type) {
 	case *parse.ListNode:
@@ -327,7 +341,18 @@ func guardTree(tree *parse.Tree, n parse.Node) error {
 		n.Pipe.Cmds = append(n.Pipe.Cmds, &parse.CommandNode{
 			NodeType: parse.NodeCommand, Pos: n.Pipe.Pos, Args: []parse.Node{id, dollar},
 		})
-		return guardBranch(tree, &n.BranchNode)
+		if err := guardBranch(tree, &n.BranchNode); err != nil {
+			return err
+		}
+		// {{_rangetick}} first in the body, which prints nothing.
+		tick := parse.NewIdentifier(tickFunc).SetTree(tree).SetPos(n.List.Pos)
+		n.List.Nodes = slices.Insert(n.List.Nodes, 0, parse.Node(&parse.ActionNode{
+			NodeType: parse.NodeAction, Pos: n.List.Pos, Line: n.Line,
+			Pipe: &parse.PipeNode{NodeType: parse.NodePipe, Pos: n.List.Pos, Line: n.Line, Cmds: []*parse.CommandNode{{
+				NodeType: parse.NodeCommand, Pos: n.List.Pos, Args: []parse.Node{tick},
+			}}},
+		}))
+		return nil
 	}
 	return nil
 }
@@ -424,9 +449,9 @@ func rangeGuard(data any, v any) (any, error) {
 
 // render executes a template with the limits. Execution runs in its own
 // goroutine so that the caller can return at the deadline; the goroutine
-// then stops at its next write, range or deadline check, because the run is
-// marked aborted, and no loop can run long without one of those: every
-// range iteration is budgeted, and the function set has no unbounded work.
+// then stops at its next write, range iteration or function call, because
+// the run is marked aborted: every range iteration starts with a check, and
+// every function charges what it makes.
 // Callers hand render an issue nobody else changes (Flow.templateView), so
 // an abandoned goroutine cannot race with them.
 func render(tp *tmpl, is *tracker.Issue, now time.Time, lim Limits) (string, error) {

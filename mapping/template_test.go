@@ -219,6 +219,24 @@ func TestTemplateIterationBound(t *testing.T) {
 	}
 }
 
+func TestTemplateRangeRewrite(t *testing.T) {
+	t.Parallel()
+	tpl, err := parseTemplate(`{{range $i, $l := .Labels}}{{range 2}}.{{end}}{{else}}none{{end}}`)
+	require.NoError(t, err)
+	assert.Equal(t, `{{range $i, $l := .Labels | _rangeguard $}}{{_rangetick}}{{range 2 | _rangeguard $}}{{_rangetick}}.{{end}}{{else}}none{{end}}`,
+		tpl.base.Root.String())
+}
+
+func TestTemplateTickStopsAbortedRun(t *testing.T) {
+	t.Parallel()
+	b := &binding{&run{limits: testLimits, started: time.Now()}}
+	_, err := b.tick()
+	require.NoError(t, err)
+	b.r.aborted.Store(true)
+	_, err = b.tick()
+	assert.ErrorIs(t, err, ErrTimeout)
+}
+
 func TestTemplateGuardNeedsRun(t *testing.T) {
 	t.Parallel()
 	_, err := rangeGuard(nil, 3)
