@@ -56,7 +56,7 @@ func NewProgress(w io.Writer, labels ...string) *Progress {
 // a terminal, and nil otherwise: in a log file a bar redrawn in place
 // would be noise.
 func (p *Progress) Observer(show bool) syncer.Observer {
-	if show && Terminal(p.w) {
+	if show && terminal(p.w) {
 		return p
 	}
 	return nil
@@ -216,8 +216,8 @@ func MissingEnv(getenv func(string) string, names ...string) error {
 	return fmt.Errorf("set %s in the environment", strings.Join(missing, " and "))
 }
 
-// Terminal reports whether w is a terminal.
-func Terminal(w io.Writer) bool {
+// terminal reports whether w is a terminal.
+func terminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

@@ -178,8 +178,3 @@ func TestProgressObserverOnlyOnATerminal(t *testing.T) {
 	assert.Nil(t, p.Observer(true), "a buffer is no terminal")
 	assert.Nil(t, p.Observer(false))
 }
-
-func TestTerminal(t *testing.T) {
-	t.Parallel()
-	assert.False(t, Terminal(&bytes.Buffer{}))
-}
