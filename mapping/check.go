@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -61,7 +62,7 @@ func (f *Flow) targets() []projectType {
 	dpath := keyPath(f.c.path, "defaults")
 	out := []projectType{{project: d.Project, typ: d.Type, path: dpath}}
 	for _, r := range f.c.routes {
-		pt := projectType{project: cmpOr(r.route.Project, d.Project), typ: cmpOr(r.route.Type, d.Type), path: r.path}
+		pt := projectType{project: cmp.Or(r.route.Project, d.Project), typ: cmp.Or(r.route.Type, d.Type), path: r.path}
 		if !slices.ContainsFunc(out, func(o projectType) bool { return o.project == pt.project && o.typ == pt.typ }) {
 			out = append(out, pt)
 		}

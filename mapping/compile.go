@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -105,9 +106,9 @@ func (s *Spec) validate(c *collector) {
 	if lim.MaxIterations < 0 || lim.MaxIterations > maxIterationsCap {
 		c.add("limits.maxIterations", "must be between 1 and %d", maxIterationsCap)
 	}
-	lim.MaxOutput = cmpOr(lim.MaxOutput, DefaultMaxOutput)
-	lim.Timeout = cmpOr(lim.Timeout, DefaultTimeout)
-	lim.MaxIterations = cmpOr(lim.MaxIterations, DefaultMaxIterations)
+	lim.MaxOutput = cmp.Or(lim.MaxOutput, DefaultMaxOutput)
+	lim.Timeout = cmp.Or(lim.Timeout, DefaultTimeout)
+	lim.MaxIterations = cmp.Or(lim.MaxIterations, DefaultMaxIterations)
 
 	if len(s.Flows) == 0 {
 		c.add("flows", "no flows")
@@ -131,14 +132,6 @@ func (s *Spec) validate(c *collector) {
 			f.c = cf
 		}
 	}
-}
-
-func cmpOr[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // compile checks one flow. It returns nil when the flow has mistakes.
