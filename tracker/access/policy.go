@@ -3,6 +3,7 @@ package access
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -90,16 +91,7 @@ func (x *Exemptions) covers(u *tracker.User, rule Rule) bool {
 	if len(rules) == 0 {
 		rules = []Rule{RuleUnidentified}
 	}
-	applies := false
-	for _, r := range rules {
-		if r == rule {
-			applies = true
-		}
-	}
-	if !applies {
-		return false
-	}
-	return x.exempt(u) != ""
+	return slices.Contains(rules, rule) && x.exempt(u) != ""
 }
 
 // exempt returns why u is exempt ("bot", "guest", "allow-list svc-*"),
