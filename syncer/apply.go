@@ -335,6 +335,12 @@ func (f *Flow) create(ctx context.Context, r *run, d *Decision, link *store.Link
 			r.finish(d, Event{Kind: EventFailed, Reason: "storing pending link", Err: err})
 			return
 		}
+		if f.cfg.AdoptExisting {
+			// resolve adopts a ticket carrying the marker, or comes back
+			// here with the pending link to create one.
+			f.resolve(ctx, r, d, link, start)
+			return
+		}
 	}
 	in := *d.Create
 	in.Marker = link.CorrelationKey

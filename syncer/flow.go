@@ -47,6 +47,14 @@ type Config struct {
 	// for markers. Without it the target must be a tracker.MarkerFinder.
 	IdempotentCreate bool
 
+	// AdoptExisting makes the engine look for a ticket carrying an item's
+	// marker before creating one, and link it instead. Markers are stable
+	// per flow and item, so a flow whose store was lost, or that runs
+	// without a durable store, adopts the tickets it made before instead
+	// of filing them again. It costs one marker search per new item and
+	// turns off bulk creation; the target must be a tracker.MarkerFinder.
+	AdoptExisting bool
+
 	// Query selects the source items Run polls (project, statuses, raw
 	// vendor query); UpdatedSince is set by the engine from the cursor.
 	Query tracker.Query
@@ -185,6 +193,8 @@ func New(cfg Config) (*Flow, error) {
 	need(cfg.Target, "target", tracker.CanCreate, "to create tickets")
 	if !cfg.IdempotentCreate {
 		need(cfg.Target, "target", tracker.CanFindMarkers, "to resolve interrupted creates; or set IdempotentCreate")
+	} else if cfg.AdoptExisting {
+		need(cfg.Target, "target", tracker.CanFindMarkers, "AdoptExisting searches for markers")
 	}
 	if writesBack(cfg.Mapping) && cfg.Source != nil {
 		need(cfg.Source, "source", tracker.CanUpdate, "the mapping writes back onto the source")
@@ -206,7 +216,7 @@ func New(cfg Config) (*Flow, error) {
 		f.srcUpdate, _ = cfg.Source.(tracker.Updater)
 		f.srcTrans, _ = cfg.Source.(tracker.Transitioner)
 	}
-	if f.cfg.BulkSize <= 1 {
+	if f.cfg.BulkSize <= 1 || f.cfg.AdoptExisting {
 		f.bulk = nil
 	}
 	return f, nil

@@ -797,3 +797,30 @@ func TestResolvePendingAdoptsOrphans(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, store.StatePending, link.State, "created when the host pushes it again")
 }
+
+// A flow whose store was lost adopts the tickets it made before, found by
+// their markers, instead of filing them again.
+func TestAdoptExistingAfterTheStoreIsLost(t *testing.T) {
+	t.Parallel()
+	dst := trackertest.NewMemory("jira", trackertest.WithPriorities("Highest", "High", "Medium", "Low"))
+	ctx := context.Background()
+	var items []*tracker.Issue
+	for i := range 5 {
+		items = append(items, &tracker.Issue{ID: fmt.Sprint("F-", i), Summary: fmt.Sprint("finding ", i), Fields: map[string]any{"risk_score": int64(50)}})
+	}
+	first, err := syncer.New(syncer.Config{Name: "findings", SourceKind: "appsec", Target: dst, Mapping: s3Mapping(t), Store: memory.New()})
+	require.NoError(t, err)
+	_, err = first.Push(ctx, items...)
+	require.NoError(t, err)
+	require.Equal(t, 5, dst.Len())
+
+	items = append(items, &tracker.Issue{ID: "F-new", Summary: "new finding", Fields: map[string]any{"risk_score": int64(50)}})
+	again, err := syncer.New(syncer.Config{Name: "findings", SourceKind: "appsec", Target: dst, Mapping: s3Mapping(t), Store: memory.New(), AdoptExisting: true})
+	require.NoError(t, err)
+	rep, err := again.Push(ctx, items...)
+
+	require.NoError(t, err)
+	assert.Equal(t, 5, rep.Adopted)
+	assert.Equal(t, 1, rep.Created)
+	assert.Equal(t, 6, dst.Len(), "nothing filed twice")
+}

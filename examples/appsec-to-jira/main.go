@@ -121,6 +121,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		Mapping:    spec,
 		Store:      st,
 		Observer:   progress.Observer(o.Progress),
+		// Without -store, a rerun against a real Jira finds its earlier
+		// tickets by their markers instead of filing them again.
+		AdoptExisting: o.AdoptExisting(onFake),
 	})
 	if err != nil {
 		return err

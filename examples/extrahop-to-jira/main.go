@@ -91,7 +91,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if err != nil {
 		return err
 	}
-	if err := o.CheckStore(getenv("EXTRAHOP_URL") == "" && getenv("JIRA_URL") == ""); err != nil {
+	onFakes := getenv("EXTRAHOP_URL") == "" && getenv("JIRA_URL") == ""
+	if err := o.CheckStore(onFakes); err != nil {
 		return err
 	}
 	sys, err := connect(o, stdout, getenv)
@@ -117,6 +118,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		// in Jira and write it back onto the detections.
 		TargetQuery: &tracker.Query{Project: project},
 		Observer:    progress.Observer(o.Progress),
+		// Without -store, a rerun against real systems finds its earlier
+		// tickets by their markers instead of filing them again.
+		AdoptExisting: o.AdoptExisting(onFakes),
 	})
 	if err != nil {
 		return err

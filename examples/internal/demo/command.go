@@ -99,6 +99,12 @@ func (f *SyncFlags) CheckStore(onFakes bool) error {
 	return nil
 }
 
+// AdoptExisting reports whether a flow should look for the tickets of
+// earlier runs by their markers before creating (syncer.Config's
+// AdoptExisting): on real systems without -store, where no links are kept
+// between runs and a rerun would otherwise file everything again.
+func (f *SyncFlags) AdoptExisting(onFakes bool) bool { return !onFakes && f.Store == "" }
+
 // OpenStore opens the -store file, so that reruns against real systems
 // neither duplicate tickets nor lose links, or an in-memory store without
 // one. Call close when done.
