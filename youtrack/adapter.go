@@ -66,6 +66,51 @@ type Adapter struct {
 	fields    map[string][]*ProjectCustomField // by upper-case project short name
 	stateSets map[string][]*BundleElement      // by upper-case project short name
 	tags      map[string]string                // lower-case name → id
+	// types remembers each custom field's $type, learnt from every issue
+	// read. Custom fields are global in YouTrack, so a name has one type,
+	// and an update whose types are known needs no read first.
+	types map[string]string
+}
+
+// learnTypes remembers the $type of each custom field.
+func (a *Adapter) learnTypes(fs []CustomField) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.types == nil {
+		a.types = map[string]string{}
+	}
+	for i := range fs {
+		if fs[i].Type != "" {
+			a.types[fs[i].Name] = fs[i].Type
+		}
+	}
+}
+
+// typeOf returns a custom field's $type, if known.
+func (a *Adapter) typeOf(name string) (string, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	t, ok := a.types[name]
+	return t, ok
+}
+
+// forgetTypes drops the remembered types of the fields in values.
+func (a *Adapter) forgetTypes(values map[string]any) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for name := range values {
+		delete(a.types, name)
+	}
+}
+
+// typesKnown reports whether the $type of every field in values is known.
+func (a *Adapter) typesKnown(values map[string]any) bool {
+	for name := range values {
+		if _, ok := a.typeOf(name); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // NewAdapter returns an adapter over c. It does no I/O.
@@ -149,6 +194,7 @@ func (a *Adapter) toTracker(is *Issue) (*tracker.Issue, error) {
 	for _, t := range is.Tags {
 		out.Labels = append(out.Labels, t.Name)
 	}
+	a.learnTypes(is.CustomFields)
 	for i := range is.CustomFields {
 		f := &is.CustomFields[i]
 		v, err := f.Plain()
@@ -484,21 +530,17 @@ const currentFields = "$type,id,idReadable,project($type,id,shortName),customFie
 // or removed tag). Resolution is not a YouTrack attribute (states carry
 // it) and is refused.
 func (a *Adapter) UpdateIssue(ctx context.Context, id string, ch *tracker.Change) error {
+	return a.update(ctx, id, ch, true)
+}
+
+// update is UpdateIssue; cached says whether field types learnt earlier
+// may stand in for reading the issue first.
+func (a *Adapter) update(ctx context.Context, id string, ch *tracker.Change, cached bool) error {
 	if ch.IsEmpty() {
 		return nil
 	}
 	if ch.Resolution != nil {
 		return fmt.Errorf("youtrack: UpdateIssue: resolution is set through the state (Transition): %w", tracker.ErrUnsupported)
-	}
-	cur, _, err := a.c.Issues.Get(ctx, id, &GetOptions{Fields: currentFields})
-	if err != nil {
-		return err
-	}
-	typeOf := func(n string) (string, bool) {
-		if f := cur.Field(n); f != nil {
-			return f.Type, true
-		}
-		return "", false
 	}
 	values := map[string]any{}
 	for k, v := range ch.Fields {
@@ -514,7 +556,21 @@ func (a *Adapter) UpdateIssue(ctx context.Context, id string, ch *tracker.Change
 			values[a.cfg.AssigneeField] = *ch.Assignee
 		}
 	}
-	cfs, err := customFields(values, typeOf)
+	// The issue is read first only when the change needs what only it can
+	// tell: a field type not seen yet, or the tags for a label diff. The
+	// sync engine's write-backs (a Reported date) usually need neither.
+	var cur *Issue
+	fromCache := cached && len(ch.AddLabels) == 0 && len(ch.RemoveLabels) == 0 && a.typesKnown(values)
+	if !fromCache {
+		got, _, err := a.c.Issues.Get(ctx, id, &GetOptions{Fields: currentFields})
+		if err != nil {
+			return err
+		}
+		cur = got
+		a.learnTypes(cur.CustomFields)
+		id = cur.ID
+	}
+	cfs, err := customFields(values, a.typeOf)
 	if err != nil {
 		return err
 	}
@@ -527,12 +583,18 @@ func (a *Adapter) UpdateIssue(ctx context.Context, id string, ch *tracker.Change
 		up.Tags = &ids
 	}
 	if up.Summary != nil || up.Description != nil || len(up.CustomFields) > 0 || up.Tags != nil {
-		if _, _, err := a.c.Issues.Update(ctx, cur.ID, up, &GetOptions{Fields: "id"}); err != nil {
+		if _, _, err := a.c.Issues.Update(ctx, id, up, &GetOptions{Fields: "id"}); err != nil {
+			if fromCache && (errors.Is(err, tracker.ErrInvalid) || errors.Is(err, tracker.ErrUnavailable)) {
+				// YouTrack answers a wrong $type with 400 or 500: a field
+				// may have changed type since we learnt it. Read and retry.
+				a.forgetTypes(values)
+				return a.update(ctx, id, ch, false)
+			}
 			return err
 		}
 	}
-	if ch.Labels != nil {
-		return nil // replaced as a whole
+	if ch.Labels != nil || cur == nil {
+		return nil // replaced as a whole, or no label to edit
 	}
 	have := map[string]string{}
 	for _, t := range cur.Tags {

@@ -149,3 +149,32 @@ func TestSearchQueryAndExactSince(t *testing.T) {
 	}
 	assert.Equal(t, []string{ids[2]}, got, "the millisecond cut is applied on the client")
 }
+
+// Field types learnt from issues already read spare the update its read:
+// the S1 write-back of a Reported date is one request. A type that went
+// stale (YouTrack answers the wrong $type with 500) is read again.
+func TestUpdateWithKnownFieldTypesSkipsTheRead(t *testing.T) {
+	t.Parallel()
+	a, srv := newAdapter(t, youtrack.AdapterConfig{}, youtrack.WithMaxRetries(0))
+	ctx := t.Context()
+	ids, err := srv.SeedIssues("SEC", 2)
+	require.NoError(t, err)
+	for _, err := range a.SearchIssues(ctx, tracker.Query{Project: "SEC"}) {
+		require.NoError(t, err)
+	}
+	reported := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+
+	srv.ResetRequests()
+	require.NoError(t, a.UpdateIssue(ctx, ids[0], &tracker.Change{Fields: map[string]any{"Reported": reported}}))
+	total, _ := srv.Requests()
+	assert.Equal(t, 1, total, "one POST, no read first")
+	got, err := a.GetIssue(ctx, ids[0])
+	require.NoError(t, err)
+	assert.Equal(t, reported, got.Fields["Reported"])
+
+	srv.ResetRequests()
+	srv.FailNext(1, 500, 0)
+	require.NoError(t, a.UpdateIssue(ctx, ids[1], &tracker.Change{Fields: map[string]any{"Reported": reported}}))
+	assert.Equal(t, 2, srv.RequestCount("POST /api/issues/{id}"), "the failed write and its retry")
+	assert.Equal(t, 1, srv.RequestCount("GET /api/issues/{id}"), "the types are read again")
+}
