@@ -753,14 +753,23 @@ func TestLeaseIsRenewedDuringSlowWork(t *testing.T) {
 	done := make(chan error)
 	go func() { _, err := f.Push(context.Background(), item); done <- err }()
 
-	<-entered
+	// Without renewals this test would hang; it fails instead.
+	wait := func(c <-chan struct{}, what string) {
+		t.Helper()
+		select {
+		case <-c:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no %s within 10s", what)
+		}
+	}
+	wait(entered, "create call")
 	// Three lease lifetimes pass on the store's clock while the create
 	// hangs; each time the engine has renewed in between.
 	for range 6 {
-		<-st.renewed
+		wait(st.renewed, "lease renewal")
 		advance(ttl / 2)
 	}
-	<-st.renewed
+	wait(st.renewed, "lease renewal")
 	_, err = st.AcquireLease(context.Background(), "slow/appsec:F-1", "other-engine", ttl)
 	assert.ErrorIs(t, err, store.ErrLeaseHeld, "the slow engine still holds the item")
 
