@@ -22,13 +22,31 @@ const Vendor = "extrahop"
 // Response is a completed HTTP response; see rest.Response.
 type Response = rest.Response
 
-// APIError is an error answer of the server; it keeps ExtraHop's
-// error_message and matches the tracker sentinels through errors.Is.
+// APIError is an answer of ExtraHop with a status outside 2xx. It keeps the
+// status code, the method and sanitised URL, ExtraHop's message (its
+// error_message), the raw body and the response headers, and matches the
+// tracker sentinels through errors.Is (404 tracker.ErrNotFound, 401
+// tracker.ErrUnauthorized, 403 tracker.ErrForbidden, 400 and 422
+// tracker.ErrInvalid, 429 tracker.ErrRateLimited, 5xx
+// tracker.ErrUnavailable). Get it from any error a method returns with
+// errors.As:
+//
+//	var ae *extrahop.APIError
+//	if errors.As(err, &ae) {
+//		log.Print(ae.StatusCode, string(ae.Body), ae.Header.Get("X-Request-Id"))
+//	}
 type APIError = rest.APIError
 
-// RateLimitError is a 429 the client did not wait out (the server asked for
-// a longer pause than WithMaxRetryAfter allows, or the retries ran out). It
-// matches tracker.ErrRateLimited and carries the requested wait.
+// RateLimitError is a 429 the client did not wait out: ExtraHop asked for
+// a longer pause than WithMaxRetryAfter allows, or the retries ran out. It
+// carries the wait asked for (RetryAfter, Reset), matches
+// tracker.ErrRateLimited, and unwraps to the [APIError] holding status,
+// body and headers, so errors.As finds either:
+//
+//	var rl *extrahop.RateLimitError
+//	if errors.As(err, &rl) {
+//		time.Sleep(rl.RetryAfter)
+//	}
 type RateLimitError = rest.RateLimitError
 
 // apiPath is what New appends to the host URL.
@@ -145,7 +163,7 @@ func WithLimiter(l *rate.Limiter) Option { return common(rest.WithLimiter(l)) }
 func WithMaxRetries(n int) Option { return common(rest.WithMaxRetries(n)) }
 
 // WithMaxRetryAfter caps how long the client waits when the server asks for
-// a pause (429 with Retry-After); beyond it a *rest.RateLimitError is
+// a pause (429 with Retry-After); beyond it a *RateLimitError is
 // returned.
 func WithMaxRetryAfter(d time.Duration) Option { return common(rest.WithMaxRetryAfter(d)) }
 

@@ -37,4 +37,19 @@
 // Tracking → "Track detections from an external ticketing system") must be
 // enabled before ticket fields can be written; see
 // [DetectionsService.Update].
+//
+// # Errors
+//
+// An answer outside 2xx is an [*APIError]: errors.As gives its StatusCode,
+// Body (the raw error body), Header (request id, rate-limit headers) and
+// Message (ExtraHop's own message). A 429 the client did not wait out is a
+// [*RateLimitError], which unwraps to the *APIError. Both match the
+// tracker sentinels (tracker.ErrNotFound, tracker.ErrUnauthorized,
+// tracker.ErrRateLimited, ...) through errors.Is:
+//
+//	var ae *extrahop.APIError
+//	if errors.As(err, &ae) {
+//		fmt.Println(ae.StatusCode, string(ae.Body), ae.Header.Get("Retry-After"))
+//	}
+//	if errors.Is(err, tracker.ErrNotFound) { ... }
 package extrahop

@@ -15,7 +15,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/trackbridge/trackbridge/internal/rest"
 	"github.com/trackbridge/trackbridge/jira"
 	"github.com/trackbridge/trackbridge/tracker"
 )
@@ -355,8 +354,14 @@ func TestErrors(t *testing.T) {
 			assert.ErrorIs(t, err, tt.is)
 			assert.Contains(t, err.Error(), tt.message)
 			assert.NotContains(t, err.Error(), "tok-SECRET-123")
+			var ae *jira.APIError
+			require.ErrorAs(t, err, &ae, "every error answer is a *jira.APIError")
+			assert.Equal(t, tt.status, ae.StatusCode)
+			assert.JSONEq(t, string(fixture(t, tt.fixture)), string(ae.Body))
+			assert.Equal(t, "application/json;charset=UTF-8", ae.Header.Get("Content-Type"))
 			if tt.status == 429 {
-				var rl *rest.RateLimitError
+				assert.Equal(t, "100", ae.Header.Get("X-Ratelimit-Limit"))
+				var rl *jira.RateLimitError
 				require.ErrorAs(t, err, &rl)
 				assert.Equal(t, 120*time.Second, rl.RetryAfter)
 				assert.Equal(t, "jira-burst-based", rl.Reason)

@@ -13,10 +13,22 @@
 //
 // Services hang off the client (c.Issues, c.Search, c.Transitions,
 // c.Comments, c.Users, c.Fields, c.Projects, c.Workflow, c.Properties,
-// c.RemoteLinks) and return (*T, *Response, error). Errors from Jira are
-// *rest.APIError values that match the tracker sentinels (ErrNotFound,
-// ErrUnauthorized, ...) through errors.Is and keep Jira's errorMessages and
-// field errors.
+// c.RemoteLinks) and return (*T, *Response, error).
+//
+// # Errors
+//
+// An answer outside 2xx is an [*APIError]: errors.As gives its StatusCode,
+// Body (the raw error body), Header (request id, rate-limit headers) and
+// Message (Jira's errorMessages and field errors). A 429 the client did
+// not wait out is a [*RateLimitError], which unwraps to the *APIError.
+// Both match the tracker sentinels (tracker.ErrNotFound,
+// tracker.ErrUnauthorized, tracker.ErrRateLimited, ...) through errors.Is:
+//
+//	var ae *jira.APIError
+//	if errors.As(err, &ae) {
+//		fmt.Println(ae.StatusCode, string(ae.Body), ae.Header.Get("Retry-After"))
+//	}
+//	if errors.Is(err, tracker.ErrNotFound) { ... }
 //
 // Searches on Cloud use /rest/api/3/search/jql with nextPageToken paging
 // (the old /rest/api/3/search is gone); on Data Center /rest/api/2/search

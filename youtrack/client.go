@@ -25,9 +25,32 @@ const DefaultPageSize = 100
 // Response is a completed HTTP response; see rest.Response.
 type Response = rest.Response
 
-// APIError is an error answer of the server; it keeps YouTrack's
-// error_description and matches the tracker sentinels through errors.Is.
+// APIError is an answer of YouTrack with a status outside 2xx. It keeps the
+// status code, the method and sanitised URL, YouTrack's message (its
+// error_description), the raw body and the response headers, and matches the
+// tracker sentinels through errors.Is (404 tracker.ErrNotFound, 401
+// tracker.ErrUnauthorized, 403 tracker.ErrForbidden, 400 and 422
+// tracker.ErrInvalid, 429 tracker.ErrRateLimited, 5xx
+// tracker.ErrUnavailable). Get it from any error a method returns with
+// errors.As:
+//
+//	var ae *youtrack.APIError
+//	if errors.As(err, &ae) {
+//		log.Print(ae.StatusCode, string(ae.Body), ae.Header.Get("X-Request-Id"))
+//	}
 type APIError = rest.APIError
+
+// RateLimitError is a 429 the client did not wait out: YouTrack asked for
+// a longer pause than WithMaxRetryAfter allows, or the retries ran out. It
+// carries the wait asked for (RetryAfter, Reset), matches
+// tracker.ErrRateLimited, and unwraps to the [APIError] holding status,
+// body and headers, so errors.As finds either:
+//
+//	var rl *youtrack.RateLimitError
+//	if errors.As(err, &rl) {
+//		time.Sleep(rl.RetryAfter)
+//	}
+type RateLimitError = rest.RateLimitError
 
 // UserAPI selects where [UsersService.List] reads accounts from.
 type UserAPI int
@@ -85,7 +108,7 @@ func WithLimiter(l *rate.Limiter) Option { return common(rest.WithLimiter(l)) }
 func WithMaxRetries(n int) Option { return common(rest.WithMaxRetries(n)) }
 
 // WithMaxRetryAfter caps how long the client waits when the server asks for
-// a pause; beyond it a *rest.RateLimitError is returned.
+// a pause; beyond it a *RateLimitError is returned.
 func WithMaxRetryAfter(d time.Duration) Option { return common(rest.WithMaxRetryAfter(d)) }
 
 // WithRetryWait bounds the exponential backoff between retries.

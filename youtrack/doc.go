@@ -43,4 +43,19 @@
 //
 // [NewHandler] returns an http.Handler for YouTrack workflow and "Webhook
 // Triggers" notifications, authenticated by a shared token header.
+//
+// # Errors
+//
+// An answer outside 2xx is an [*APIError]: errors.As gives its StatusCode,
+// Body (the raw error body), Header (request id, rate-limit headers) and
+// Message (YouTrack's own message). A 429 the client did not wait out is a
+// [*RateLimitError], which unwraps to the *APIError. Both match the
+// tracker sentinels (tracker.ErrNotFound, tracker.ErrUnauthorized,
+// tracker.ErrRateLimited, ...) through errors.Is:
+//
+//	var ae *youtrack.APIError
+//	if errors.As(err, &ae) {
+//		fmt.Println(ae.StatusCode, string(ae.Body), ae.Header.Get("Retry-After"))
+//	}
+//	if errors.Is(err, tracker.ErrNotFound) { ... }
 package youtrack
