@@ -41,7 +41,7 @@ type Result struct {
 // its arguments, and now stands for the current time wherever the spec
 // asks for it. It fails when a value map with "unmapped: error" meets an
 // unknown value (matching ErrUnmapped), or when a template fails.
-func (f *Flow) Apply(src *tracker.Issue, now time.Time) (*Result, error) {
+func (f *FlowSpec) Apply(src *tracker.Issue, now time.Time) (*Result, error) {
 	if err := f.ready(); err != nil {
 		return nil, err
 	}
@@ -106,7 +106,7 @@ func (f *Flow) Apply(src *tracker.Issue, now time.Time) (*Result, error) {
 }
 
 // produce computes one FieldSpec's value.
-func (f *Flow) produce(fld cField, is *tracker.Issue, now time.Time) (any, error) {
+func (f *FlowSpec) produce(fld cField, is *tracker.Issue, now time.Time) (any, error) {
 	switch {
 	case fld.tpl != nil:
 		s, err := render(fld.tpl, is, now, f.c.limits)
@@ -156,7 +156,7 @@ func setTarget(res *Result, name, path string, v any) {
 
 // route fills project, type, assignee and parent from the first matching
 // route and then the defaults, and adds the default labels and fields.
-func (f *Flow) route(res *Result, src *tracker.Issue) {
+func (f *FlowSpec) route(res *Result, src *tracker.Issue) {
 	in, d, dpath := res.Issue, &f.Defaults, f.c.dpath
 	fill := func(dst *string, name, v, path string) {
 		if *dst == "" && v != "" {
@@ -314,11 +314,11 @@ type BackResult struct {
 	Trace map[string]string
 }
 
-// Back maps the target issue's state onto the source: the back fields, and
+// ApplyBack maps the target issue's state onto the source: the back fields, and
 // the first status case whose rule matches the target. It is pure; in back
 // fields, now: true and a template's .Now stand for the target's Updated
 // time. A flow without back-mapping returns an empty change.
-func (f *Flow) Back(target *tracker.Issue) (*BackResult, error) {
+func (f *FlowSpec) ApplyBack(target *tracker.Issue) (*BackResult, error) {
 	if err := f.ready(); err != nil {
 		return nil, err
 	}
@@ -353,12 +353,12 @@ func (f *Flow) Back(target *tracker.Issue) (*BackResult, error) {
 	return res, nil
 }
 
-// AfterCreate returns the change to make to the source once the target
+// ApplyAfterCreate returns the change to make to the source once the target
 // issue exists (afterCreate in the spec): Reported = now, ticket_id = the
 // target's key. References and templates read the target issue; src is
 // accepted for symmetry and future rules. The change is empty when the flow
 // has no after-create actions.
-func (f *Flow) AfterCreate(src, target *tracker.Issue, now time.Time) (*tracker.Change, error) {
+func (f *FlowSpec) ApplyAfterCreate(src, target *tracker.Issue, now time.Time) (*tracker.Change, error) {
 	if err := f.ready(); err != nil {
 		return nil, err
 	}
@@ -381,7 +381,7 @@ func (f *Flow) AfterCreate(src, target *tracker.Issue, now time.Time) (*tracker.
 // any of the fields renders a template. A template that runs past its
 // deadline is abandoned, not stopped (see render), and must not read memory
 // the caller may change once Apply has returned.
-func (f *Flow) templateView(is *tracker.Issue, fields []cField) *tracker.Issue {
+func (f *FlowSpec) templateView(is *tracker.Issue, fields []cField) *tracker.Issue {
 	for _, fld := range fields {
 		if fld.tpl != nil {
 			c := *is

@@ -299,7 +299,7 @@ func TestBackS3(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			back, err := f.Back(tt.ticket)
+			back, err := f.ApplyBack(tt.ticket)
 			require.NoError(t, err)
 			assert.Equal(t, tt.fields, back.Change.Fields)
 			assert.Equal(t, tt.res, back.Change.Resolution)
@@ -331,7 +331,7 @@ flows:
         - when: {field: statusCategory, equals: done}
           transition: {status: Fixed}
 `)
-	back, err := f.Back(&tracker.Issue{Key: "SEC-1", Status: "Done", StatusCategory: tracker.CategoryDone, Resolution: "Duplicate", Updated: testNow})
+	back, err := f.ApplyBack(&tracker.Issue{Key: "SEC-1", Status: "Done", StatusCategory: tracker.CategoryDone, Resolution: "Duplicate", Updated: testNow})
 	require.NoError(t, err)
 	assert.Equal(t, testNow, back.Change.Fields["Synced"], "now in back is the target's Updated time")
 	assert.Equal(t, &tracker.TransitionTarget{Category: tracker.CategoryDone, Resolution: "Won't fix"}, back.Transition)
@@ -339,17 +339,17 @@ flows:
 	assert.Equal(t, []string{"synced"}, back.Change.AddLabels)
 	assert.Equal(t, "flows[0].back.status[0].transition", back.Trace["status"])
 
-	back, err = f.Back(&tracker.Issue{Key: "SEC-1", StatusCategory: tracker.CategoryDone})
+	back, err = f.ApplyBack(&tracker.Issue{Key: "SEC-1", StatusCategory: tracker.CategoryDone})
 	require.NoError(t, err)
 	assert.Equal(t, &tracker.TransitionTarget{Status: "Fixed"}, back.Transition)
 
 	noBack := mustFlow(t, "flows:\n  - {name: n, source: s, target: t}\n")
-	back, err = noBack.Back(&tracker.Issue{})
+	back, err = noBack.ApplyBack(&tracker.Issue{})
 	require.NoError(t, err)
 	assert.True(t, back.Change.IsEmpty())
 	assert.Nil(t, back.Transition)
 
-	_, err = noBack.Back(nil)
+	_, err = noBack.ApplyBack(nil)
 	assert.Error(t, err)
 }
 
@@ -371,7 +371,7 @@ func TestApplyS1AndAfterCreate(t *testing.T) {
 		"issue_url": "https://yt.example.com/issue/SEC-17",
 	}, res.Issue.Fields)
 
-	ch, err := f.AfterCreate(src, &tracker.Issue{ID: "rec-1", Key: "rec-1"}, testNow)
+	ch, err := f.ApplyAfterCreate(src, &tracker.Issue{ID: "rec-1", Key: "rec-1"}, testNow)
 	require.NoError(t, err)
 	assert.Equal(t, map[string]any{"Reported": testNow}, ch.Fields)
 
@@ -381,11 +381,11 @@ func TestApplyS1AndAfterCreate(t *testing.T) {
 	assert.False(t, res.Match)
 
 	s3 := mustBuiltin(t, "extrahop-to-jira")
-	ch, err = s3.AfterCreate(detection(), &tracker.Issue{ID: "10001", Key: "SEC-9"}, testNow)
+	ch, err = s3.ApplyAfterCreate(detection(), &tracker.Issue{ID: "10001", Key: "SEC-9"}, testNow)
 	require.NoError(t, err)
 	assert.Equal(t, map[string]any{"ticket_id": "SEC-9"}, ch.Fields)
 
-	_, err = s3.AfterCreate(detection(), nil, testNow)
+	_, err = s3.ApplyAfterCreate(detection(), nil, testNow)
 	assert.Error(t, err)
 }
 

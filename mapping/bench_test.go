@@ -29,7 +29,7 @@ func BenchmarkBackS3(b *testing.B) {
 	ticket.Key, ticket.StatusCategory = "SEC-1", "done"
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := f.Back(ticket); err != nil {
+		if _, err := f.ApplyBack(ticket); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -18,7 +18,7 @@ import (
 // lacks. All mismatches come back together in an *Errors; a failure to
 // read the metadata is returned as it is, so errors.Is(err,
 // tracker.ErrUnauthorized) still works.
-func (f *Flow) Check(ctx context.Context, d tracker.Describer) error {
+func (f *FlowSpec) Check(ctx context.Context, d tracker.Describer) error {
 	if err := f.ready(); err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (pt projectType) String() string {
 
 // targets lists the distinct (project, type) pairs the defaults and routes
 // can produce.
-func (f *Flow) targets() []projectType {
+func (f *FlowSpec) targets() []projectType {
 	d := f.Defaults
 	dpath := keyPath(f.c.path, "defaults")
 	out := []projectType{{project: d.Project, typ: d.Type, path: dpath}}
@@ -70,7 +70,7 @@ func (f *Flow) targets() []projectType {
 	return out
 }
 
-func (f *Flow) projects() []string {
+func (f *FlowSpec) projects() []string {
 	var out []string
 	for _, pt := range f.targets() {
 		if !slices.Contains(out, pt.project) {
@@ -80,7 +80,7 @@ func (f *Flow) projects() []string {
 	return out
 }
 
-func (f *Flow) mapsStatus() bool {
+func (f *FlowSpec) mapsStatus() bool {
 	return slices.ContainsFunc(f.c.values, func(v cValue) bool { return v.name == FieldStatus || v.name == FieldCategory })
 }
 
@@ -94,7 +94,7 @@ func isAutoField(name string) bool {
 	return false
 }
 
-func (f *Flow) checkFields(c *collector, pt projectType, fields []tracker.FieldInfo) {
+func (f *FlowSpec) checkFields(c *collector, pt projectType, fields []tracker.FieldInfo) {
 	byName := make(map[string]*tracker.FieldInfo, len(fields)*2)
 	for i := range fields {
 		fi := &fields[i]
@@ -167,7 +167,7 @@ func (f *Flow) checkFields(c *collector, pt projectType, fields []tracker.FieldI
 	}
 }
 
-func (f *Flow) checkAllowed(c *collector, pt projectType, fi *tracker.FieldInfo, v, path string) {
+func (f *FlowSpec) checkAllowed(c *collector, pt projectType, fi *tracker.FieldInfo, v, path string) {
 	if len(fi.Allowed) == 0 || v == "" {
 		return
 	}
@@ -179,7 +179,7 @@ func (f *Flow) checkAllowed(c *collector, pt projectType, fi *tracker.FieldInfo,
 	c.add(path, "%q is not an allowed %s in %s (allowed: %s)", v, fi.Name, pt, strings.Join(fi.Allowed, ", "))
 }
 
-func (f *Flow) checkStatuses(c *collector, project string, statuses []tracker.StatusInfo) {
+func (f *FlowSpec) checkStatuses(c *collector, project string, statuses []tracker.StatusInfo) {
 	names := make([]string, len(statuses))
 	for i, s := range statuses {
 		names[i] = s.Name

@@ -135,7 +135,7 @@ func (s *Spec) validate(c *collector) {
 }
 
 // compile checks one flow. It returns nil when the flow has mistakes.
-func (f *Flow) compile(path string, lim Limits, c *collector) *compiled {
+func (f *FlowSpec) compile(path string, lim Limits, c *collector) *compiled {
 	before := c.count
 	cf := &compiled{lines: c.lines, path: path, limits: lim, dpath: map[string]string{}}
 	dp := keyPath(path, "defaults")
@@ -209,14 +209,14 @@ func (f *Flow) compile(path string, lim Limits, c *collector) *compiled {
 			cf.values = append(cf.values, v)
 		}
 	}
-	if f.BackMapping != nil {
+	if f.Back != nil {
 		bp := keyPath(path, "back")
-		for _, name := range sortedKeys(f.BackMapping.Fields) {
-			if cfld, ok := compileField(name, keyPath(keyPath(bp, "fields"), name), f.BackMapping.Fields[name], c); ok {
+		for _, name := range sortedKeys(f.Back.Fields) {
+			if cfld, ok := compileField(name, keyPath(keyPath(bp, "fields"), name), f.Back.Fields[name], c); ok {
 				cf.back.fields = append(cf.back.fields, cfld)
 			}
 		}
-		for i, bc := range f.BackMapping.Status {
+		for i, bc := range f.Back.Status {
 			p := indexPath(keyPath(bp, "status"), i)
 			if cc, ok := compileCase(p, bc, c); ok {
 				cf.back.cases = append(cf.back.cases, cc)
@@ -224,8 +224,8 @@ func (f *Flow) compile(path string, lim Limits, c *collector) *compiled {
 		}
 	}
 	ap := keyPath(path, "afterCreate")
-	for _, name := range sortedKeys(f.OnCreate) {
-		if cfld, ok := compileField(name, keyPath(ap, name), f.OnCreate[name], c); ok {
+	for _, name := range sortedKeys(f.AfterCreate) {
+		if cfld, ok := compileField(name, keyPath(ap, name), f.AfterCreate[name], c); ok {
 			cf.after = append(cf.after, cfld)
 		}
 	}
@@ -432,7 +432,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // errNotValidated is returned by flows used before Spec.Validate.
 var errNotValidated = errors.New("mapping: flow not validated; load the spec or call Spec.Validate")
 
-func (f *Flow) ready() error {
+func (f *FlowSpec) ready() error {
 	if f == nil {
 		return errors.New("mapping: nil flow")
 	}

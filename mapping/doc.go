@@ -104,12 +104,12 @@
 //
 // # Applying
 //
-// [Flow.Apply] maps a source issue to a [tracker.NewIssue] plus the set of
+// [FlowSpec.Apply] maps a source issue to a [tracker.NewIssue] plus the set of
 // fields the flow owns ([Result.Owned]), which an engine hashes to update
 // only what changed and never fields people own. [ChangeFor] turns owned
-// fields into a [tracker.Change]. [Flow.Back] maps the target's state onto
-// the source and [Flow.AfterCreate] gives the source change to make once a
+// fields into a [tracker.Change]. [FlowSpec.ApplyBack] maps the target's state onto
+// the source and [FlowSpec.AfterCreate] gives the source change to make once a
 // target issue exists. All three are pure: no I/O, and the same input
-// gives the same output. [Flow.Check] validates a flow against a target's
+// gives the same output. [FlowSpec.Check] validates a flow against a target's
 // live metadata through [tracker.Describer] before anything syncs.
 package mapping

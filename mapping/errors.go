@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// ErrUnmapped is matched (through errors.Is) by the error Apply and Back
+// ErrUnmapped is matched (through errors.Is) by the error Apply and ApplyBack
 // return when a value map with "unmapped: error" meets a value it does not
 // translate.
 var ErrUnmapped = errors.New("mapping: value not mapped")

@@ -72,14 +72,14 @@ flows:
 }
 
 // The S3 spec maps a Jira ticket's state back onto its ExtraHop detection.
-func ExampleFlow_Back() {
+func ExampleFlowSpec_ApplyBack() {
 	spec, err := mapping.Builtin("extrahop-to-jira")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	ticket := &tracker.Issue{Key: "SEC-12", Status: "Done", StatusCategory: tracker.CategoryDone, Assignee: "jdoe"}
-	back, err := spec.Flow("extrahop-to-jira").Back(ticket)
+	back, err := spec.Flow("extrahop-to-jira").ApplyBack(ticket)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -117,7 +117,7 @@ func (staticDescriber) DescribeStatuses(_ context.Context, project string) ([]tr
 
 // Check is the "test connection": it compares a flow with the target's
 // live metadata and reports every mismatch before anything syncs.
-func ExampleFlow_Check() {
+func ExampleFlowSpec_Check() {
 	spec, err := mapping.Builtin("extrahop-to-jira")
 	if err != nil {
 		fmt.Println(err)

@@ -38,8 +38,8 @@ func FuzzLoad(f *testing.F) {
 		}
 		for _, fl := range s.Flows {
 			_, _ = fl.Apply(src, testNow)
-			_, _ = fl.Back(src)
-			_, _ = fl.AfterCreate(src, src, testNow)
+			_, _ = fl.ApplyBack(src)
+			_, _ = fl.ApplyAfterCreate(src, src, testNow)
 		}
 	})
 }

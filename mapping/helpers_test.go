@@ -11,7 +11,7 @@ import (
 var testNow = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 
 // mustFlow parses a one-flow spec and returns its flow.
-func mustFlow(t testing.TB, spec string) *Flow {
+func mustFlow(t testing.TB, spec string) *FlowSpec {
 	t.Helper()
 	s, err := Parse([]byte(spec))
 	require.NoError(t, err)
@@ -19,7 +19,7 @@ func mustFlow(t testing.TB, spec string) *Flow {
 }
 
 // mustBuiltin returns the flow of a built-in spec.
-func mustBuiltin(t testing.TB, name string) *Flow {
+func mustBuiltin(t testing.TB, name string) *FlowSpec {
 	t.Helper()
 	s, err := Builtin(name)
 	require.NoError(t, err)

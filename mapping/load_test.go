@@ -177,7 +177,7 @@ flows:
 
 func TestValidateGoSpec(t *testing.T) {
 	t.Parallel()
-	s := &Spec{Flows: []*Flow{{
+	s := &Spec{Flows: []*FlowSpec{{
 		Name: "go", Source: "a", Target: "b",
 		Fields: map[string]*FieldSpec{"summary": {From: "sumary"}},
 	}}}
@@ -261,7 +261,7 @@ func TestRoundTrip(t *testing.T) {
 func TestGoSpecApplies(t *testing.T) {
 	t.Parallel()
 	yes := true
-	s := &Spec{Flows: []*Flow{{
+	s := &Spec{Flows: []*FlowSpec{{
 		Name: "go", Source: "extrahop", Target: "jira",
 		When:     &Rule{Field: "fields.risk_score", Exists: &yes},
 		Defaults: Defaults{Project: "SEC", Type: "Task"},

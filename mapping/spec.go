@@ -14,8 +14,8 @@ import (
 // goroutines at once.
 type Spec struct {
 	// Limits bounds template execution; zero fields take the defaults.
-	Limits Limits  `yaml:"limits,omitempty" json:"limits,omitempty"`
-	Flows  []*Flow `yaml:"flows" json:"flows"`
+	Limits Limits      `yaml:"limits,omitempty" json:"limits,omitempty"`
+	Flows  []*FlowSpec `yaml:"flows" json:"flows"`
 
 	// lines maps spec paths ("flows[0].values.priority") to the line they
 	// were read from; empty for specs built in Go.
@@ -34,8 +34,8 @@ type Limits struct {
 	MaxIterations int `yaml:"maxIterations,omitempty" json:"maxIterations,omitempty"`
 }
 
-// Flow maps issues of one source to issues of one target.
-type Flow struct {
+// FlowSpec maps issues of one source to issues of one target.
+type FlowSpec struct {
 	// Name identifies the flow within its spec.
 	Name string `yaml:"name" json:"name"`
 	// Source and Target name the trackers ("youtrack", "jira", "extrahop",
@@ -66,13 +66,15 @@ type Flow struct {
 	// target status; "resolution" is recorded with that move.
 	Values map[string]*ValueMap `yaml:"values,omitempty" json:"values,omitempty"`
 
-	// BackMapping maps the target's state back onto the source (see [Flow.Back]).
-	BackMapping *Back `yaml:"back,omitempty" json:"back,omitempty"`
+	// Back maps the target's state back onto the source (see
+	// [FlowSpec.ApplyBack]).
+	Back *BackSpec `yaml:"back,omitempty" json:"back,omitempty"`
 
-	// OnCreate sets source fields once the target issue exists, keyed by
+	// AfterCreate sets source fields once the target issue exists, keyed by
 	// source field name. References and templates read the created target
-	// issue; FieldSpec.Now stamps the time, as in Reported: {now: true}.
-	OnCreate map[string]*FieldSpec `yaml:"afterCreate,omitempty" json:"afterCreate,omitempty"`
+	// issue; FieldSpec.Now stamps the time, as in Reported: {now: true}
+	// (see [FlowSpec.ApplyAfterCreate]).
+	AfterCreate map[string]*FieldSpec `yaml:"afterCreate,omitempty" json:"afterCreate,omitempty"`
 
 	c *compiled
 }
@@ -158,10 +160,10 @@ type Range struct {
 	To  string   `yaml:"to" json:"to"`
 }
 
-// Back maps the target issue's state onto source fields. References and
+// BackSpec maps the target issue's state onto source fields. References and
 // templates in it read the target issue; now: true and .Now stand for the
-// target's Updated time, so that Back stays deterministic.
-type Back struct {
+// target's Updated time, so that [FlowSpec.ApplyBack] stays deterministic.
+type BackSpec struct {
 	// Fields sets source fields from the target, keyed by source field
 	// name; "summary", "description", "priority", "assignee", "resolution"
 	// and "labels" are the standard attributes, other names are extra
@@ -191,7 +193,7 @@ type Transition struct {
 }
 
 // Flow returns the flow with the given name, or nil.
-func (s *Spec) Flow(name string) *Flow {
+func (s *Spec) Flow(name string) *FlowSpec {
 	for _, f := range s.Flows {
 		if f != nil && f.Name == name {
 			return f

@@ -452,7 +452,7 @@ func rangeGuard(data any, v any) (any, error) {
 // then stops at its next write, range iteration or function call, because
 // the run is marked aborted: every range iteration starts with a check, and
 // every function charges what it makes.
-// Callers hand render an issue nobody else changes (Flow.templateView), so
+// Callers hand render an issue nobody else changes (FlowSpec.templateView), so
 // an abandoned goroutine cannot race with them.
 func render(tp *tmpl, is *tracker.Issue, now time.Time, lim Limits) (string, error) {
 	r := &run{limits: lim, started: time.Now()}

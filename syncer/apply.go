@@ -370,7 +370,7 @@ func (f *Flow) linked(ctx context.Context, r *run, d *Decision, link *store.Link
 			link.FieldHashes = setHash(link.FieldHashes, targetPrefix+name, hashValue(v))
 		}
 	}
-	if len(f.cfg.Mapping.OnCreate) > 0 && f.srcUpdate != nil {
+	if len(f.cfg.Mapping.AfterCreate) > 0 && f.srcUpdate != nil {
 		link.FieldHashes = setHash(link.FieldHashes, keyAfterCreate, "pending")
 	}
 	if err := f.cfg.Store.PutLink(ctx, link); err != nil {
@@ -575,13 +575,13 @@ func (f *Flow) writeBack(ctx context.Context, r *run, d *Decision, link *store.L
 	m := f.cfg.Mapping
 	var ch *tracker.Change
 	if afterCreate && link.FieldHashes[keyAfterCreate] == "pending" {
-		ac, err := m.AfterCreate(d.Item, target, f.cfg.Now())
+		ac, err := m.ApplyAfterCreate(d.Item, target, f.cfg.Now())
 		if err != nil {
 			return nil, fmt.Errorf("after-create mapping: %w", err)
 		}
 		ch = ac
 	}
-	back, err := m.Back(target)
+	back, err := m.ApplyBack(target)
 	if err != nil {
 		return nil, fmt.Errorf("back-mapping: %w", err)
 	}

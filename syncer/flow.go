@@ -35,7 +35,7 @@ type Config struct {
 	// tracker.Transitioner when it maps status.
 	Target tracker.Tracker
 	// Mapping is the flow's mapping (one flow of a mapping.Spec).
-	Mapping *mapping.Flow
+	Mapping *mapping.FlowSpec
 	// Store keeps links, cursors, leases and the event log.
 	Store store.Store
 	// Observer receives every decision and outcome; nil discards them.
@@ -224,8 +224,8 @@ func New(cfg Config) (*Flow, error) {
 
 // writesBack reports whether the mapping changes the source: back-mapping
 // or after-create actions.
-func writesBack(m *mapping.Flow) bool {
-	return len(m.OnCreate) > 0 || (m.BackMapping != nil && (len(m.BackMapping.Fields) > 0 || len(m.BackMapping.Status) > 0))
+func writesBack(m *mapping.FlowSpec) bool {
+	return len(m.AfterCreate) > 0 || (m.Back != nil && (len(m.Back.Fields) > 0 || len(m.Back.Status) > 0))
 }
 
 func fillDefaults(c *Config) {

@@ -30,7 +30,7 @@ type env struct {
 	cfg      syncer.Config
 }
 
-func s3Mapping(t testing.TB) *mapping.Flow {
+func s3Mapping(t testing.TB) *mapping.FlowSpec {
 	t.Helper()
 	spec, err := mapping.Builtin("extrahop-to-jira")
 	require.NoError(t, err)

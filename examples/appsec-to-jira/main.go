@@ -208,7 +208,7 @@ func connect(stdout io.Writer, getenv func(string) string) (*jira.Adapter, func(
 
 // printPlan prints the dry run: what each finding would become, or why
 // it is skipped.
-func printPlan(w io.Writer, plan *syncer.Plan, spec *mapping.Flow) error {
+func printPlan(w io.Writer, plan *syncer.Plan, spec *mapping.FlowSpec) error {
 	fmt.Fprintf(w, "\nDry run: nothing is sent to Jira.\n\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "FINDING\tACTION\tPROJECT\tTYPE\tPRIORITY\tSTATUS\tSUMMARY / REASON")

@@ -144,7 +144,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 
 // loadMapping reads the spec and applies the -project and -assignee
 // overrides.
-func loadMapping(o *options) (*mapping.Flow, error) {
+func loadMapping(o *options) (*mapping.FlowSpec, error) {
 	spec, err := o.LoadMapping()
 	if err != nil {
 		return nil, err
