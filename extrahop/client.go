@@ -256,6 +256,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		}
 		tokens = newTokenSource(tokenURL, o.clientID, o.secret, hc, o.now)
 		o.cfg.Auth = rest.OAuth2(tokens)
+		o.cfg.Secrets = append(o.cfg.Secrets, rest.PairSecrets(o.clientID, o.secret)...)
 	}
 	rc, err := rest.New(o.cfg)
 	if err != nil {

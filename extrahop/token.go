@@ -2,7 +2,6 @@ package extrahop
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -34,10 +33,12 @@ const maxRenewMargin = 10 * time.Second
 // renewal testable with a fake clock. Token is serialised by that layer's
 // mutex and by mu here.
 type tokenSource struct {
-	conf   *clientcredentials.Config
-	ctx    context.Context
-	now    func() time.Time
-	secret string
+	conf *clientcredentials.Config
+	ctx  context.Context
+	now  func() time.Time
+	// red hides the client secret, alone and in the Basic pair, and
+	// every token fetched.
+	red *rest.Redactor
 
 	mu      sync.Mutex
 	tok     *oauth2.Token
@@ -80,6 +81,11 @@ func newTokenSource(tokenURL, clientID, secret string, hc *http.Client, now func
 	if tc.Timeout <= 0 {
 		tc.Timeout = rest.DefaultTimeout
 	}
+	// The token request carries the client credentials: never follow a
+	// redirect to plain http with them.
+	tc.CheckRedirect = rest.CheckRedirect(tc.CheckRedirect)
+	red := &rest.Redactor{}
+	red.AddPair(clientID, secret)
 	return &tokenSource{
 		conf: &clientcredentials.Config{
 			ClientID:     clientID,
@@ -87,9 +93,9 @@ func newTokenSource(tokenURL, clientID, secret string, hc *http.Client, now func
 			TokenURL:     tokenURL,
 			AuthStyle:    oauth2.AuthStyleInHeader,
 		},
-		ctx:    context.WithValue(context.Background(), oauth2.HTTPClient, &tc),
-		now:    now,
-		secret: secret,
+		ctx: context.WithValue(context.Background(), oauth2.HTTPClient, &tc),
+		now: now,
+		red: red,
 	}
 }
 
@@ -104,8 +110,9 @@ func (s *tokenSource) Token() (*oauth2.Token, error) {
 		// the wall clock.
 		tok, err := s.conf.Token(s.ctx)
 		if err != nil {
-			return nil, s.scrub(err)
+			return nil, fmt.Errorf("extrahop: client credentials: %w", rest.TokenError(s.red, err))
 		}
+		s.red.Add(tok.AccessToken, tok.RefreshToken)
 		life := lifetime(tok)
 		s.tok = tok
 		s.gen++
@@ -135,29 +142,4 @@ func lifetime(tok *oauth2.Token) time.Duration {
 		return 0
 	}
 	return time.Until(tok.Expiry).Round(time.Second)
-}
-
-// scrub turns a token error into one that cannot carry the client secret
-// and still says what the server answered.
-func (s *tokenSource) scrub(err error) error {
-	var re *oauth2.RetrieveError
-	msg := err.Error()
-	if errors.As(err, &re) {
-		status := 0
-		if re.Response != nil {
-			status = re.Response.StatusCode
-		}
-		switch {
-		case re.ErrorCode != "" && re.ErrorDescription != "":
-			msg = fmt.Sprintf("token endpoint answered %d %s: %s", status, re.ErrorCode, re.ErrorDescription)
-		case re.ErrorCode != "":
-			msg = fmt.Sprintf("token endpoint answered %d %s", status, re.ErrorCode)
-		default:
-			msg = fmt.Sprintf("token endpoint answered %d: %.200s", status, strings.TrimSpace(string(re.Body)))
-		}
-	}
-	if len(s.secret) >= 4 {
-		msg = strings.ReplaceAll(msg, s.secret, "[redacted]")
-	}
-	return errors.New("extrahop: client credentials: " + msg)
 }

@@ -203,6 +203,23 @@ func (e *BulkElementError) Is(target error) bool {
 	return (&rest.APIError{StatusCode: e.Status}).Is(target)
 }
 
+// bulkElementError builds the error of a refused element, its messages
+// redacted: a partly successful bulk create answers 201, whose body is not
+// an error body and has not been redacted yet.
+func (c *Client) bulkElementError(idx, status int, ec errorCollection) *BulkElementError {
+	e := &BulkElementError{Index: idx, Status: status}
+	for _, m := range ec.ErrorMessages {
+		e.Messages = append(e.Messages, c.rest.Redact(m))
+	}
+	if ec.Errors != nil {
+		e.Errors = make(map[string]string, len(ec.Errors))
+		for k, v := range ec.Errors {
+			e.Errors[c.rest.Redact(k)] = c.rest.Redact(v)
+		}
+	}
+	return e
+}
+
 type bulkResponse struct {
 	Issues []CreatedIssue `json:"issues"`
 	Errors []struct {
@@ -262,7 +279,7 @@ func (s *IssuesService) CreateBulk(ctx context.Context, in []*IssueUpdate) ([]Bu
 			if status == 0 {
 				status = http.StatusBadRequest
 			}
-			results[idx].Err = &BulkElementError{Index: idx, Status: status, Messages: e.ElementErrors.ErrorMessages, Errors: e.ElementErrors.Errors}
+			results[idx].Err = s.c.bulkElementError(idx, status, e.ElementErrors)
 		}
 		created := out.Issues
 		for idx := start; idx < end; idx++ {

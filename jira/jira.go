@@ -109,10 +109,19 @@ func WithToken(token string) Option {
 // WithTokenSource authenticates with OAuth 2.0 (3LO) access tokens from ts,
 // refreshed as they expire. The base URL is then
 // https://api.atlassian.com/ex/jira/{cloudId}; see [CloudIDFor].
-func WithTokenSource(ts oauth2.TokenSource) Option {
+//
+// The client never sees the OAuth2 client secret or refresh token behind
+// ts, yet an error from ts (x/oauth2 quotes the token endpoint's answer)
+// may carry them: pass them as secrets, and they are redacted, in every
+// encoding, from every error and log line of the client. Errors from ts
+// keep only the endpoint's status, error code and description.
+func WithTokenSource(ts oauth2.TokenSource, secrets ...string) Option {
 	return func(o *options) error {
 		if ts == nil {
 			return errors.New("jira: WithTokenSource needs a token source")
+		}
+		if err := rest.WithSecrets(secrets...)(&o.cfg); err != nil {
+			return fmt.Errorf("jira: WithTokenSource: %w", err)
 		}
 		return setAuth(o, rest.OAuth2(ts))
 	}

@@ -1,11 +1,9 @@
 package rest
 
 import (
-	"encoding/base64"
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 
 	"golang.org/x/oauth2"
 )
@@ -40,9 +38,10 @@ type Authenticator interface {
 }
 
 // secretHolder is implemented by authenticators that know which strings
-// must be scrubbed from error messages and bodies.
+// must be scrubbed from error messages and bodies: they register them with
+// the client's Redactor.
 type secretHolder interface {
-	secrets() []string
+	registerSecrets(r *Redactor)
 }
 
 // Basic returns HTTP basic authentication (Jira Cloud: email and API token).
@@ -60,10 +59,7 @@ func (a *basicAuth) Authenticate(req *http.Request) error {
 	return nil
 }
 
-func (a *basicAuth) secrets() []string {
-	enc := base64.StdEncoding.EncodeToString([]byte(a.username + ":" + a.password.Reveal()))
-	return []string{a.password.Reveal(), enc}
-}
+func (a *basicAuth) registerSecrets(r *Redactor) { r.AddPair(a.username, a.password.Reveal()) }
 
 // Format prints String for every verb, so %#v cannot reach the secret.
 func (a *basicAuth) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(a.String())) }
@@ -92,7 +88,7 @@ func (a *headerAuth) Authenticate(req *http.Request) error {
 	return nil
 }
 
-func (a *headerAuth) secrets() []string { return []string{a.value.Reveal()} }
+func (a *headerAuth) registerSecrets(r *Redactor) { r.Add(a.value.Reveal()) }
 
 // Format prints String for every verb, so %#v cannot reach the secret.
 func (a *headerAuth) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(a.String())) }
@@ -104,54 +100,33 @@ func (a *headerAuth) String() string { return "header(" + a.name + ": " + a.pref
 // token is fetched once and refreshed shortly before it expires. The token
 // type is compared case-insensitively ("bearer" is sent as "Bearer").
 func OAuth2(ts oauth2.TokenSource) Authenticator {
-	return &oauthAuth{ts: oauth2.ReuseTokenSource(nil, ts)}
+	return &oauthAuth{ts: oauth2.ReuseTokenSource(nil, ts), red: &Redactor{}}
 }
 
 type oauthAuth struct {
-	ts   oauth2.TokenSource
-	mu   sync.Mutex
-	last string
+	ts oauth2.TokenSource
+	// red collects every access and refresh token handed out, so they
+	// are hidden in errors long after they were replaced.
+	red *Redactor
 }
 
 func (a *oauthAuth) Authenticate(req *http.Request) error {
 	tok, err := a.ts.Token()
 	if err != nil {
-		return fmt.Errorf("oauth2 token: %w", err)
+		return fmt.Errorf("oauth2 token: %w", TokenError(a.red, err))
 	}
+	a.red.Add(tok.AccessToken, tok.RefreshToken)
 	if !strings.EqualFold(tok.Type(), "bearer") {
 		return fmt.Errorf("oauth2 token: unsupported token type %q", tok.Type())
 	}
-	a.mu.Lock()
-	a.last = tok.AccessToken
-	a.mu.Unlock()
 	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	return nil
 }
 
-func (a *oauthAuth) secrets() []string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.last == "" {
-		return nil
-	}
-	return []string{a.last}
-}
+// registerSecrets shares the token log with the client's Redactor.
+func (a *oauthAuth) registerSecrets(r *Redactor) { r.addLinked(a.red) }
 
 // Format prints String for every verb, so %#v cannot reach the secret.
 func (a *oauthAuth) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(a.String())) }
 
 func (a *oauthAuth) String() string { return "oauth2(token " + redacted + ")" }
-
-// redact replaces every secret the authenticator holds in s.
-func redact(auth Authenticator, s string) string {
-	h, ok := auth.(secretHolder)
-	if !ok {
-		return s
-	}
-	for _, sec := range h.secrets() {
-		if len(sec) >= 4 {
-			s = strings.ReplaceAll(s, sec, redacted)
-		}
-	}
-	return s
-}

@@ -62,8 +62,13 @@ type Config struct {
 	// BaseURL is the API root; its path is kept as a prefix of every request
 	// path ("https://host/jira/" + "rest/api/2/issue").
 	BaseURL string
-	// Auth adds credentials to every attempt; nil sends none.
+	// Auth adds credentials to every attempt; nil sends none. Its secrets
+	// are redacted from every error the client returns.
 	Auth Authenticator
+	// Secrets are more strings to redact from every error and log line, in
+	// every encoding [Redactor] knows: an OAuth2 client secret the client
+	// never sees itself, say.
+	Secrets []string
 	// AllowInsecureHTTP permits credentials over plain http:// to a host
 	// other than loopback. Off by default: tokens are refused on the wire.
 	AllowInsecureHTTP bool
@@ -103,6 +108,7 @@ type Config struct {
 // Client sends requests to one base URL. It is safe for concurrent use.
 type Client struct {
 	cfg     Config
+	red     *Redactor
 	base    *url.URL
 	hc      *http.Client
 	agent   string
@@ -164,23 +170,30 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	c := &Client{cfg: cfg, base: base, errBody: cfg.MaxErrorBodyBytes}
+	c := &Client{cfg: cfg, base: base, errBody: cfg.MaxErrorBodyBytes, red: NewRedactor(cfg.Secrets...)}
+	c.cfg.Secrets = nil
+	if h, ok := cfg.Auth.(secretHolder); ok {
+		h.registerSecrets(c.red)
+	}
 	c.agent = "trackbridge/" + Version
 	if cfg.UserAgent != "" {
 		c.agent = cfg.UserAgent + " " + c.agent
 	}
 	var next http.RoundTripper
 	timeout := DefaultTimeout
+	var checkRedirect func(*http.Request, []*http.Request) error
 	if cfg.HTTPClient != nil {
 		next = cfg.HTTPClient.Transport
 		timeout = cfg.HTTPClient.Timeout
+		checkRedirect = cfg.HTTPClient.CheckRedirect
 	}
 	if next == nil {
 		next = NewTransport(cfg.MaxConns)
 	}
 	c.hc = &http.Client{
-		Transport: &authTransport{next: next, auth: cfg.Auth, limiter: cfg.Limiter, host: base.Host},
-		Timeout:   timeout,
+		Transport:     &authTransport{next: next, auth: cfg.Auth, limiter: cfg.Limiter, scheme: base.Scheme, host: base.Host},
+		Timeout:       timeout,
+		CheckRedirect: refuseDowngrade(checkRedirect),
 	}
 	return c, nil
 }
@@ -244,14 +257,14 @@ func (c *Client) String() string {
 // cannot reach the credentials.
 func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 
-// Redact removes the client's secrets from s. Vendor packages use it on any
-// text they build from server responses.
-func (c *Client) Redact(s string) string {
-	if c.cfg.Auth == nil {
-		return s
-	}
-	return redact(c.cfg.Auth, s)
-}
+// Redact removes the client's secrets from s, in every encoding
+// [Redactor] knows. Vendor packages use it on any text they build from
+// server responses.
+func (c *Client) Redact(s string) string { return c.red.Redact(s) }
+
+// Redactor returns the client's Redactor, which knows its credentials and
+// [Config.Secrets].
+func (c *Client) Redactor() *Redactor { return c.red }
 
 // Request describes one call.
 type Request struct {
@@ -435,7 +448,7 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error)
 		if errors.As(inner, &ae) {
 			return nil, fmt.Errorf("%s: %s %s: %w: %s", vendorName(c.cfg.Vendor), r.Method, pol.url, tracker.ErrUnauthorized, c.Redact(ae.Error()))
 		}
-		return nil, &TransportError{Vendor: c.cfg.Vendor, Method: r.Method, URL: pol.url, Err: errors.New(c.Redact(inner.Error()))}
+		return nil, &TransportError{Vendor: c.cfg.Vendor, Method: r.Method, URL: pol.url, Err: c.red.Error(inner)}
 	}
 	defer hresp.Body.Close()
 	resp := &Response{Response: hresp, RateLimit: parseRateLimit(hresp.Header)}
@@ -496,13 +509,13 @@ func (c *Client) apiError(resp *http.Response, method, url string) error {
 		Message:    c.Redact(ErrorMessage(body)),
 		Body:       body,
 		Truncated:  truncated,
-		Header:     resp.Header.Clone(),
+		Header:     c.red.RedactHeader(resp.Header),
 	}
 	if resp.StatusCode == http.StatusTooManyRequests || (resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "") {
 		wait, reset := retryAfter(resp.Header, c.cfg.Now())
-		rl := &RateLimitError{APIError: e, RetryAfter: wait, Reset: reset, Reason: resp.Header.Get("RateLimit-Reason")}
+		rl := &RateLimitError{APIError: e, RetryAfter: wait, Reset: reset, Reason: c.Redact(resp.Header.Get("RateLimit-Reason"))}
 		if rl.Reason == "" {
-			rl.Reason = resp.Header.Get("X-RateLimit-Reason")
+			rl.Reason = c.Redact(resp.Header.Get("X-RateLimit-Reason"))
 		}
 		if resp.StatusCode == http.StatusTooManyRequests {
 			return rl
@@ -521,12 +534,48 @@ func isIdempotent(method string) bool {
 	return false
 }
 
+// maxRedirects is how many redirects one request follows, as net/http's
+// default policy.
+const maxRedirects = 10
+
+// ErrInsecureRedirect is returned for a redirect from https to plain http,
+// which would send the request, and any data in it, in clear text.
+var ErrInsecureRedirect = errors.New("redirect from https to http refused")
+
+// CheckRedirect returns a redirect policy for an http.Client that refuses
+// an https → http redirect (wrapping [ErrInsecureRedirect]) and otherwise
+// applies next, or net/http's default limit of ten redirects when next is
+// nil. Clients built by [New] use it; give it to any other client that
+// sends credentials, such as one for OAuth2 token requests.
+func CheckRedirect(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return refuseDowngrade(next)
+}
+
+// refuseDowngrade returns a redirect policy that refuses an https → http
+// redirect and then applies next (or net/http's default limit of ten).
+func refuseDowngrade(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) > 0 && via[len(via)-1].URL.Scheme == "https" && req.URL.Scheme != "https" {
+			return fmt.Errorf("%w: to %s", ErrInsecureRedirect, SanitizeURL(req.URL))
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= maxRedirects {
+			return fmt.Errorf("stopped after %d redirects", maxRedirects)
+		}
+		return nil
+	}
+}
+
 // authTransport adds credentials and pacing to every attempt, and only for
-// the base URL's host: a redirect elsewhere never receives the credentials.
+// the base URL's scheme and host: a redirect to another host, port or
+// scheme (https → http) never receives the credentials.
 type authTransport struct {
 	next    http.RoundTripper
 	auth    Authenticator
 	limiter Limiter
+	scheme  string
 	host    string
 }
 
@@ -539,7 +588,7 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
-	if t.auth == nil || req.URL.Host != t.host {
+	if t.auth == nil || req.URL.Host != t.host || req.URL.Scheme != t.scheme {
 		return t.next.RoundTrip(req)
 	}
 	r2 := req.Clone(req.Context())

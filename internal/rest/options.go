@@ -139,3 +139,20 @@ func WithInsecureHTTP() ConfigOption {
 		return nil
 	}
 }
+
+// WithSecrets adds strings to redact from every error and log line of the
+// client, in every encoding a [Redactor] knows; see [Config.Secrets]. Use
+// it for secrets the client does not hold itself, such as the client
+// secret behind an OAuth2 token source. Strings shorter than four bytes
+// are an error: they would match ordinary text.
+func WithSecrets(secrets ...string) ConfigOption {
+	return func(c *Config) error {
+		for i, s := range secrets {
+			if len(s) < minSecretLen {
+				return fmt.Errorf("WithSecrets: secret %d is shorter than %d bytes", i, minSecretLen)
+			}
+		}
+		c.Secrets = append(c.Secrets, secrets...)
+		return nil
+	}
+}

@@ -35,7 +35,7 @@ func (p *retryPolicy) check(ctx context.Context, resp *http.Response, err error)
 		return false, ctx.Err()
 	}
 	var ae *authError
-	if errors.As(err, &ae) {
+	if errors.As(err, &ae) || errors.Is(err, ErrInsecureRedirect) {
 		return false, err
 	}
 	cfg := &p.c.cfg
@@ -74,7 +74,7 @@ func (p *retryPolicy) check(ctx context.Context, resp *http.Response, err error)
 	p.attempt++
 	p.wait = max(minWait, p.expBackoff())
 	if cfg.OnRetry != nil {
-		cfg.OnRetry(RetryEvent{Vendor: cfg.Vendor, Method: p.method, URL: p.url, Attempt: p.attempt, StatusCode: status, Err: err, Wait: p.wait})
+		cfg.OnRetry(RetryEvent{Vendor: cfg.Vendor, Method: p.method, URL: p.url, Attempt: p.attempt, StatusCode: status, Err: p.c.red.Error(unwrapURLError(err)), Wait: p.wait})
 	}
 	if cfg.Logger != nil {
 		cfg.Logger.DebugContext(ctx, "http retry", "vendor", cfg.Vendor, "method", p.method, "url", p.url, "attempt", p.attempt, "status", status, "wait", p.wait)

@@ -1,0 +1,307 @@
+package rest
+
+import (
+	"cmp"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"unicode/utf16"
+
+	"golang.org/x/oauth2"
+
+	"github.com/trackbridge/trackbridge/tracker"
+)
+
+// minSecretLen is the shortest secret a Redactor hides; shorter strings
+// would match ordinary text.
+const minSecretLen = 4
+
+// Redactor replaces secrets in text, in every form a server, a proxy or a
+// library is known to echo them in: literally; base64-encoded (standard and
+// URL alphabets, padded or not, alone or at any offset inside a longer
+// base64 run such as a "Basic" credential); URL-encoded as a query or a
+// path (upper- or lower-case escapes); JSON-escaped (with or without HTML
+// escaping and "\/"); and HTML-escaped. Its zero value hides nothing; it is
+// safe for concurrent use.
+type Redactor struct {
+	mu   sync.RWMutex
+	seen map[string]bool
+	// forms holds every form of every secret, longest first.
+	forms []string
+	rep   *strings.Replacer
+	// linked Redactors are applied too: an authenticator's, which learns
+	// new tokens as they are fetched.
+	linked []*Redactor
+}
+
+// NewRedactor returns a Redactor hiding secrets.
+func NewRedactor(secrets ...string) *Redactor {
+	r := &Redactor{}
+	r.Add(secrets...)
+	return r
+}
+
+// Add registers more secrets. Strings shorter than four bytes are ignored.
+func (r *Redactor) Add(secrets ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	changed := false
+	for _, s := range secrets {
+		if len(s) < minSecretLen || r.seen[s] {
+			continue
+		}
+		if r.seen == nil {
+			r.seen = map[string]bool{}
+		}
+		r.seen[s] = true
+		r.forms = append(r.forms, secretForms(s)...)
+		changed = true
+	}
+	if !changed {
+		return
+	}
+	slices.SortFunc(r.forms, func(a, b string) int { return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b)) })
+	r.forms = slices.Compact(r.forms)
+	pairs := make([]string, 0, 2*len(r.forms))
+	for _, f := range r.forms {
+		pairs = append(pairs, f, redacted)
+	}
+	r.rep = strings.NewReplacer(pairs...)
+}
+
+// AddPair registers a user name and secret sent together as HTTP basic
+// credentials, so that the whole "user:secret" pair is hidden in every
+// form, its base64 included, as well as the secret alone. The user name
+// alone is not a secret and stays readable.
+func (r *Redactor) AddPair(user, secret string) { r.Add(PairSecrets(user, secret)...) }
+
+// PairSecrets returns the strings to redact for a user name and secret sent
+// as HTTP basic credentials: the secret, "user:secret", and the pair with
+// both parts query-escaped as x/oauth2 sends client credentials. Pass them
+// to [Config.Secrets] or [Redactor.Add].
+func PairSecrets(user, secret string) []string {
+	if len(secret) < minSecretLen {
+		return nil
+	}
+	return []string{secret, user + ":" + secret, url.QueryEscape(user) + ":" + url.QueryEscape(secret)}
+}
+
+// Redact returns s with every form of every registered secret replaced by
+// "[redacted]".
+func (r *Redactor) Redact(s string) string {
+	if r == nil {
+		return s
+	}
+	r.mu.RLock()
+	rep, linked := r.rep, r.linked
+	r.mu.RUnlock()
+	if rep != nil {
+		s = rep.Replace(s)
+	}
+	for _, l := range linked {
+		s = l.Redact(s)
+	}
+	return s
+}
+
+// addLinked makes r apply l as well.
+func (r *Redactor) addLinked(l *Redactor) {
+	if l == nil || l == r {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.linked = append(r.linked, l)
+}
+
+// sentinels are the tracker errors a redacted error keeps matching.
+var sentinels = []error{
+	tracker.ErrNotFound, tracker.ErrConflict, tracker.ErrRateLimited, tracker.ErrUnauthorized,
+	tracker.ErrForbidden, tracker.ErrInvalid, tracker.ErrUnavailable, tracker.ErrNoTransition,
+	tracker.ErrUnsupported, errors.ErrUnsupported, context.Canceled, context.DeadlineExceeded,
+	ErrInsecureRedirect, ErrBodyTooLarge,
+}
+
+func sentinelsOf(err error) []error {
+	var out []error
+	for _, s := range sentinels {
+		if errors.Is(err, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Error returns an error whose text is err's, redacted, or nil for nil.
+// The result does not wrap err, whose fields might still hold a secret;
+// it matches the tracker sentinels err matched.
+func (r *Redactor) Error(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &redactedError{msg: r.Redact(err.Error()), sentinels: sentinelsOf(err)}
+}
+
+// RedactHeader returns a copy of h fit to keep in an error: the values of
+// headers that carry credentials or sessions (Authorization, Cookie,
+// Set-Cookie, and any name mentioning a token, key, secret, password,
+// signature or session) are replaced by "[redacted]", and every other value
+// is redacted by r.
+func (r *Redactor) RedactHeader(h http.Header) http.Header {
+	if h == nil {
+		return nil
+	}
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		c := make([]string, len(vs))
+		for i, v := range vs {
+			if credentialHeader(k) {
+				c[i] = redacted
+			} else {
+				c[i] = r.Redact(v)
+			}
+		}
+		out[k] = c
+	}
+	return out
+}
+
+func credentialHeader(name string) bool {
+	switch strings.ToLower(name) {
+	case "cookie", "set-cookie", "proxy-authorization", "proxy-authenticate", "www-authenticate":
+		return true
+	}
+	return secretParam.MatchString(name)
+}
+
+// secretForms lists the encodings of s that Redact looks for.
+func secretForms(s string) []string {
+	base := []string{s}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		base = append(base, enc.EncodeToString([]byte(s)))
+	}
+	// Inside a longer base64 run (base64 of "user:secret") the secret's
+	// bytes start at any offset modulo 3; the characters that depend on
+	// the secret alone are the same whatever surrounds it.
+	for k := range 3 {
+		b := base64.StdEncoding.EncodeToString(append(make([]byte, k), s...))
+		start, end := (8*k+5)/6, 8*(k+len(s))/6
+		if end-start >= minSecretLen+1 {
+			core := b[start:end]
+			base = append(base, core, strings.NewReplacer("+", "-", "/", "_").Replace(core))
+		}
+	}
+	for _, e := range []string{url.QueryEscape(s), url.PathEscape(s), strings.ReplaceAll(url.QueryEscape(s), "+", "%20")} {
+		base = append(base, e, lowerEscapes(e))
+	}
+	var out []string
+	for _, f := range base {
+		out = append(out, f)
+		out = append(out, jsonForms(f)...)
+		out = append(out, html.EscapeString(f))
+	}
+	return out
+}
+
+// jsonForms returns s as it appears inside a JSON string: escaped by
+// encoding/json with and without HTML escaping, with "/" as "\/", and with
+// non-ASCII characters as \u escapes (as Python and PHP write them).
+func jsonForms(s string) []string {
+	q, _ := json.Marshal(s)
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	plain := strings.TrimSpace(b.String())
+	var out []string
+	for _, f := range []string{string(q[1 : len(q)-1]), plain[1 : len(plain)-1]} {
+		for _, g := range []string{f, strings.ReplaceAll(f, "/", `\/`)} {
+			out = append(out, g, asciiJSON(g))
+		}
+	}
+	return out
+}
+
+// asciiJSON writes the non-ASCII characters of a JSON string body as \u
+// escapes, surrogate pairs beyond the basic plane.
+func asciiJSON(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r < 0x80:
+			b.WriteRune(r)
+		case r > 0xFFFF:
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&b, `\u%04x\u%04x`, r1, r2)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+	}
+	return b.String()
+}
+
+// lowerEscapes rewrites the hex digits of %XX escapes in lower case.
+func lowerEscapes(s string) string {
+	b := []byte(s)
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' {
+			b[i+1], b[i+2] = lowerHex(b[i+1]), lowerHex(b[i+2])
+			i += 2
+		}
+	}
+	return string(b)
+}
+
+func lowerHex(c byte) byte {
+	if c >= 'A' && c <= 'F' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// redactedError is an error whose text has been redacted; it keeps the
+// tracker sentinels the original matched but none of its values.
+type redactedError struct {
+	msg       string
+	sentinels []error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+
+// Is matches the sentinels the original error matched.
+func (e *redactedError) Is(target error) bool { return slices.Contains(e.sentinels, target) }
+
+// TokenError turns an error from an oauth2.TokenSource into one fit to
+// show: an *oauth2.RetrieveError becomes the token endpoint's status and
+// error code and description (never its raw body, which may echo the
+// request), and the text is redacted by r. The result does not wrap err.
+func TokenError(r *Redactor, err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		status := 0
+		if re.Response != nil {
+			status = re.Response.StatusCode
+		}
+		switch {
+		case re.ErrorCode != "" && re.ErrorDescription != "":
+			msg = fmt.Sprintf("token endpoint answered %d %s: %s", status, re.ErrorCode, re.ErrorDescription)
+		case re.ErrorCode != "":
+			msg = fmt.Sprintf("token endpoint answered %d %s", status, re.ErrorCode)
+		default:
+			msg = fmt.Sprintf("token endpoint answered %d %s: %s", status, http.StatusText(status), ErrorMessage(re.Body))
+		}
+	}
+	return r.Error(errors.New(clip(msg)))
+}
