@@ -61,10 +61,12 @@ func WithMaxRetries(n int) ConfigOption {
 		if n < 0 {
 			return fmt.Errorf("WithMaxRetries(%d): negative", n)
 		}
-		if n == 0 {
-			n = -1 // Config.MaxRetries: 0 means the default, negative disables
-		}
+		// Config.MaxRetries: 0 means the default, negative disables. The
+		// captured n is left alone so the option can be applied again.
 		c.MaxRetries = n
+		if n == 0 {
+			c.MaxRetries = -1
+		}
 		return nil
 	}
 }

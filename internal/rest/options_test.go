@@ -42,9 +42,12 @@ func TestConfigOptions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var cfg Config
-			require.NoError(t, tt.opt(&cfg))
-			assert.Equal(t, tt.want, cfg)
+			// The same option value configures any number of clients.
+			for range 2 {
+				var cfg Config
+				require.NoError(t, tt.opt(&cfg))
+				assert.Equal(t, tt.want, cfg)
+			}
 		})
 	}
 }
