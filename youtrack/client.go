@@ -1,7 +1,10 @@
 package youtrack
 
 import (
+	"bytes"
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -57,7 +60,10 @@ type UserAPI int
 
 const (
 	// UserAPIYouTrack lists users through /api/users (YouTrack 2026.1 and
-	// later manage users there).
+	// later manage users there). That API has no ban reason, creation or
+	// last access time: without [WithHubUserDetails] every account's
+	// LastAccessTime is 0, so an access review cannot tell stale accounts
+	// (it lists them as of unknown last access instead).
 	UserAPIYouTrack UserAPI = iota
 	// UserAPIHub lists users through the Hub REST API
 	// (/hub/api/rest/users), which also reports ban reasons, creation and
@@ -69,9 +75,10 @@ const (
 type Option func(*options) error
 
 type options struct {
-	cfg      rest.Config
-	userAPI  UserAPI
-	pageSize int
+	cfg        rest.Config
+	userAPI    UserAPI
+	hubDetails bool
+	pageSize   int
 }
 
 // WithToken authenticates with a YouTrack permanent token
@@ -141,6 +148,18 @@ func WithUserAPI(api UserAPI) Option {
 	}
 }
 
+// WithHubUserDetails makes [UsersService.List] with [UserAPIYouTrack]
+// also read the bundled Hub's user list (/hub/api/rest/users, one paged
+// listing per List) for what /api/users lacks: ban reasons, creation and
+// last access times, and groups, matched by the user's ringId. The token
+// must be allowed to read Hub users. With [UserAPIHub] it changes nothing.
+func WithHubUserDetails() Option {
+	return func(o *options) error {
+		o.hubDetails = true
+		return nil
+	}
+}
+
 // WithPageSize sets the $top of every paged call whose options set none
 // (default [DefaultPageSize]).
 func WithPageSize(n int) Option {
@@ -155,10 +174,11 @@ func WithPageSize(n int) Option {
 
 // Client talks to one YouTrack instance. It is safe for concurrent use.
 type Client struct {
-	rc       *rest.Client
-	service  string
-	userAPI  UserAPI
-	pageSize int
+	rc         *rest.Client
+	service    string
+	userAPI    UserAPI
+	hubDetails bool
+	pageSize   int
 
 	// Issues reads and writes issues and their custom fields.
 	Issues *IssuesService
@@ -198,10 +218,11 @@ func New(serviceURL string, opts ...Option) (*Client, error) {
 	}
 	service := rc.BaseURL()
 	c := &Client{
-		rc:       rc,
-		service:  strings.TrimSuffix(service.String(), "/"),
-		userAPI:  o.userAPI,
-		pageSize: o.pageSize,
+		rc:         rc,
+		service:    strings.TrimSuffix(service.String(), "/"),
+		userAPI:    o.userAPI,
+		hubDetails: o.hubDetails,
+		pageSize:   o.pageSize,
 	}
 	c.Issues = &IssuesService{c: c}
 	c.Comments = &CommentsService{c: c}
@@ -230,7 +251,49 @@ func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String
 
 // do sends one request through the shared HTTP core.
 func (c *Client) do(ctx context.Context, method, path string, query, body, out any) (*Response, error) {
-	return c.rc.Do(ctx, &rest.Request{Method: method, Path: path, Query: query, Body: body}, out)
+	resp, err := c.rc.Do(ctx, &rest.Request{Method: method, Path: path, Query: query, Body: body}, out)
+	if err != nil {
+		explainChildren(err)
+	}
+	return resp, err
+}
+
+// errorBody is YouTrack's error answer; error_children says which part of
+// the request failed ("Issue-is-invalid", "User-is-invalid").
+type errorBody struct {
+	Error       string      `json:"error"`
+	Description string      `json:"error_description"`
+	Children    []errorBody `json:"error_children"`
+}
+
+// explainChildren adds the error_children of a YouTrack error body to the
+// APIError's message ("...; child Issue-is-invalid: ..."), so the error
+// says which child failed. The body was scrubbed before it got here.
+func explainChildren(err error) {
+	var ae *APIError
+	if !errors.As(err, &ae) || !bytes.Contains(ae.Body, []byte(`"error_children"`)) {
+		return
+	}
+	var body errorBody
+	if json.Unmarshal(ae.Body, &body) != nil {
+		return
+	}
+	var parts []string
+	var walk func(parent string, children []errorBody)
+	walk = func(parent string, children []errorBody) {
+		for _, ch := range children {
+			part := "child " + cmp.Or(ch.Error, "(unnamed)")
+			if ch.Description != "" && ch.Description != parent {
+				part += ": " + ch.Description
+			}
+			parts = append(parts, part)
+			walk(ch.Description, ch.Children)
+		}
+	}
+	walk(body.Description, body.Children)
+	if len(parts) > 0 {
+		ae.Message = strings.TrimPrefix(ae.Message+"; "+strings.Join(parts, "; "), "; ")
+	}
 }
 
 // top returns n, or the client's page size when n is not positive.

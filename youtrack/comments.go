@@ -2,6 +2,7 @@ package youtrack
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"iter"
 	"net/http"
@@ -11,19 +12,49 @@ import (
 
 // DefaultCommentFields is the projection comment calls use unless told
 // otherwise.
-const DefaultCommentFields = "$type,id,text,usesMarkdown,created,updated,deleted,author($type,id,login,fullName,ringId)"
+const DefaultCommentFields = "$type,id,text,textPreview,usesMarkdown,created,updated,deleted,author($type,id,login,fullName,ringId)," +
+	"attachments($type,id,name,url,size,mimeType,created,removed,author($type,id,login,fullName,ringId))"
 
 // Comment is a comment on an issue.
 type Comment struct {
-	Type         string `json:"$type,omitempty"`
-	ID           string `json:"id,omitempty"`
-	Text         string `json:"text,omitempty"`
+	Type string `json:"$type,omitempty"`
+	ID   string `json:"id,omitempty"`
+	Text string `json:"text,omitempty"`
+	// TextPreview is the text rendered to HTML by YouTrack (read-only).
+	TextPreview  string `json:"textPreview,omitempty"`
 	UsesMarkdown bool   `json:"usesMarkdown,omitempty"`
 	Created      Millis `json:"created,omitempty"`
 	// Updated is 0 (null on the wire) until the comment is edited.
 	Updated Millis `json:"updated,omitempty"`
 	Deleted bool   `json:"deleted,omitempty"`
 	Author  *User  `json:"author,omitempty"`
+	// Attachments are the files attached to the comment.
+	Attachments []Attachment `json:"attachments,omitempty"`
+	// Extra keeps the keys this package does not model, as sent.
+	Extra map[string]json.RawMessage `json:"-"`
+	// Problems lists the fields whose value had an unexpected type; they
+	// are left zero here and their raw value is kept in the FieldError.
+	Problems []FieldError `json:"-"`
+}
+
+// Attachment is a file attached to an issue or a comment.
+type Attachment struct {
+	Type string `json:"$type,omitempty"`
+	ID   string `json:"id,omitempty"`
+	Name string `json:"name,omitempty"`
+	// URL is relative to the service URL and carries a signature that lets
+	// its holder download the file.
+	URL      string `json:"url,omitempty"`
+	Size     int64  `json:"size,omitempty"`
+	MimeType string `json:"mimeType,omitempty"`
+	Created  Millis `json:"created,omitempty"`
+	Removed  bool   `json:"removed,omitempty"`
+	Author   *User  `json:"author,omitempty"`
+	// Extra keeps the keys this package does not model, as sent.
+	Extra map[string]json.RawMessage `json:"-"`
+	// Problems lists the fields whose value had an unexpected type; they
+	// are left zero here and their raw value is kept in the FieldError.
+	Problems []FieldError `json:"-"`
 }
 
 // CommentInput is the body of adding or editing a comment.

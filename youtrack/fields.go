@@ -60,6 +60,11 @@ type CustomField struct {
 	Value json.RawMessage `json:"value"`
 	// ProjectCustomField is filled when the projection asks for it.
 	ProjectCustomField *ProjectCustomField `json:"projectCustomField,omitempty"`
+	// Extra keeps the keys this package does not model, as sent.
+	Extra map[string]json.RawMessage `json:"-"`
+	// Problems lists the fields whose value had an unexpected type; they
+	// are left zero here and their raw value is kept in the FieldError.
+	Problems []FieldError `json:"-"`
 }
 
 // BundleElement is a value of an enum, state, version, build, owned or group
@@ -74,6 +79,11 @@ type BundleElement struct {
 	IsResolved bool `json:"isResolved,omitempty"`
 	Ordinal    int  `json:"ordinal,omitempty"`
 	Archived   bool `json:"archived,omitempty"`
+	// Extra keeps the keys this package does not model, as sent.
+	Extra map[string]json.RawMessage `json:"-"`
+	// Problems lists the fields whose value had an unexpected type; they
+	// are left zero here and their raw value is kept in the FieldError.
+	Problems []FieldError `json:"-"`
 }
 
 // Period is the value of a period field.
@@ -82,6 +92,11 @@ type Period struct {
 	ID           string `json:"id,omitempty"`
 	Minutes      int64  `json:"minutes,omitempty"`
 	Presentation string `json:"presentation,omitempty"`
+	// Extra keeps the keys this package does not model, as sent.
+	Extra map[string]json.RawMessage `json:"-"`
+	// Problems lists the fields whose value had an unexpected type; they
+	// are left zero here and their raw value is kept in the FieldError.
+	Problems []FieldError `json:"-"`
 }
 
 // TextValue is the value of a text field.
@@ -89,6 +104,11 @@ type TextValue struct {
 	Type string `json:"$type,omitempty"`
 	ID   string `json:"id,omitempty"`
 	Text string `json:"text"`
+	// Extra keeps the keys this package does not model, as sent.
+	Extra map[string]json.RawMessage `json:"-"`
+	// Problems lists the fields whose value had an unexpected type; they
+	// are left zero here and their raw value is kept in the FieldError.
+	Problems []FieldError `json:"-"`
 }
 
 // IsMulti reports whether fields of this $type hold a list of values.

@@ -2,6 +2,7 @@ package youtrack
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -15,27 +16,39 @@ import (
 // DefaultIssueFields is the projection issue calls use unless told
 // otherwise: the attributes the adapter maps, custom fields with their
 // values, and tags.
-const DefaultIssueFields = "$type,id,idReadable,summary,description,created,updated,resolved," +
-	"project($type,id,shortName,name),reporter($type,id,login,fullName,ringId)," +
+const DefaultIssueFields = "$type,id,idReadable,summary,description,wikifiedDescription,created,updated,resolved," +
+	"project($type,id,shortName,name),reporter($type,id,login,fullName,ringId),updater($type,id,login,fullName,ringId),commentsCount," +
 	"customFields($type,id,name,value($type,id,name,login,fullName,ringId,isResolved,text,presentation,minutes)," +
 	"projectCustomField($type,field($type,name,fieldType($type,id))))," +
 	"tags($type,id,name)"
 
 // Issue is a YouTrack issue as far as the projection asked for it.
 type Issue struct {
-	Type        string  `json:"$type,omitempty"`
-	ID          string  `json:"id,omitempty"`
-	IDReadable  string  `json:"idReadable,omitempty"`
-	Summary     string  `json:"summary,omitempty"`
-	Description string  `json:"description,omitempty"`
-	Created     Millis  `json:"created,omitempty"`
-	Updated     Millis  `json:"updated,omitempty"`
-	Resolved    *Millis `json:"resolved,omitempty"`
+	Type        string `json:"$type,omitempty"`
+	ID          string `json:"id,omitempty"`
+	IDReadable  string `json:"idReadable,omitempty"`
+	Summary     string `json:"summary,omitempty"`
+	Description string `json:"description,omitempty"`
+	// WikifiedDescription is the description rendered to HTML by YouTrack
+	// (read-only).
+	WikifiedDescription string  `json:"wikifiedDescription,omitempty"`
+	Created             Millis  `json:"created,omitempty"`
+	Updated             Millis  `json:"updated,omitempty"`
+	Resolved            *Millis `json:"resolved,omitempty"`
 	// Project carries at least the id and shortName in the default projection.
-	Project      *Project      `json:"project,omitempty"`
-	Reporter     *User         `json:"reporter,omitempty"`
-	CustomFields []CustomField `json:"customFields,omitempty"`
-	Tags         []Tag         `json:"tags,omitempty"`
+	Project  *Project `json:"project,omitempty"`
+	Reporter *User    `json:"reporter,omitempty"`
+	// Updater is the user who last updated the issue.
+	Updater *User `json:"updater,omitempty"`
+	// CommentsCount is the number of comments (read-only).
+	CommentsCount int           `json:"commentsCount,omitempty"`
+	CustomFields  []CustomField `json:"customFields,omitempty"`
+	Tags          []Tag         `json:"tags,omitempty"`
+	// Extra keeps the keys this package does not model, as sent.
+	Extra map[string]json.RawMessage `json:"-"`
+	// Problems lists the fields whose value had an unexpected type; they
+	// are left zero here and their raw value is kept in the FieldError.
+	Problems []FieldError `json:"-"`
 }
 
 // Field returns the custom field named name, or nil.

@@ -173,10 +173,24 @@ func TestAdapterMapsIssue(t *testing.T) {
 
 func TestListUsersFromBothAPIs(t *testing.T) {
 	t.Parallel()
-	for _, api := range []youtrack.UserAPI{youtrack.UserAPIYouTrack, youtrack.UserAPIHub} {
-		t.Run(fmt.Sprint(api), func(t *testing.T) {
+	tests := []struct {
+		name       string
+		api        youtrack.UserAPI
+		hubDetails bool
+	}{
+		{"youtrack", youtrack.UserAPIYouTrack, false},
+		{"youtrack with hub details", youtrack.UserAPIYouTrack, true},
+		{"hub", youtrack.UserAPIHub, false},
+	}
+	for _, tt := range tests {
+		api := tt.api
+		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			a, srv := newAdapter(t, youtrack.AdapterConfig{}, youtrack.WithUserAPI(api), youtrack.WithPageSize(2))
+			opts := []youtrack.Option{youtrack.WithUserAPI(api), youtrack.WithPageSize(2)}
+			if tt.hubDetails {
+				opts = append(opts, youtrack.WithHubUserDetails())
+			}
+			a, srv := newAdapter(t, youtrack.AdapterConfig{}, opts...)
 			users := map[string]*tracker.User{}
 			for u, err := range a.ListUsers(context.Background()) {
 				require.NoError(t, err)
@@ -188,20 +202,30 @@ func TestListUsersFromBothAPIs(t *testing.T) {
 				require.NotNil(t, got, want.Login)
 				assert.Equal(t, !want.Banned, got.Active, "%s active", want.Login)
 				assert.Equal(t, want.Guest, got.Guest, "%s guest", want.Login)
-				assert.True(t, want.LastAccess.Equal(got.LastAccess), "%s last access: want %s, got %s", want.Login, want.LastAccess, got.LastAccess)
+				if api == youtrack.UserAPIHub || tt.hubDetails {
+					assert.True(t, want.LastAccess.Equal(got.LastAccess), "%s last access: want %s, got %s", want.Login, want.LastAccess, got.LastAccess)
+					assert.Equal(t, want.Groups, got.Groups)
+				} else {
+					assert.True(t, got.LastAccess.IsZero(), "%s: /api/users reports no last access", want.Login)
+				}
+				assert.Equal(t, want.FullName, got.Name)
 				assert.Equal(t, want.Email, got.Email)
 				if api == youtrack.UserAPIHub {
 					assert.Equal(t, want.RingID, got.ID)
-					assert.Equal(t, want.Groups, got.Groups)
 				} else {
 					assert.Equal(t, want.ID, got.ID)
 				}
 			}
 			assert.False(t, users["bsmith"].Active, "the banned account is inactive")
-			if api == youtrack.UserAPIHub {
+			switch {
+			case api == youtrack.UserAPIHub:
 				assert.Equal(t, 3, srv.RequestCount("GET /hub/api/rest/users"), "5 users at $top=2")
-			} else {
+			case tt.hubDetails:
 				assert.Equal(t, 3, srv.RequestCount("GET /api/users"), "5 users at $top=2")
+				assert.Equal(t, 3, srv.RequestCount("GET /hub/api/rest/users"), "details of 5 users at $top=2")
+			default:
+				assert.Equal(t, 3, srv.RequestCount("GET /api/users"), "5 users at $top=2")
+				assert.Zero(t, srv.RequestCount("GET /hub/api/rest/users"))
 			}
 		})
 	}

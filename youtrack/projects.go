@@ -2,6 +2,7 @@ package youtrack
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -31,6 +32,11 @@ type Project struct {
 	ShortName string `json:"shortName,omitempty"`
 	Name      string `json:"name,omitempty"`
 	Archived  bool   `json:"archived,omitempty"`
+	// Extra keeps the keys this package does not model, as sent.
+	Extra map[string]json.RawMessage `json:"-"`
+	// Problems lists the fields whose value had an unexpected type; they
+	// are left zero here and their raw value is kept in the FieldError.
+	Problems []FieldError `json:"-"`
 }
 
 // ProjectCustomField is a custom field's settings in one project.
@@ -44,6 +50,11 @@ type ProjectCustomField struct {
 	// DefaultValues are what a new issue gets when the create sets none
 	// (bundle fields only).
 	DefaultValues []BundleElement `json:"defaultValues,omitempty"`
+	// Extra keeps the keys this package does not model, as sent.
+	Extra map[string]json.RawMessage `json:"-"`
+	// Problems lists the fields whose value had an unexpected type; they
+	// are left zero here and their raw value is kept in the FieldError.
+	Problems []FieldError `json:"-"`
 }
 
 // FieldDef is a custom field's global definition.
@@ -52,6 +63,11 @@ type FieldDef struct {
 	ID        string     `json:"id,omitempty"`
 	Name      string     `json:"name,omitempty"`
 	FieldType *FieldType `json:"fieldType,omitempty"`
+	// Extra keeps the keys this package does not model, as sent.
+	Extra map[string]json.RawMessage `json:"-"`
+	// Problems lists the fields whose value had an unexpected type; they
+	// are left zero here and their raw value is kept in the FieldError.
+	Problems []FieldError `json:"-"`
 }
 
 // FieldType names a field's value type: "enum[1]", "enum[*]", "state[1]",
@@ -59,6 +75,11 @@ type FieldDef struct {
 type FieldType struct {
 	Type string `json:"$type,omitempty"`
 	ID   string `json:"id,omitempty"`
+	// Extra keeps the keys this package does not model, as sent.
+	Extra map[string]json.RawMessage `json:"-"`
+	// Problems lists the fields whose value had an unexpected type; they
+	// are left zero here and their raw value is kept in the FieldError.
+	Problems []FieldError `json:"-"`
 }
 
 // Bundle is the set of values of a bundle field.
@@ -67,6 +88,11 @@ type Bundle struct {
 	ID     string          `json:"id,omitempty"`
 	Name   string          `json:"name,omitempty"`
 	Values []BundleElement `json:"values,omitempty"`
+	// Extra keeps the keys this package does not model, as sent.
+	Extra map[string]json.RawMessage `json:"-"`
+	// Problems lists the fields whose value had an unexpected type; they
+	// are left zero here and their raw value is kept in the FieldError.
+	Problems []FieldError `json:"-"`
 }
 
 // Kind returns the bundle's path segment in

@@ -2,6 +2,7 @@ package youtrack
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"iter"
 	"net/http"
@@ -18,6 +19,11 @@ type Tag struct {
 	Type string `json:"$type,omitempty"`
 	ID   string `json:"id,omitempty"`
 	Name string `json:"name,omitempty"`
+	// Extra keeps the keys this package does not model, as sent.
+	Extra map[string]json.RawMessage `json:"-"`
+	// Problems lists the fields whose value had an unexpected type; they
+	// are left zero here and their raw value is kept in the FieldError.
+	Problems []FieldError `json:"-"`
 }
 
 // TagsService handles /api/tags and the tags of issues.

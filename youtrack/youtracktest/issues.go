@@ -22,8 +22,9 @@ func renderUser(u *User) map[string]any {
 	m := map[string]any{
 		"$type": "User", "id": u.ID, "login": u.Login, "fullName": u.FullName,
 		"email": nullable(u.Email), "ringId": u.RingID, "banned": u.Banned, "guest": u.Guest,
-		"online": u.Online, "banReason": nullable(u.BanReason),
-		"creationTime": timeOrNull(u.Created), "lastAccessTime": timeOrNull(u.LastAccess),
+		"online": u.Online,
+		// YouTrack's User has no banReason, creationTime or lastAccessTime:
+		// those are Hub attributes, served by /hub/api/rest/users only.
 	}
 	return m
 }
