@@ -159,11 +159,13 @@ func loadPolicy(path string) (access.Policy, error) {
 
 // youtrackDirectory returns a YouTrack adapter, which lists accounts.
 func youtrackDirectory(url, token, userAPI string) (tracker.UserDirectory, error) {
-	api := youtrack.UserAPIHub
+	opts := []youtrack.Option{youtrack.WithToken(token), youtrack.WithUserAPI(youtrack.UserAPIHub)}
 	if userAPI == "youtrack" {
-		api = youtrack.UserAPIYouTrack
+		// /api/users has no last access time; Hub fills it in, so the
+		// stale-account rule can fire.
+		opts = []youtrack.Option{youtrack.WithToken(token), youtrack.WithUserAPI(youtrack.UserAPIYouTrack), youtrack.WithHubUserDetails()}
 	}
-	c, err := youtrack.New(url, youtrack.WithToken(token), youtrack.WithUserAPI(api))
+	c, err := youtrack.New(url, opts...)
 	if err != nil {
 		return nil, err
 	}
