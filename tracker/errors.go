@@ -31,6 +31,10 @@ var (
 	// ErrNoTransition: the workflow has no path from the status to
 	// the requested status or category.
 	ErrNoTransition = errors.New("tracker: no transition path")
+	// ErrNotSent: the request certainly never reached the tracker (the
+	// connection could not be made), so a write it carried did not happen.
+	// Errors that match it also match ErrUnavailable.
+	ErrNotSent = errors.New("tracker: request not sent")
 	// ErrUnsupported: the tracker cannot do this. It wraps
 	// errors.ErrUnsupported, so either sentinel matches.
 	ErrUnsupported = fmt.Errorf("tracker: %w", errors.ErrUnsupported)
@@ -41,6 +45,26 @@ var (
 // errors are not: retrying them fails the same way.
 func IsTransient(err error) bool {
 	return errors.Is(err, ErrRateLimited) || errors.Is(err, ErrUnavailable)
+}
+
+// IsAmbiguous reports whether a write that failed with err may have been
+// carried out all the same: its answer was lost. That is every failure
+// except a refusal the tracker answered (400, 401, 403, 404, 409, 422, 429)
+// and a request that never left (ErrNotSent): a 5xx from a gateway, a reset
+// connection, a timeout or cancellation while waiting, an answer that could
+// not be read. The outcome of such a write is unknown, not failed: a create
+// must not be sent again until a lookup (by the marker the ticket carries)
+// has shown it did not happen.
+func IsAmbiguous(err error) bool {
+	if err == nil {
+		return false
+	}
+	for _, definite := range []error{ErrNotSent, ErrInvalid, ErrUnauthorized, ErrForbidden, ErrNotFound, ErrConflict, ErrRateLimited, ErrNoTransition, ErrUnsupported} {
+		if errors.Is(err, definite) {
+			return false
+		}
+	}
+	return true
 }
 
 // IsConfigError reports whether err points at configuration rather than at

@@ -112,21 +112,26 @@ func TestChangeIsEmpty(t *testing.T) {
 
 func TestErrorClasses(t *testing.T) {
 	t.Parallel()
+	notSent := fmt.Errorf("dial: %w", errors.Join(tracker.ErrUnavailable, tracker.ErrNotSent))
 	tests := []struct {
-		err               error
-		transient, config bool
+		err                          error
+		transient, config, ambiguous bool
 	}{
-		{fmt.Errorf("429: %w", tracker.ErrRateLimited), true, false},
-		{fmt.Errorf("503: %w", tracker.ErrUnavailable), true, false},
-		{fmt.Errorf("401: %w", tracker.ErrUnauthorized), false, true},
-		{fmt.Errorf("403: %w", tracker.ErrForbidden), false, true},
-		{fmt.Errorf("400: %w", tracker.ErrInvalid), false, false},
-		{fmt.Errorf("404: %w", tracker.ErrNotFound), false, false},
-		{errors.New("plain"), false, false},
+		{fmt.Errorf("429: %w", tracker.ErrRateLimited), true, false, false},
+		{fmt.Errorf("502: %w", tracker.ErrUnavailable), true, false, true},
+		{notSent, true, false, false},
+		{fmt.Errorf("401: %w", tracker.ErrUnauthorized), false, true, false},
+		{fmt.Errorf("403: %w", tracker.ErrForbidden), false, true, false},
+		{fmt.Errorf("400: %w", tracker.ErrInvalid), false, false, false},
+		{fmt.Errorf("404: %w", tracker.ErrNotFound), false, false, false},
+		{fmt.Errorf("waiting: %w", context.DeadlineExceeded), false, false, true},
+		{errors.New("decoding response: unexpected EOF"), false, false, true},
+		{nil, false, false, false},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.transient, tracker.IsTransient(tt.err), tt.err)
-		assert.Equal(t, tt.config, tracker.IsConfigError(tt.err), tt.err)
+		assert.Equal(t, tt.transient, tracker.IsTransient(tt.err), "transient %v", tt.err)
+		assert.Equal(t, tt.config, tracker.IsConfigError(tt.err), "config %v", tt.err)
+		assert.Equal(t, tt.ambiguous, tracker.IsAmbiguous(tt.err), "ambiguous %v", tt.err)
 	}
 }
 

@@ -448,7 +448,7 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error)
 		if errors.As(inner, &ae) {
 			return nil, fmt.Errorf("%s: %s %s: %w: %s", vendorName(c.cfg.Vendor), r.Method, pol.url, tracker.ErrUnauthorized, c.Redact(ae.Error()))
 		}
-		return nil, &TransportError{Vendor: c.cfg.Vendor, Method: r.Method, URL: pol.url, Err: c.red.Error(inner)}
+		return nil, &TransportError{Vendor: c.cfg.Vendor, Method: r.Method, URL: pol.url, Err: c.red.Error(inner), NotSent: neverSent(inner)}
 	}
 	defer hresp.Body.Close()
 	resp := &Response{Response: hresp, RateLimit: parseRateLimit(hresp.Header)}

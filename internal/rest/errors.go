@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -256,12 +257,18 @@ func clip(s string) string {
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // TransportError is a request that got no HTTP response: the connection
-// failed, timed out or was refused. It matches tracker.ErrUnavailable.
+// failed, timed out or was refused. It matches tracker.ErrUnavailable, and
+// tracker.ErrNotSent when the connection was never made (so a write it
+// carried certainly did not happen); otherwise the server may have acted
+// on the request before the answer was lost.
 type TransportError struct {
 	Vendor string
 	Method string
 	URL    string // sanitised
 	Err    error
+	// NotSent reports that the request never left: the dial or the name
+	// lookup failed.
+	NotSent bool
 }
 
 // Error names the request and what went wrong on the wire.
@@ -276,8 +283,21 @@ func (e *TransportError) Error() string {
 // Unwrap returns the underlying error.
 func (e *TransportError) Unwrap() error { return e.Err }
 
-// Is matches tracker.ErrUnavailable.
-func (e *TransportError) Is(target error) bool { return target == tracker.ErrUnavailable }
+// Is matches tracker.ErrUnavailable, and tracker.ErrNotSent when NotSent.
+func (e *TransportError) Is(target error) bool {
+	return target == tracker.ErrUnavailable || (target == tracker.ErrNotSent && e.NotSent)
+}
+
+// neverSent reports whether a transport error happened before the request
+// could be written: a failed dial or name lookup.
+func neverSent(err error) bool {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return true
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
 
 // unwrapURLError strips the *url.Error, whose message repeats the unsanitised URL.
 func unwrapURLError(err error) error {

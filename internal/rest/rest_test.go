@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -145,6 +146,35 @@ func TestPostNotRetriedAfterConnectionFailure(t *testing.T) {
 	var te *TransportError
 	require.ErrorAs(t, err, &te)
 	assert.ErrorIs(t, err, tracker.ErrUnavailable)
+	assert.Equal(t, 1, mock.GetTotalCallCount())
+	assert.True(t, tracker.IsAmbiguous(err), "a reset may come after the server acted")
+}
+
+func TestFailedDialIsNotSent(t *testing.T) {
+	t.Parallel()
+	c, mock := newTestClient(t, nil)
+	dial := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	mock.RegisterResponder("POST", base+"/x", httpmock.NewErrorResponder(dial))
+
+	_, err := c.Do(context.Background(), &Request{Method: "POST", Path: "x", Body: []byte("{}")}, nil)
+
+	require.Error(t, err)
+	assert.ErrorIs(t, err, tracker.ErrNotSent)
+	assert.ErrorIs(t, err, tracker.ErrUnavailable)
+	assert.False(t, tracker.IsAmbiguous(err), "a request that never left cannot have created anything")
+	assert.Equal(t, 1+DefaultMaxRetries, mock.GetTotalCallCount(), "a write that never left is retried like a read")
+}
+
+func TestPostAnswered502IsAmbiguous(t *testing.T) {
+	t.Parallel()
+	c, mock := newTestClient(t, nil)
+	mock.RegisterResponder("POST", base+"/x", httpmock.NewStringResponder(502, "<html><title>502 Bad Gateway</title></html>"))
+
+	_, err := c.Do(context.Background(), &Request{Method: "POST", Path: "x", Body: []byte("{}")}, nil)
+
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, tracker.ErrNotSent)
+	assert.True(t, tracker.IsAmbiguous(err))
 	assert.Equal(t, 1, mock.GetTotalCallCount())
 }
 

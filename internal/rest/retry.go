@@ -44,7 +44,9 @@ func (p *retryPolicy) check(ctx context.Context, resp *http.Response, err error)
 	status := 0
 	switch {
 	case err != nil:
-		if !p.idempotent {
+		// A write that never left (the dial failed) can be sent again
+		// safely; one that may have reached the server cannot.
+		if !p.idempotent && !neverSent(err) {
 			return false, err
 		}
 		// The default policy knows which transport errors are permanent
