@@ -99,12 +99,44 @@ func (f Failure) RetryAfterSeconds() int {
 	return int((f.RetryAfter + time.Second - 1) / time.Second)
 }
 
-// Faults holds a fake's injected latency and its queue of injected
-// failures. The zero value injects nothing.
+// Loss says what becomes of a carried-out request's answer on its way
+// back to the client.
+type Loss int
+
+// Losses.
+const (
+	// Deliver sends the answer as the handler wrote it.
+	Deliver Loss = iota
+	// LoseTo502 replaces the answer with a gateway's 502 page: the change
+	// was made, the client is told the server failed.
+	LoseTo502
+	// LoseToReset closes the connection without an answer: the change was
+	// made, the client sees a reset.
+	LoseToReset
+)
+
+// Faults holds a fake's injected latency, its queue of injected failures
+// and its answer-loss rule. The zero value injects nothing.
 type Faults struct {
 	mu      sync.Mutex
 	latency time.Duration
 	queue   []Failure
+	loss    func(r *http.Request, route string) Loss
+}
+
+// SetLoss decides, for every request the fake carries out from now on,
+// whether its answer reaches the client (nil: always). It injects the
+// faults real gateways produce after the server committed a write.
+func (f *Faults) SetLoss(fn func(r *http.Request, route string) Loss) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.loss = fn
+}
+
+func (f *Faults) lossRule() func(r *http.Request, route string) Loss {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.loss
 }
 
 // SetLatency delays every later answer by d (none when d is not positive).
@@ -199,7 +231,7 @@ func (m Middleware) Wrap(next http.Handler) http.Handler {
 			return
 		}
 		if !failing {
-			next.ServeHTTP(w, r)
+			serve(w, r, route, next, m.Faults.lossRule())
 			return
 		}
 		if secs := fail.RetryAfterSeconds(); secs > 0 {
@@ -212,6 +244,38 @@ func (m Middleware) Wrap(next http.Handler) http.Handler {
 		m.WriteFailure(w, r, fail)
 	})
 }
+
+// serve runs next and delivers its answer, or loses it after the fact as
+// the loss rule says.
+func serve(w http.ResponseWriter, r *http.Request, route string, next http.Handler, rule func(*http.Request, string) Loss) {
+	loss := Deliver
+	if rule != nil {
+		loss = rule(r, route)
+	}
+	if loss == Deliver {
+		next.ServeHTTP(w, r)
+		return
+	}
+	next.ServeHTTP(discard{header: http.Header{}}, r) // the change is made
+	if loss == LoseToReset {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				_ = conn.Close()
+				return
+			}
+		}
+	}
+	w.Header().Set("Content-Type", "text/html")
+	w.WriteHeader(http.StatusBadGateway)
+	_, _ = w.Write([]byte("<html><head><title>502 Bad Gateway</title></head><body>502 Bad Gateway</body></html>"))
+}
+
+// discard is a ResponseWriter that drops the answer.
+type discard struct{ header http.Header }
+
+func (d discard) Header() http.Header         { return d.header }
+func (d discard) Write(b []byte) (int, error) { return len(b), nil }
+func (d discard) WriteHeader(int)             {}
 
 // wait waits d or until ctx ends; it reports whether d passed.
 func wait(ctx context.Context, d time.Duration) bool {

@@ -281,3 +281,55 @@ func TestCloseAtEnd(t *testing.T) {
 	})
 	assert.True(t, c.closed, "closed when the test ended")
 }
+
+func TestLostAnswersAreLostAfterTheHandlerRan(t *testing.T) {
+	t.Parallel()
+	var ran sync.WaitGroup
+	var mu sync.Mutex
+	served := 0
+	m := fakeserver.Middleware{Faults: &fakeserver.Faults{}}
+	m.Faults.SetLoss(func(r *http.Request, route string) fakeserver.Loss {
+		switch r.URL.Query().Get("loss") {
+		case "502":
+			return fakeserver.LoseTo502
+		case "reset":
+			return fakeserver.LoseToReset
+		}
+		return fakeserver.Deliver
+	})
+	ts := httptest.NewServer(m.Wrap(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		defer ran.Done()
+		mu.Lock()
+		served++
+		mu.Unlock()
+		_, _ = io.WriteString(w, "committed")
+	})))
+	t.Cleanup(ts.Close)
+	do := func(q string) (*http.Response, error) {
+		ran.Add(1)
+		req, err := http.NewRequestWithContext(t.Context(), "POST", ts.URL+"/?loss="+q, nil)
+		require.NoError(t, err)
+		return ts.Client().Do(req)
+	}
+
+	resp, err := do("502")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusBadGateway, resp.StatusCode)
+	assert.Contains(t, string(body), "Bad Gateway")
+
+	_, err = do("reset")
+	require.Error(t, err, "the connection closes without an answer")
+
+	resp, err = do("")
+	require.NoError(t, err)
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, "committed", string(body))
+
+	ran.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, 3, served, "every request was carried out, answered or not")
+}

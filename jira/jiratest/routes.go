@@ -903,7 +903,7 @@ func (s *Server) searchCloud(w http.ResponseWriter, r *http.Request, body []byte
 		max = *p.MaxResults
 	}
 	max = s.capMax(max, 50)
-	all := s.run(q)
+	all := s.indexed(s.run(q), p.ReconcileIssues)
 	from, to := page(len(all), start, max)
 	sel := parseFields(p.Fields, "id")
 	issues := []any{}
@@ -964,7 +964,7 @@ func (s *Server) searchDC(w http.ResponseWriter, r *http.Request, body []byte) {
 	if max > 0 {
 		max = s.capMax(max, 50)
 	}
-	all := s.run(q)
+	all := s.indexed(s.run(q), nil)
 	from, to := page(len(all), p.StartAt, max)
 	sel := parseFields(p.Fields, "*navigable")
 	issues := []any{}

@@ -84,6 +84,7 @@ type Server struct {
 	token      string
 	pat        string
 	maxResults int
+	searchLag  time.Duration
 
 	mu          sync.Mutex
 	last        time.Time
