@@ -36,6 +36,8 @@ var (
 	// target another link of the flow already has.
 	ErrConflict = fmt.Errorf("store: %w", tracker.ErrConflict)
 	// ErrLeaseHeld: another holder has the lease and it has not expired.
+	// AcquireLease returns it as a *LeaseHeldError that names the holder
+	// and the expiry.
 	ErrLeaseHeld = errors.New("store: lease held")
 	// ErrLeaseLost: the lease was released, or it expired and was taken
 	// over; the holder must stop working on the key. It matches ErrConflict.
@@ -77,8 +79,11 @@ type Store interface {
 	// PutLink.
 	SetCursor(ctx context.Context, c *Cursor) error
 
-	// AcquireLease takes the lease on key for ttl, or fails with
-	// ErrLeaseHeld while someone (owner included) holds it unexpired.
+	// AcquireLease takes the lease on key for ttl, or fails with a
+	// *LeaseHeldError (matching ErrLeaseHeld) while another owner holds it
+	// unexpired. The same owner takes it again at once, with a new token:
+	// an engine restarted under its stable owner name reclaims what its
+	// dead predecessor held, and that predecessor's lease is lost.
 	AcquireLease(ctx context.Context, key, owner string, ttl time.Duration) (*Lease, error)
 	// RenewLease extends a held lease to now+ttl. It fails with
 	// ErrLeaseLost if the lease was released or taken over since.
@@ -265,6 +270,21 @@ type Lease struct {
 	// Expires is when the lease ends unless renewed.
 	Expires time.Time
 }
+
+// LeaseHeldError is AcquireLease's refusal: another owner holds the lease
+// until Expires (unless renewed). It matches ErrLeaseHeld.
+type LeaseHeldError struct {
+	Key, Owner string
+	Expires    time.Time
+}
+
+// Error names the key, the holder and the expiry.
+func (e *LeaseHeldError) Error() string {
+	return fmt.Sprintf("store: lease %q held by %q until %s", e.Key, e.Owner, e.Expires.UTC().Format(time.RFC3339))
+}
+
+// Is matches ErrLeaseHeld.
+func (e *LeaseHeldError) Is(target error) bool { return target == ErrLeaseHeld }
 
 // CheckLease validates AcquireLease's arguments.
 func CheckLease(key, owner string, ttl time.Duration) error {

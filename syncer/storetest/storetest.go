@@ -432,8 +432,18 @@ func testLeases(t *testing.T, s store.Store, clock *Clock) {
 
 	_, err = s.AcquireLease(ctx, "k", "b", time.Minute)
 	require.ErrorIs(t, err, store.ErrLeaseHeld)
-	_, err = s.AcquireLease(ctx, "k", "a", time.Minute)
-	require.ErrorIs(t, err, store.ErrLeaseHeld, "the holder too must renew, not acquire")
+	var held *store.LeaseHeldError
+	require.ErrorAs(t, err, &held, "the refusal says who holds the lease until when")
+	assert.Equal(t, "a", held.Owner)
+	assert.True(t, held.Expires.Equal(a.Expires), "expires %v, want %v", held.Expires, a.Expires)
+
+	// The same owner (an engine restarted under its stable name) takes the
+	// lease again at once; what its predecessor held is lost.
+	again, err := s.AcquireLease(ctx, "k", "a", time.Minute)
+	require.NoError(t, err, "the same owner reclaims its lease")
+	assert.Greater(t, again.Token, a.Token)
+	require.ErrorIs(t, s.RenewLease(ctx, a, time.Minute), store.ErrLeaseLost, "the predecessor's lease is lost")
+	a = again
 	other, err := s.AcquireLease(ctx, "k2", "b", time.Minute)
 	require.NoError(t, err, "keys are separate")
 

@@ -40,9 +40,12 @@ func Example() {
 		fmt.Println(err)
 	}
 	_, err = s.AcquireLease(ctx, "det-42", "replica-2", time.Minute)
-	fmt.Println(err)
+	var held *store.LeaseHeldError
+	if errors.As(err, &held) {
+		fmt.Println("held by", held.Owner)
+	}
 	// Output:
 	// <nil> 2
 	// true
-	// store: lease held
+	// held by replica-1
 }

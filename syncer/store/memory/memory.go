@@ -243,8 +243,8 @@ func (s *Store) AcquireLease(ctx context.Context, key, owner string, ttl time.Du
 	now := s.now()
 	var token int64
 	if cur, ok := s.leases[key]; ok {
-		if cur.Owner != "" && now.Before(cur.Expires) {
-			return nil, store.ErrLeaseHeld
+		if cur.Owner != "" && cur.Owner != owner && now.Before(cur.Expires) {
+			return nil, &store.LeaseHeldError{Key: key, Owner: cur.Owner, Expires: cur.Expires}
 		}
 		token = cur.Token
 	}

@@ -378,13 +378,21 @@ func (s *Store) AcquireLease(ctx context.Context, key, owner string, ttl time.Du
 	now := s.clock()
 	l := &store.Lease{Key: key, Owner: owner, Expires: now.Add(ttl)}
 	err := s.pool.with(ctx, func(c *pgx.Conn) error {
-		return c.QueryRow(ctx, `INSERT INTO leases (key, owner, token, expires) VALUES ($1, $2, 1, $3)
+		err := c.QueryRow(ctx, `INSERT INTO leases (key, owner, token, expires) VALUES ($1, $2, 1, $3)
 			ON CONFLICT (key) DO UPDATE SET owner = EXCLUDED.owner, token = leases.token + 1, expires = EXCLUDED.expires
-				WHERE leases.owner = '' OR leases.expires <= $4
+				WHERE leases.owner = '' OR leases.owner = EXCLUDED.owner OR leases.expires <= $4
 			RETURNING token`, key, owner, l.Expires, now).Scan(&l.Token)
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		held := &store.LeaseHeldError{Key: key}
+		if err := c.QueryRow(ctx, `SELECT owner, expires FROM leases WHERE key = $1`, key).Scan(&held.Owner, &held.Expires); err != nil {
+			return fmt.Errorf("reading lease: %w", err)
+		}
+		return held
 	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, store.ErrLeaseHeld
+	if errors.Is(err, store.ErrLeaseHeld) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: acquiring lease %q: %w", key, err)

@@ -375,10 +375,16 @@ func (s *Store) AcquireLease(ctx context.Context, key, owner string, ttl time.Du
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO leases (key, owner, token, expires) VALUES (?, ?, 1, ?)
 			ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, token = leases.token + 1, expires = excluded.expires
-				WHERE leases.owner = '' OR leases.expires <= ?
+				WHERE leases.owner = '' OR leases.owner = excluded.owner OR leases.expires <= ?
 			RETURNING token`, key, owner, codec.Nanos(l.Expires), codec.Nanos(now)).Scan(&l.Token)
 		if errors.Is(err, sql.ErrNoRows) {
-			return store.ErrLeaseHeld
+			held := &store.LeaseHeldError{Key: key}
+			var expires int64
+			if err := tx.QueryRowContext(ctx, `SELECT owner, expires FROM leases WHERE key = ?`, key).Scan(&held.Owner, &expires); err != nil {
+				return fmt.Errorf("sqlite: reading lease %q: %w", key, err)
+			}
+			held.Expires = codec.FromNanos(expires)
+			return held
 		}
 		if err != nil {
 			return fmt.Errorf("sqlite: acquiring lease %q: %w", key, err)
