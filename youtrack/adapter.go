@@ -630,8 +630,9 @@ func (a *Adapter) DeleteIssue(ctx context.Context, id string) error {
 	return err
 }
 
-// SearchQuery returns the YouTrack query SearchIssues sends for q.
-func (a *Adapter) SearchQuery(q tracker.Query) string {
+// SearchQuery returns the YouTrack query SearchIssues sends for q, or an
+// error matching [ErrUnquotable] when a status in q cannot be quoted.
+func (a *Adapter) SearchQuery(q tracker.Query) (string, error) {
 	var b Query
 	if q.Project != "" {
 		b.Project(q.Project)
@@ -644,7 +645,7 @@ func (a *Adapter) SearchQuery(q tracker.Query) string {
 	}
 	b.Raw(q.Raw)
 	b.SortBy("updated", true)
-	return b.String()
+	return b.Build()
 }
 
 // SearchIssues lists the issues matching q in ascending updated order.
@@ -655,8 +656,12 @@ func (a *Adapter) SearchIssues(ctx context.Context, q tracker.Query) iter.Seq2[*
 	if top <= 0 {
 		top = a.cfg.PageSize
 	}
-	query := a.SearchQuery(q)
+	query, qerr := a.SearchQuery(q)
 	return func(yield func(*tracker.Issue, error) bool) {
+		if qerr != nil {
+			yield(nil, qerr)
+			return
+		}
 		for is, err := range a.c.Issues.Search(ctx, query, &ListOptions{Top: top}) {
 			if err != nil {
 				yield(nil, err)
@@ -761,8 +766,16 @@ func (a *Adapter) Transition(ctx context.Context, id string, to tracker.Transiti
 			return fmt.Errorf("youtrack: issue %s: no state in category %s in project %s: %w", id, to.Category, project, tracker.ErrNoTransition)
 		}
 	}
+	field, err := QuoteField(a.cfg.StateField)
+	if err != nil {
+		return err
+	}
+	value, err := QuoteValue(target)
+	if err != nil {
+		return err
+	}
 	_, err = a.c.Commands.Apply(ctx, &Command{
-		Query:   QuoteField(a.cfg.StateField) + " " + QuoteValue(target),
+		Query:   field + " " + value,
 		Issues:  []IssueRef{{ID: cur.ID}},
 		Comment: to.Comment,
 	})
@@ -879,8 +892,12 @@ func (a *Adapter) FindByMarker(ctx context.Context, marker string) ([]*tracker.I
 		}
 		q.Tag(marker)
 	}
+	query, err := q.Build()
+	if err != nil {
+		return nil, err
+	}
 	out := []*tracker.Issue{}
-	for is, err := range a.c.Issues.Search(ctx, q.String(), &ListOptions{Top: a.cfg.PageSize}) {
+	for is, err := range a.c.Issues.Search(ctx, query, &ListOptions{Top: a.cfg.PageSize}) {
 		if err != nil {
 			return nil, err
 		}

@@ -137,7 +137,9 @@ func TestSearchQueryAndExactSince(t *testing.T) {
 	t.Parallel()
 	a, srv := newAdapter(t, youtrack.AdapterConfig{Location: time.FixedZone("EST", -5*3600)})
 	q := tracker.Query{Project: "HD", UpdatedSince: time.Date(2026, 1, 2, 10, 0, 0, 500e6, time.UTC), Statuses: []string{"Open", "In Progress"}, Raw: "Severity: High"}
-	assert.Equal(t, "project: HD updated: 2026-01-02T05:00:00 .. * State: Open, {In Progress} (Severity: High) sort by: updated asc", a.SearchQuery(q))
+	text, err := a.SearchQuery(q)
+	require.NoError(t, err)
+	assert.Equal(t, "project: HD updated: 2026-01-02T05:00:00 .. * State: Open, {In Progress} (Severity: High) sort by: updated asc", text)
 
 	ids, err := srv.SeedIssues("HD", 3)
 	require.NoError(t, err)

@@ -74,8 +74,12 @@ func ExampleCommandsService_Apply() {
 	defer srv.Close()
 	ctx := context.Background()
 
-	_, err := c.Commands.Apply(ctx, &youtrack.Command{
-		Query:   youtrack.QuoteField("State") + " " + youtrack.QuoteValue("Won't fix"),
+	state, err := youtrack.QuoteValue("Won't fix")
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = c.Commands.Apply(ctx, &youtrack.Command{
+		Query:   "State " + state,
 		Issues:  []youtrack.IssueRef{youtrack.RefOf("SEC-3")},
 		Comment: "Accepted risk.",
 	})
@@ -86,8 +90,8 @@ func ExampleCommandsService_Apply() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	state, _ := is.Field("State").Element()
-	fmt.Println(is.IDReadable, state.Name, "resolved:", state.IsResolved)
+	el, _ := is.Field("State").Element()
+	fmt.Println(is.IDReadable, el.Name, "resolved:", el.IsResolved)
 	// Output:
 	// SEC-3 Won't fix resolved: true
 }
@@ -182,13 +186,20 @@ func ExampleNewHandler() {
 
 // Quote values so that they can never change a query.
 func ExampleQuoteValue() {
-	fmt.Println(youtrack.QuoteValue("High"))
-	fmt.Println(youtrack.QuoteValue("In Progress"))
-	fmt.Println(youtrack.QuoteValue("x} or {y"))
-	fmt.Println(youtrack.QuoteQuery("Due Date", "2026-01-02"))
+	for _, v := range []string{"High", "In Progress", "me", "x} or {y"} {
+		q, err := youtrack.QuoteValue(v)
+		if err != nil {
+			fmt.Println("error:", err)
+			continue
+		}
+		fmt.Println(q)
+	}
+	term, _ := youtrack.QuoteQuery("Due Date", "2026-01-02")
+	fmt.Println(term)
 	// Output:
 	// High
 	// {In Progress}
-	// {x\} or \{y}
+	// {me}
+	// error: youtrack: value cannot be quoted safely: "x} or {y" holds '}', which YouTrack queries cannot escape
 	// {Due Date}: 2026-01-02
 }

@@ -21,21 +21,46 @@ func TestQuoteValue(t *testing.T) {
 		{"jane.doe@example.com", "jane.doe@example.com"},
 		{"In Progress", "{In Progress}"},
 		{"", "{}"},
-		{"a}b", `{a\}b}`},
-		{"{x}", `{\{x\}}`},
-		{`say "hi"`, `{say \"hi\"}`},
-		{`back\slash`, `{back\\slash}`},
 		{"-5", "{-5}"},
 		{"#Unresolved", "{#Unresolved}"},
 		{"1..9", "{1..9}"},
 		{"or", "{or}"},
+		{"me", "{me}"},
+		{"Me", "{Me}"},
 		{"line\nbreak", "{line break}"},
 		{"Won't fix", "{Won't fix}"},
+		{"a) or (b", "{a) or (b}"},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, youtrack.QuoteValue(tt.in), "QuoteValue(%q)", tt.in)
+		got, err := youtrack.QuoteValue(tt.in)
+		require.NoError(t, err, "QuoteValue(%q)", tt.in)
+		assert.Equal(t, tt.want, got, "QuoteValue(%q)", tt.in)
 	}
-	assert.Equal(t, "{Due Date}: {In Progress}", youtrack.QuoteQuery("Due Date", "In Progress"))
+	term, err := youtrack.QuoteQuery("Due Date", "In Progress")
+	require.NoError(t, err)
+	assert.Equal(t, "{Due Date}: {In Progress}", term)
+}
+
+func TestQuoteValueRefusesWhatItCannotEscape(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{"a}b", "{x}", "a} or #Unresolved {b", `say "hi"`, `back\slash`, `a\`, `\}`, "{"} {
+		got, err := youtrack.QuoteValue(in)
+		require.ErrorIs(t, err, youtrack.ErrUnquotable, "QuoteValue(%q)", in)
+		assert.Empty(t, got)
+		assert.Contains(t, err.Error(), "cannot escape")
+		_, err = youtrack.QuoteField(in)
+		assert.ErrorIs(t, err, youtrack.ErrUnquotable)
+		_, err = youtrack.QuoteQuery("State", in)
+		assert.ErrorIs(t, err, youtrack.ErrUnquotable)
+		_, err = youtrack.QuoteQuery(in, "x")
+		assert.ErrorIs(t, err, youtrack.ErrUnquotable)
+	}
+	var q youtrack.Query
+	q.Project("HD").Field("State", "Open", "a}b").Has("x{").HasNot("y\\").SortBy(`"z`, true)
+	_, err := q.Build()
+	require.ErrorIs(t, err, youtrack.ErrUnquotable)
+	assert.ErrorIs(t, q.Err(), youtrack.ErrUnquotable)
+	assert.Equal(t, "project: HD", q.String(), "refused terms are left out")
 }
 
 func TestQueryBuilder(t *testing.T) {
@@ -65,28 +90,49 @@ func normalize(v string) string {
 	return b.String()
 }
 
-// FuzzQuoteValue checks that no value changes the structure of a query: the
-// quoted value parses back as exactly one plain value of its field, and the
-// terms around it stay as they were.
+// FuzzQuoteValue checks that no value changes the structure of a query,
+// however the server reads backslashes and quotes inside braces: a value
+// is either refused or quoted into text with no backslash or double quote
+// and braces only around the whole, which parses back (with the fake's
+// grammar) as exactly one plain value of its field, the terms around it
+// unchanged.
 func FuzzQuoteValue(f *testing.F) {
 	for _, s := range []string{
 		"High", "In Progress", "", " ", "{x}", "a}b", `a\`, `a\}`, `"quoted"`, "x project: OTHER",
 		"a .. b", "-neg", "#Unresolved", "sort by: created desc", "(", ")", ",", ":", "and", "or",
 		"\n", "é ü", "tb:finding-42", "} or {", "\\\\}", "2026-01-01T10:00:00", "*", "has: Assignee",
+		"me", "ME", "a} or #Unresolved {b",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, v string) {
+		quoted, err := youtrack.QuoteValue(v)
+		if err != nil {
+			require.ErrorIs(t, err, youtrack.ErrUnquotable)
+			assert.True(t, strings.ContainsAny(v, "{}\\\""), "%q refused without cause", v)
+			return
+		}
+		assert.False(t, strings.ContainsAny(quoted, "\\\""), "%q quoted as %q", v, quoted)
+		if strings.HasPrefix(quoted, "{") {
+			inner := quoted[1:]
+			require.True(t, strings.HasSuffix(inner, "}"), "%q quoted as %q", v, quoted)
+			assert.False(t, strings.ContainsAny(inner[:len(inner)-1], "{}"), "%q quoted as %q", v, quoted)
+		} else {
+			assert.NotEqual(t, "me", strings.ToLower(quoted), "a bare me is the current user")
+			assert.False(t, strings.ContainsAny(quoted, "{} \t,:()#"), "%q left bare as %q", v, quoted)
+		}
 		for _, field := range []string{"Due Date", "Severity"} {
-			q := youtrack.QuoteQuery(field, v) + " project: HD sort by: updated asc"
+			term, err := youtrack.QuoteQuery(field, v)
+			require.NoError(t, err)
+			q := term + " project: HD sort by: updated asc"
 			pq, err := youtracktest.ParseQuery(q)
 			require.NoError(t, err, "query %q", q)
 			require.Len(t, pq.Terms, 2, "query %q", q)
-			term := pq.Terms[0]
-			assert.Equal(t, youtracktest.TermField, term.Kind, "query %q", q)
-			assert.Equal(t, field, term.Field, "query %q", q)
-			require.Len(t, term.Values, 1, "query %q", q)
-			assert.Equal(t, youtracktest.Value{Text: normalize(v), Braced: term.Values[0].Braced}, term.Values[0], "query %q", q)
+			term0 := pq.Terms[0]
+			assert.Equal(t, youtracktest.TermField, term0.Kind, "query %q", q)
+			assert.Equal(t, field, term0.Field, "query %q", q)
+			require.Len(t, term0.Values, 1, "query %q", q)
+			assert.Equal(t, youtracktest.Value{Text: normalize(v), Braced: term0.Values[0].Braced}, term0.Values[0], "query %q", q)
 			assert.Equal(t, youtracktest.Term{Kind: youtracktest.TermField, Field: "project", Values: []youtracktest.Value{{Text: "HD"}}}, pq.Terms[1], "query %q", q)
 			assert.Equal(t, "updated", pq.SortField)
 			assert.True(t, pq.SortAsc)
