@@ -517,13 +517,21 @@ func TestCloudIDFor(t *testing.T) {
 	assert.ErrorContains(t, err, "grants no access")
 }
 
-func TestErrorIsNotSwallowedOnDecode(t *testing.T) {
+func TestMistypedValuesAreReportedNotFatal(t *testing.T) {
 	t.Parallel()
 	mock := httpmock.NewMockTransport()
-	mock.RegisterNoResponder(httpmock.NewStringResponder(200, `{"id": 12}`).HeaderSet(http.Header{"Content-Type": {"application/json"}}))
+	mock.RegisterNoResponder(httpmock.NewStringResponder(200, `{"id": 12, "key": "SEC-1"}`).HeaderSet(http.Header{"Content-Type": {"application/json"}}))
 	c, err := jira.New(site, jira.WithHTTPClient(&http.Client{Transport: mock}))
 	require.NoError(t, err)
+	is, _, err := c.Issues.Get(t.Context(), "SEC-1", nil)
+	require.NoError(t, err)
+	assert.Equal(t, "SEC-1", is.Key)
+	require.Len(t, is.Problems(), 1, "an id of the wrong type is reported")
+	assert.Equal(t, "id", is.Problems()[0].Path)
+	assert.JSONEq(t, `12`, string(is.Extra["id"]))
+
+	mock.RegisterNoResponder(httpmock.NewStringResponder(200, `[1]`).HeaderSet(http.Header{"Content-Type": {"application/json"}}))
 	_, _, err = c.Issues.Get(t.Context(), "SEC-1", nil)
-	assert.Error(t, err, "an id of the wrong type is an error")
+	assert.Error(t, err, "an answer that is no object at all is an error")
 	assert.False(t, errors.Is(err, tracker.ErrNotFound))
 }

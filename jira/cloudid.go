@@ -17,6 +17,8 @@ const GatewayURL = "https://api.atlassian.com/ex/jira/"
 
 // AccessibleResource is a site an OAuth 2.0 token grants access to.
 type AccessibleResource struct {
+	Extras
+
 	ID        string   `json:"id"`
 	URL       string   `json:"url"`
 	Name      string   `json:"name"`

@@ -13,6 +13,8 @@ type CommentsService service
 
 // Comment is a comment on an issue.
 type Comment struct {
+	Extras
+
 	Self         string      `json:"self,omitempty"`
 	ID           string      `json:"id"`
 	Author       *User       `json:"author,omitempty"`
@@ -26,6 +28,8 @@ type Comment struct {
 
 // Visibility restricts a comment to a project role or a group.
 type Visibility struct {
+	Extras
+
 	// Type is "role" or "group".
 	Type  string `json:"type"`
 	Value string `json:"value,omitempty"`

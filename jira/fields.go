@@ -14,6 +14,8 @@ import (
 
 // Field describes a system or custom field (GET /field).
 type Field struct {
+	Extras
+
 	ID          string       `json:"id"`
 	Key         string       `json:"key,omitempty"`
 	Name        string       `json:"name"`
@@ -30,6 +32,8 @@ type Field struct {
 // priority; Custom names the custom field type
 // (com.atlassian.jira.plugin.system.customfieldtypes:textarea).
 type FieldSchema struct {
+	Extras
+
 	Type     string `json:"type"`
 	Items    string `json:"items,omitempty"`
 	System   string `json:"system,omitempty"`

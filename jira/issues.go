@@ -119,9 +119,33 @@ func (c *Client) encodeOpValue(field string, v any, schema *FieldSchema) any {
 
 // CreatedIssue is what Jira returns for a created issue.
 type CreatedIssue struct {
+	Extras
+
 	ID   string `json:"id"`
 	Key  string `json:"key"`
 	Self string `json:"self,omitempty"`
+	// Transition is the outcome of the transition asked for with the
+	// create (a "transition" in the body), when Jira reports one.
+	Transition *CreateTransition `json:"transition,omitempty"`
+}
+
+// CreateTransition is the outcome of a transition made with a create:
+// Status is its HTTP status, ErrorCollection what Jira refused.
+type CreateTransition struct {
+	Extras
+
+	Status          int              `json:"status"`
+	ErrorCollection *ErrorCollection `json:"errorCollection,omitempty"`
+}
+
+// ErrorCollection is Jira's error shape: general messages and messages by
+// field id.
+type ErrorCollection struct {
+	Extras
+
+	ErrorMessages []string          `json:"errorMessages"`
+	Errors        map[string]string `json:"errors"`
+	Status        int               `json:"status,omitempty"`
 }
 
 // Create opens an issue (POST /issue). Fields name the project
@@ -229,11 +253,7 @@ type bulkResponse struct {
 	} `json:"errors"`
 }
 
-type errorCollection struct {
-	ErrorMessages []string          `json:"errorMessages"`
-	Errors        map[string]string `json:"errors"`
-	Status        int               `json:"status,omitempty"`
-}
+type errorCollection = ErrorCollection
 
 // CreateBulk opens issues in requests of at most MaxBulkCreate (POST
 // /issue/bulk). It returns one result per input, in order; an element Jira

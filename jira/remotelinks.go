@@ -15,6 +15,8 @@ type RemoteLinksService service
 // is unique per issue: saving it again updates it, which makes Save
 // idempotent.
 type RemoteLink struct {
+	Extras
+
 	ID           int64              `json:"id,omitempty"`
 	Self         string             `json:"self,omitempty"`
 	GlobalID     string             `json:"globalId,omitempty"`
@@ -25,25 +27,77 @@ type RemoteLink struct {
 
 // RemoteApplication names the application owning the linked object.
 type RemoteApplication struct {
+	Extras
+
 	Type string `json:"type,omitempty"`
 	Name string `json:"name,omitempty"`
 }
 
 // RemoteObject is the linked object.
 type RemoteObject struct {
+	Extras
+
 	URL     string        `json:"url"`
 	Title   string        `json:"title"`
 	Summary string        `json:"summary,omitempty"`
+	Icon    *RemoteIcon   `json:"icon,omitempty"`
 	Status  *RemoteStatus `json:"status,omitempty"`
 }
 
-// RemoteStatus says whether the linked object is resolved.
+// RemoteStatus says whether the linked object is resolved, with an icon
+// showing its state.
 type RemoteStatus struct {
-	Resolved bool `json:"resolved"`
+	Extras
+
+	Resolved bool        `json:"resolved"`
+	Icon     *RemoteIcon `json:"icon,omitempty"`
+}
+
+// RemoteIcon is a 16×16 icon shown with a remote link or its status, with
+// a tooltip (Title) and an optional link.
+type RemoteIcon struct {
+	Extras
+
+	URL16x16 string `json:"url16x16,omitempty"`
+	Title    string `json:"title,omitempty"`
+	Link     string `json:"link,omitempty"`
+}
+
+// MarshalJSON writes the link with the keys it was read with, so a link
+// read, changed and saved keeps what this package does not model.
+func (l RemoteLink) MarshalJSON() ([]byte, error) {
+	type plain RemoteLink
+	return encodeWithExtras(plain(l), l.Extra)
+}
+
+// MarshalJSON writes the application and the keys it was read with.
+func (a RemoteApplication) MarshalJSON() ([]byte, error) {
+	type plain RemoteApplication
+	return encodeWithExtras(plain(a), a.Extra)
+}
+
+// MarshalJSON writes the object and the keys it was read with.
+func (o RemoteObject) MarshalJSON() ([]byte, error) {
+	type plain RemoteObject
+	return encodeWithExtras(plain(o), o.Extra)
+}
+
+// MarshalJSON writes the status and the keys it was read with.
+func (s RemoteStatus) MarshalJSON() ([]byte, error) {
+	type plain RemoteStatus
+	return encodeWithExtras(plain(s), s.Extra)
+}
+
+// MarshalJSON writes the icon and the keys it was read with.
+func (i RemoteIcon) MarshalJSON() ([]byte, error) {
+	type plain RemoteIcon
+	return encodeWithExtras(plain(i), i.Extra)
 }
 
 // RemoteLinkRef is the id of a created or updated link.
 type RemoteLinkRef struct {
+	Extras
+
 	ID   int64  `json:"id"`
 	Self string `json:"self,omitempty"`
 }

@@ -42,6 +42,10 @@ type SearchPage struct {
 	// does not count (see Count).
 	Total int
 	Names map[string]string
+	// WarningMessages are Data Center's notes on the query (a value that
+	// does not exist, a field that cannot be searched), which it sends
+	// alongside results instead of failing.
+	WarningMessages []string
 }
 
 type cloudSearchRequest struct {
@@ -76,6 +80,7 @@ type dcSearchResponse struct {
 	Total      int               `json:"total"`
 	Issues     []*Issue          `json:"issues"`
 	Names      map[string]string `json:"names"`
+	Warnings   []string          `json:"warningMessages"`
 }
 
 // Page fetches the page of jql's results at cursor ("" for the first).
@@ -117,7 +122,7 @@ func (s *SearchService) Page(ctx context.Context, jql string, opts *SearchOption
 	if err != nil {
 		return nil, resp, err
 	}
-	page := &SearchPage{Issues: out.Issues, Total: out.Total, Names: out.Names}
+	page := &SearchPage{Issues: out.Issues, Total: out.Total, Names: out.Names, WarningMessages: out.Warnings}
 	// The server may lower maxResults: advance by what came back.
 	if next := out.StartAt + len(out.Issues); len(out.Issues) > 0 && next < out.Total {
 		page.Next = strconv.Itoa(next)

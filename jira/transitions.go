@@ -2,6 +2,7 @@ package jira
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -14,6 +15,8 @@ type TransitionsService service
 
 // Transition is a transition available from an issue's current status.
 type Transition struct {
+	Extras
+
 	ID            string                    `json:"id"`
 	Name          string                    `json:"name"`
 	To            *Status                   `json:"to,omitempty"`
@@ -27,6 +30,8 @@ type Transition struct {
 
 // FieldMetadata describes a field on a transition or create screen.
 type FieldMetadata struct {
+	Extras
+
 	FieldID       string         `json:"fieldId,omitempty"`
 	Key           string         `json:"key,omitempty"`
 	Name          string         `json:"name"`
@@ -39,10 +44,23 @@ type FieldMetadata struct {
 
 // AllowedValue is one value a closed field accepts (an option, priority,
 // resolution or version); which of its names is set depends on the type.
+// Jira Server and some Cloud screens list plain strings instead of
+// objects; such a value is read into Value.
 type AllowedValue struct {
+	Extras
+
 	ID    string `json:"id,omitempty"`
 	Name  string `json:"name,omitempty"`
 	Value string `json:"value,omitempty"`
+}
+
+// UnmarshalJSON reads an object, or a plain string into Value.
+func (v *AllowedValue) UnmarshalJSON(data []byte) error {
+	if len(data) > 0 && data[0] == '"' {
+		*v = AllowedValue{}
+		return json.Unmarshal(data, &v.Value)
+	}
+	return decodeLenient(data, v)
 }
 
 // Label returns the value's display text.
@@ -70,12 +88,42 @@ func (s *TransitionsService) List(ctx context.Context, issue string) ([]*Transit
 }
 
 // TransitionInput performs a transition: its id, fields of its screen
-// (such as resolution), field operations, and an optional comment.
+// (such as resolution), field operations, an optional comment, and
+// optional history metadata describing the change in the issue's history.
 type TransitionInput struct {
-	ID      string
-	Fields  Fields
-	Update  map[string][]FieldOperation
-	Comment *CommentInput
+	ID              string
+	Fields          Fields
+	Update          map[string][]FieldOperation
+	Comment         *CommentInput
+	HistoryMetadata *HistoryMetadata
+}
+
+// HistoryMetadata describes a change in an issue's history: what made it
+// (Type, Description), who (Actor), through what (Generator) and why
+// (Cause).
+type HistoryMetadata struct {
+	Type                   string                      `json:"type,omitempty"`
+	Description            string                      `json:"description,omitempty"`
+	DescriptionKey         string                      `json:"descriptionKey,omitempty"`
+	ActivityDescription    string                      `json:"activityDescription,omitempty"`
+	ActivityDescriptionKey string                      `json:"activityDescriptionKey,omitempty"`
+	EmailDescription       string                      `json:"emailDescription,omitempty"`
+	EmailDescriptionKey    string                      `json:"emailDescriptionKey,omitempty"`
+	Actor                  *HistoryMetadataParticipant `json:"actor,omitempty"`
+	Generator              *HistoryMetadataParticipant `json:"generator,omitempty"`
+	Cause                  *HistoryMetadataParticipant `json:"cause,omitempty"`
+	ExtraData              map[string]string           `json:"extraData,omitempty"`
+}
+
+// HistoryMetadataParticipant is a user, system or application taking part
+// in a change.
+type HistoryMetadataParticipant struct {
+	ID             string `json:"id,omitempty"`
+	DisplayName    string `json:"displayName,omitempty"`
+	DisplayNameKey string `json:"displayNameKey,omitempty"`
+	Type           string `json:"type,omitempty"`
+	AvatarURL      string `json:"avatarUrl,omitempty"`
+	URL            string `json:"url,omitempty"`
 }
 
 // Do performs a transition (POST /issue/{idOrKey}/transitions).
@@ -100,7 +148,8 @@ func (s *TransitionsService) Do(ctx context.Context, issue string, in *Transitio
 	body := struct {
 		Transition map[string]string `json:"transition"`
 		*wireUpdate
-	}{map[string]string{"id": in.ID}, w}
+		HistoryMetadata *HistoryMetadata `json:"historyMetadata,omitempty"`
+	}{map[string]string{"id": in.ID}, w, in.HistoryMetadata}
 	return s.c.do(ctx, http.MethodPost, s.c.path("issue/%s/transitions", issue), nil, body, nil)
 }
 

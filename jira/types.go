@@ -3,11 +3,14 @@ package jira
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 )
 
 // User is a Jira account. Cloud identifies users by AccountID; Data Center
 // by Name (the login) and Key.
 type User struct {
+	Extras
+
 	Self         string `json:"self,omitempty"`
 	AccountID    string `json:"accountId,omitempty"`
 	AccountType  string `json:"accountType,omitempty"`
@@ -32,19 +35,66 @@ func (u *User) ID() string {
 	return u.Name
 }
 
-// Project is a Jira project.
+// Project is a Jira project. Get returns it in full; lists and issues
+// carry fewer of its keys. Keys not modelled here (avatarUrls,
+// projectCategory, style, insight, ...) are kept in Extra.
 type Project struct {
+	Extras
+
 	Self           string      `json:"self,omitempty"`
 	ID             string      `json:"id,omitempty"`
 	Key            string      `json:"key,omitempty"`
 	Name           string      `json:"name,omitempty"`
+	Description    string      `json:"description,omitempty"`
+	Lead           *User       `json:"lead,omitempty"`
 	ProjectTypeKey string      `json:"projectTypeKey,omitempty"`
 	Simplified     bool        `json:"simplified,omitempty"`
 	IssueTypes     []IssueType `json:"issueTypes,omitempty"`
+	Components     []Component `json:"components,omitempty"`
+	Versions       []Version   `json:"versions,omitempty"`
+	// Roles maps project role names to their REST URLs.
+	Roles map[string]string `json:"roles,omitempty"`
+	// URL is the project's web link set by an admin, not its REST URL.
+	URL string `json:"url,omitempty"`
+	// AssigneeType is PROJECT_LEAD or UNASSIGNED: who new issues go to.
+	AssigneeType string `json:"assigneeType,omitempty"`
+}
+
+// Component is a project component.
+type Component struct {
+	Extras
+
+	Self         string `json:"self,omitempty"`
+	ID           string `json:"id,omitempty"`
+	Name         string `json:"name,omitempty"`
+	Description  string `json:"description,omitempty"`
+	Lead         *User  `json:"lead,omitempty"`
+	Assignee     *User  `json:"assignee,omitempty"`
+	AssigneeType string `json:"assigneeType,omitempty"`
+	Project      string `json:"project,omitempty"`
+	ProjectID    int64  `json:"projectId,omitempty"`
+}
+
+// Version is a project version (a release).
+type Version struct {
+	Extras
+
+	Self        string `json:"self,omitempty"`
+	ID          string `json:"id,omitempty"`
+	Name        string `json:"name,omitempty"`
+	Description string `json:"description,omitempty"`
+	Archived    bool   `json:"archived,omitempty"`
+	Released    bool   `json:"released,omitempty"`
+	Overdue     bool   `json:"overdue,omitempty"`
+	StartDate   Date   `json:"startDate,omitempty"`
+	ReleaseDate Date   `json:"releaseDate,omitempty"`
+	ProjectID   int64  `json:"projectId,omitempty"`
 }
 
 // IssueType is an issue type (Bug, Task, Story, Epic).
 type IssueType struct {
+	Extras
+
 	Self           string `json:"self,omitempty"`
 	ID             string `json:"id,omitempty"`
 	Name           string `json:"name,omitempty"`
@@ -56,6 +106,8 @@ type IssueType struct {
 // StatusCategory is one of Jira's three status categories, told apart by
 // Key: "new", "indeterminate" or "done" ("undefined" on some old sites).
 type StatusCategory struct {
+	Extras
+
 	Self      string `json:"self,omitempty"`
 	ID        int64  `json:"id,omitempty"`
 	Key       string `json:"key,omitempty"`
@@ -72,6 +124,8 @@ const (
 
 // Status is a workflow status.
 type Status struct {
+	Extras
+
 	Self           string          `json:"self,omitempty"`
 	ID             string          `json:"id,omitempty"`
 	Name           string          `json:"name,omitempty"`
@@ -89,6 +143,8 @@ func (s *Status) CategoryKey() string {
 
 // Priority is an issue priority.
 type Priority struct {
+	Extras
+
 	Self        string `json:"self,omitempty"`
 	ID          string `json:"id,omitempty"`
 	Name        string `json:"name,omitempty"`
@@ -98,6 +154,8 @@ type Priority struct {
 
 // Resolution is an issue resolution (Done, Won't Do).
 type Resolution struct {
+	Extras
+
 	Self        string `json:"self,omitempty"`
 	ID          string `json:"id,omitempty"`
 	Name        string `json:"name,omitempty"`
@@ -106,6 +164,8 @@ type Resolution struct {
 
 // IssueRef names another issue (a parent).
 type IssueRef struct {
+	Extras
+
 	ID   string `json:"id,omitempty"`
 	Key  string `json:"key,omitempty"`
 	Self string `json:"self,omitempty"`
@@ -113,6 +173,8 @@ type IssueRef struct {
 
 // Issue is an issue as Jira returns it.
 type Issue struct {
+	Extras
+
 	ID     string       `json:"id"`
 	Key    string       `json:"key"`
 	Self   string       `json:"self,omitempty"`
@@ -128,6 +190,8 @@ type Issue struct {
 
 // Changelog lists changes made to an issue.
 type Changelog struct {
+	Extras
+
 	ID         string          `json:"id,omitempty"`
 	StartAt    int             `json:"startAt,omitempty"`
 	MaxResults int             `json:"maxResults,omitempty"`
@@ -138,6 +202,8 @@ type Changelog struct {
 
 // ChangeHistory is one change (several items) in an issue's changelog.
 type ChangeHistory struct {
+	Extras
+
 	ID      string          `json:"id"`
 	Author  *User           `json:"author,omitempty"`
 	Created Time            `json:"created"`
@@ -147,6 +213,8 @@ type ChangeHistory struct {
 // ChangelogItem is one field change: from and to are ids (status, user),
 // FromString and ToString the display values.
 type ChangelogItem struct {
+	Extras
+
 	Field      string `json:"field"`
 	FieldType  string `json:"fieldtype,omitempty"`
 	FieldID    string `json:"fieldId,omitempty"`
@@ -157,35 +225,16 @@ type ChangelogItem struct {
 }
 
 // UnmarshalJSON reads a changelog item, where from and to may be null.
-func (it *ChangelogItem) UnmarshalJSON(data []byte) error {
-	var raw struct {
-		Field      string  `json:"field"`
-		FieldType  string  `json:"fieldtype"`
-		FieldID    string  `json:"fieldId"`
-		From       *string `json:"from"`
-		FromString *string `json:"fromString"`
-		To         *string `json:"to"`
-		ToString   *string `json:"toString"`
-	}
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return err
-	}
-	s := func(p *string) string {
-		if p == nil {
-			return ""
-		}
-		return *p
-	}
-	*it = ChangelogItem{Field: raw.Field, FieldType: raw.FieldType, FieldID: raw.FieldID,
-		From: s(raw.From), FromString: s(raw.FromString), To: s(raw.To), ToString: s(raw.ToString)}
-	return nil
-}
+func (it *ChangelogItem) UnmarshalJSON(data []byte) error { return decodeLenient(data, it) }
 
 // IssueFields holds an issue's fields: the system fields decoded into
 // typed fields, and every other field (custom fields, fields of apps, system
 // fields not modelled here) kept as raw JSON in Other, keyed by field id,
 // so nothing is lost. Decode those with [IssueFields.Decode] or the typed
-// helpers ([IssueFields.String], [IssueFields.Strings], ...).
+// helpers ([IssueFields.String], [IssueFields.Strings], ...). A system
+// field whose value has an unexpected type (a number for updated) is left
+// zero, kept raw in Other and reported by [IssueFields.Problems]; the other
+// fields decode all the same.
 type IssueFields struct {
 	Summary        string
 	Description    *RichText
@@ -204,30 +253,38 @@ type IssueFields struct {
 	Updated        Time
 	ResolutionDate Time
 	DueDate        Date
-	// Other holds every other field by id, as sent (null included).
+	// Other holds every other field by id, as sent (null included), and
+	// the system fields above whose value had an unexpected type.
 	Other map[string]json.RawMessage
+
+	problems []DecodeProblem
 }
 
-// UnmarshalJSON decodes the known system fields and keeps the rest raw.
+// Problems lists the fields, and values inside them, that had an
+// unexpected type, with paths such as "updated" or "project.lead"; nil
+// when everything fit.
+func (f *IssueFields) Problems() []DecodeProblem {
+	if f == nil {
+		return nil
+	}
+	return f.problems
+}
+
+func (f *IssueFields) decodeProblems() []DecodeProblem { return f.problems }
+
+// UnmarshalJSON decodes the known system fields and keeps the rest raw. Only
+// input that is not a JSON object fails.
 func (f *IssueFields) UnmarshalJSON(data []byte) error {
 	var all map[string]json.RawMessage
 	if err := json.Unmarshal(data, &all); err != nil {
-		return err
+		return fmt.Errorf("jira: issue fields: %w", err)
 	}
 	*f = IssueFields{}
-	known := map[string]any{
-		"summary": &f.Summary, "description": &f.Description, "environment": &f.Environment,
-		"project": &f.Project, "issuetype": &f.IssueType, "status": &f.Status,
-		"priority": &f.Priority, "resolution": &f.Resolution, "assignee": &f.Assignee,
-		"reporter": &f.Reporter, "creator": &f.Creator, "labels": &f.Labels, "parent": &f.Parent,
-		"created": &f.Created, "updated": &f.Updated, "resolutiondate": &f.ResolutionDate,
-		"duedate": &f.DueDate,
-	}
 	for k, v := range all {
-		dst, ok := known[k]
-		if !ok {
+		dst := f.known(k)
+		if dst == nil {
 			if f.Other == nil {
-				f.Other = map[string]json.RawMessage{}
+				f.Other = make(map[string]json.RawMessage, len(all))
 			}
 			f.Other[k] = v
 			continue
@@ -236,8 +293,56 @@ func (f *IssueFields) UnmarshalJSON(data []byte) error {
 			continue
 		}
 		if err := json.Unmarshal(v, dst); err != nil {
-			return fmt.Errorf("jira: field %s: %w", k, err)
+			reflect.ValueOf(dst).Elem().SetZero()
+			if f.Other == nil {
+				f.Other = map[string]json.RawMessage{}
+			}
+			f.Other[k] = v
+			f.problems = append(f.problems, DecodeProblem{Path: k, Raw: v, Err: err})
+			continue
 		}
+		f.problems = liftProblems(f.problems, k, reflect.ValueOf(dst).Elem())
+	}
+	return nil
+}
+
+// known returns where the system field id is decoded to, or nil.
+func (f *IssueFields) known(id string) any {
+	switch id {
+	case "summary":
+		return &f.Summary
+	case "description":
+		return &f.Description
+	case "environment":
+		return &f.Environment
+	case "project":
+		return &f.Project
+	case "issuetype":
+		return &f.IssueType
+	case "status":
+		return &f.Status
+	case "priority":
+		return &f.Priority
+	case "resolution":
+		return &f.Resolution
+	case "assignee":
+		return &f.Assignee
+	case "reporter":
+		return &f.Reporter
+	case "creator":
+		return &f.Creator
+	case "labels":
+		return &f.Labels
+	case "parent":
+		return &f.Parent
+	case "created":
+		return &f.Created
+	case "updated":
+		return &f.Updated
+	case "resolutiondate":
+		return &f.ResolutionDate
+	case "duedate":
+		return &f.DueDate
 	}
 	return nil
 }
