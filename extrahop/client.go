@@ -14,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/trackbridge/trackbridge/internal/rest"
+	"github.com/trackbridge/trackbridge/tracker"
 )
 
 // Vendor is the name the client uses in errors and the adapter's Kind.
@@ -281,7 +282,40 @@ func (c *Client) do(ctx context.Context, r *rest.Request, out any) (*Response, e
 		return resp, err
 	}
 	c.tokens.invalidate(gen)
-	return c.rc.Do(ctx, r, out)
+	resp, err = c.rc.Do(ctx, r, out)
+	if tokenRefused(err) {
+		// A freshly fetched token refused as well: the credentials or the
+		// tenant's API access are wrong, whatever status said so.
+		var ae *APIError
+		errors.As(err, &ae)
+		return resp, &tokenRefusedError{err: err, api: ae}
+	}
+	return resp, err
+}
+
+// tokenRefusedError is a request refused for its token again after a new
+// token was fetched. ExtraHop says so with a 401 or with a 400 "The
+// specified access token is invalid"; either way it is an authentication
+// failure, so it matches tracker.ErrUnauthorized (and nothing else), and
+// errors.As still finds the *APIError with the status, body and headers.
+type tokenRefusedError struct {
+	err error
+	api *APIError
+}
+
+// Error is the refused request's error.
+func (e *tokenRefusedError) Error() string { return e.err.Error() + " (refused again with a new token)" }
+
+// Is matches tracker.ErrUnauthorized.
+func (e *tokenRefusedError) Is(target error) bool { return target == tracker.ErrUnauthorized }
+
+// As gives the *APIError of the refused request.
+func (e *tokenRefusedError) As(target any) bool {
+	if p, ok := target.(**APIError); ok && e.api != nil {
+		*p = e.api
+		return true
+	}
+	return false
 }
 
 // tokenRefused reports whether err is the server refusing a bearer token.

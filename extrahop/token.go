@@ -2,8 +2,10 @@ package extrahop
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/trackbridge/trackbridge/internal/rest"
+	"github.com/trackbridge/trackbridge/tracker"
 )
 
 // maxRenewMargin is how long before its expiry a token is renewed, at most;
@@ -34,8 +37,10 @@ const maxRenewMargin = 10 * time.Second
 // mutex and by mu here.
 type tokenSource struct {
 	conf *clientcredentials.Config
-	ctx  context.Context
-	now  func() time.Time
+	// url is the sanitised token URL, for errors.
+	url string
+	ctx context.Context
+	now func() time.Time
 	// red hides the client secret, alone and in the Basic pair, and
 	// every token fetched.
 	red *rest.Redactor
@@ -93,6 +98,7 @@ func newTokenSource(tokenURL, clientID, secret string, hc *http.Client, now func
 			TokenURL:     tokenURL,
 			AuthStyle:    oauth2.AuthStyleInHeader,
 		},
+		url: sanitizedURL(tokenURL),
 		ctx: context.WithValue(context.Background(), oauth2.HTTPClient, &tc),
 		now: now,
 		red: red,
@@ -110,7 +116,7 @@ func (s *tokenSource) Token() (*oauth2.Token, error) {
 		// the wall clock.
 		tok, err := s.conf.Token(s.ctx)
 		if err != nil {
-			return nil, fmt.Errorf("extrahop: client credentials: %w", rest.TokenError(s.red, err))
+			return nil, fmt.Errorf("extrahop: client credentials: %w", s.failure(err))
 		}
 		s.red.Add(tok.AccessToken, tok.RefreshToken)
 		life := lifetime(tok)
@@ -125,6 +131,77 @@ func (s *tokenSource) Token() (*oauth2.Token, error) {
 	out := *s.tok
 	out.Expiry = time.Now() // see the type's comment: always ask this source
 	return &out, nil
+}
+
+// failure classifies a failed token request. An answer of the token
+// endpoint becomes a *tokenRequestError holding an *APIError (status,
+// scrubbed body and headers); anything else (the endpoint unreachable) is
+// the scrubbed error.
+func (s *tokenSource) failure(err error) error {
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) || re.Response == nil {
+		return rest.TokenError(s.red, err)
+	}
+	body := re.Body
+	truncated := len(body) > rest.DefaultMaxErrorBodySize
+	if truncated {
+		body = body[:rest.DefaultMaxErrorBodySize]
+	}
+	body = []byte(s.red.Redact(string(body)))
+	ae := &APIError{
+		Vendor:     Vendor,
+		Method:     http.MethodPost,
+		URL:        s.url,
+		StatusCode: re.Response.StatusCode,
+		Message:    s.red.Redact(rest.ErrorMessage(body)),
+		Body:       body,
+		Truncated:  truncated,
+		Header:     s.red.RedactHeader(re.Response.Header),
+	}
+	return &tokenRequestError{msg: rest.TokenError(s.red, err).Error(), api: ae}
+}
+
+// tokenRequestError is a token request the endpoint refused. A refusal
+// (400 invalid_client, 401, 403) is a configuration error and matches
+// tracker.ErrUnauthorized; a 429 or 5xx is transient and matches what its
+// status does (tracker.ErrRateLimited, tracker.ErrUnavailable). errors.As
+// gives the *APIError.
+type tokenRequestError struct {
+	msg string
+	api *APIError
+}
+
+// Error says what the token endpoint answered.
+func (e *tokenRequestError) Error() string { return e.msg }
+
+// Is classifies the refusal by its status.
+func (e *tokenRequestError) Is(target error) bool {
+	if e.transient() {
+		return e.api.Is(target)
+	}
+	return target == tracker.ErrUnauthorized
+}
+
+func (e *tokenRequestError) transient() bool {
+	return e.api.StatusCode == http.StatusTooManyRequests || e.api.StatusCode >= 500
+}
+
+// As gives the *APIError. There is no Unwrap: the error must not match
+// tracker.ErrInvalid through the 400 of a refused client.
+func (e *tokenRequestError) As(target any) bool {
+	if p, ok := target.(**APIError); ok {
+		*p = e.api
+		return true
+	}
+	return false
+}
+
+func sanitizedURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return ""
+	}
+	return rest.SanitizeURL(u)
 }
 
 // lifetime reads expires_in from the token response, falling back to the

@@ -446,6 +446,11 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error)
 		inner := unwrapURLError(err)
 		var ae *authError
 		if errors.As(inner, &ae) {
+			if api := (*APIError)(nil); errors.As(ae, &api) {
+				// The token endpoint's answer, scrubbed where it was
+				// built: it says itself how it classifies.
+				return nil, &redactedChain{msg: fmt.Sprintf("%s: %s %s: %s", vendorName(c.cfg.Vendor), r.Method, pol.url, c.Redact(ae.Error())), err: ae}
+			}
 			return nil, fmt.Errorf("%s: %s %s: %w: %s", vendorName(c.cfg.Vendor), r.Method, pol.url, tracker.ErrUnauthorized, c.Redact(ae.Error()))
 		}
 		return nil, &TransportError{Vendor: c.cfg.Vendor, Method: r.Method, URL: pol.url, Err: c.red.Error(inner), NotSent: neverSent(inner)}

@@ -279,13 +279,33 @@ func (e *redactedError) Error() string { return e.msg }
 // Is matches the sentinels the original error matched.
 func (e *redactedError) Is(target error) bool { return slices.Contains(e.sentinels, target) }
 
+// redactedChain is an error whose text has been redacted and whose chain,
+// built of values already scrubbed, is kept for errors.Is and errors.As.
+type redactedChain struct {
+	msg string
+	err error
+}
+
+func (e *redactedChain) Error() string { return e.msg }
+
+// Unwrap returns the scrubbed chain.
+func (e *redactedChain) Unwrap() error { return e.err }
+
 // TokenError turns an error from an oauth2.TokenSource into one fit to
 // show: an *oauth2.RetrieveError becomes the token endpoint's status and
 // error code and description (never its raw body, which may echo the
-// request), and the text is redacted by r. The result does not wrap err.
+// request), and the text is redacted by r. The result does not wrap err,
+// except when err carries an *APIError, which its token source built from
+// scrubbed values: then the chain is kept behind the redacted text.
 func TokenError(r *Redactor, err error) error {
 	if err == nil {
 		return nil
+	}
+	if api := (*APIError)(nil); errors.As(err, &api) {
+		// A token source that reports the endpoint's answer as an
+		// *APIError built it from scrubbed values; keep it, so callers
+		// can read status, body and headers and its classification holds.
+		return &redactedChain{msg: r.Redact(err.Error()), err: err}
 	}
 	msg := err.Error()
 	var re *oauth2.RetrieveError
