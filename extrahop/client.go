@@ -304,7 +304,9 @@ type tokenRefusedError struct {
 }
 
 // Error is the refused request's error.
-func (e *tokenRefusedError) Error() string { return e.err.Error() + " (refused again with a new token)" }
+func (e *tokenRefusedError) Error() string {
+	return e.err.Error() + " (refused again with a new token)"
+}
 
 // Is matches tracker.ErrUnauthorized.
 func (e *tokenRefusedError) Is(target error) bool { return target == tracker.ErrUnauthorized }
