@@ -9,7 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -37,21 +40,28 @@ const (
 )
 
 // Load reads a spec in the given format, checks it and compiles its
-// templates. Every mistake is reported at once in an *Errors.
+// templates. Every mistake is reported at once in an *Errors, each with
+// its path and line; a document that cannot be read at all (too large,
+// not UTF-8, holding NUL or other control bytes, empty, malformed) gets
+// one error with its line and byte offset.
+//
+// In a JSON document every scalar must have the JSON type its key wants: a
+// number where a string is expected is an error. YAML plain scalars are
+// read as the key wants them ("priority: 1" is the string "1").
 func Load(r io.Reader, format Format) (*Spec, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxSpecSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("mapping: read spec: %w", err)
 	}
-	if len(data) > MaxSpecSize {
-		return nil, fmt.Errorf("mapping: spec larger than %d bytes", MaxSpecSize)
+	if err := checkDocument(data); err != nil {
+		return nil, err
 	}
 	if format == JSON {
 		if err := checkJSON(data); err != nil {
 			return nil, err
 		}
 	}
-	return Parse(data)
+	return parseSpec(data, format == JSON)
 }
 
 // LoadFile reads a spec from a file; names ending in .json are read as
@@ -74,19 +84,23 @@ func LoadFile(name string) (*Spec, error) {
 }
 
 // Parse reads a spec from YAML (or JSON) text, checks it and compiles its
-// templates.
+// templates. It reports errors as [Load] does for YAML.
 func Parse(data []byte) (*Spec, error) {
-	if len(data) > MaxSpecSize {
-		return nil, fmt.Errorf("mapping: spec larger than %d bytes", MaxSpecSize)
+	if err := checkDocument(data); err != nil {
+		return nil, err
 	}
+	return parseSpec(data, false)
+}
+
+func parseSpec(data []byte, strict bool) (*Spec, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("mapping: %w", err)
+		return nil, yamlError(data, err)
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
-		return nil, errors.New("mapping: empty spec")
+		return nil, docError(data, 0, "empty spec: no document")
 	}
-	d := &decoder{c: &collector{lines: map[string]int{}}}
+	d := &decoder{c: &collector{lines: map[string]int{}}, strict: strict}
 	s := &Spec{}
 	d.decode(&root, reflect.ValueOf(s).Elem(), "")
 	s.lines = d.c.lines
@@ -100,22 +114,106 @@ func Parse(data []byte) (*Spec, error) {
 	return s, nil
 }
 
-// checkJSON reports a JSON syntax error with its line.
+// docError is a mistake in the document as a whole, at a byte offset.
+func docError(data []byte, offset int64, format string, args ...any) error {
+	offset = min(max(offset, 0), int64(len(data)))
+	return &Errors{List: []*FieldError{{Line: lineAt(data, offset), Offset: offset, HasOffset: true, Msg: fmt.Sprintf(format, args...)}}}
+}
+
+// checkDocument refuses what no spec can be: more than MaxSpecSize bytes,
+// invalid UTF-8, NUL and other control bytes (tab and line breaks aside),
+// and a document of nothing but space and comments.
+func checkDocument(data []byte) error {
+	if len(data) > MaxSpecSize {
+		return docError(data, MaxSpecSize, "spec larger than %d bytes", MaxSpecSize)
+	}
+	for i := 0; i < len(data); {
+		c := data[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+				return docError(data, int64(i), "control byte %#02x in spec", c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return docError(data, int64(i), "invalid UTF-8 byte %#02x in spec", c)
+		}
+		if r == 0xFEFF && i > 0 {
+			return docError(data, int64(i), "byte order mark inside the spec")
+		}
+		i += size
+	}
+	if blank(data) {
+		return docError(data, 0, "empty spec: no document")
+	}
+	return nil
+}
+
+// blank reports whether data holds only white space and comments.
+func blank(data []byte) bool {
+	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		line = bytes.TrimSpace(line)
+		if len(line) > 0 && line[0] != '#' {
+			return false
+		}
+	}
+	return true
+}
+
+// yamlLine finds the line yaml.v3 names in its messages.
+var yamlLine = regexp.MustCompile(`\bline (\d+)\b`)
+
+// yamlError turns a yaml.v3 syntax error into one with a line and byte
+// offset: the line yaml.v3 names, or the end of the document for the
+// errors it reports without one (an unexpected end of input).
+func yamlError(data []byte, err error) error {
+	msg := cleanYAMLError(err)
+	if m := yamlLine.FindStringSubmatchIndex(msg); m != nil {
+		if n, convErr := strconv.Atoi(msg[m[2]:m[3]]); convErr == nil && n > 0 {
+			if m[0] == 0 {
+				msg = strings.TrimPrefix(msg[m[1]:], ":")
+			}
+			return docError(data, offsetOfLine(data, n), "invalid YAML: %s", strings.TrimSpace(msg))
+		}
+	}
+	return docError(data, int64(len(data)), "invalid YAML: %s", msg)
+}
+
+// offsetOfLine returns the byte offset at which line n (from 1) starts.
+func offsetOfLine(data []byte, n int) int64 {
+	off := 0
+	for line := 1; line < n; line++ {
+		i := bytes.IndexByte(data[off:], '\n')
+		if i < 0 {
+			return int64(len(data))
+		}
+		off += i + 1
+	}
+	return int64(off)
+}
+
+// checkJSON reports a JSON syntax error with its line and byte offset.
 func checkJSON(data []byte) error {
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(data))
 	err := dec.Decode(&v)
 	if err == nil {
 		if _, err2 := dec.Token(); err2 != io.EOF {
-			return &Errors{List: []*FieldError{{Line: lineAt(data, dec.InputOffset()), Msg: "invalid JSON: data after the top-level value"}}}
+			return docError(data, dec.InputOffset(), "invalid JSON: data after the top-level value")
 		}
 		return nil
 	}
 	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return &Errors{List: []*FieldError{{Line: lineAt(data, se.Offset), Msg: "invalid JSON: " + se.Error()}}}
+	switch {
+	case errors.As(err, &se):
+		return docError(data, se.Offset, "invalid JSON: %s", se.Error())
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return docError(data, int64(len(data)), "invalid JSON: document ends early (truncated?)")
 	}
-	return &Errors{List: []*FieldError{{Msg: "invalid JSON: " + err.Error()}}}
+	return docError(data, dec.InputOffset(), "invalid JSON: %s", err.Error())
 }
 
 func lineAt(data []byte, offset int64) int {
@@ -131,6 +229,9 @@ type decoder struct {
 	used     int
 	depth    int
 	overflow bool
+	// strict refuses scalars whose type differs from the wanted one (a
+	// JSON number where a string is wanted).
+	strict bool
 }
 
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
@@ -209,20 +310,28 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 // chargeTree counts the nodes below n, aliases expanded, against the
 // node budget before yaml.v3 decodes n into a free-form value: each alias
 // of a large anchor would otherwise cost one node here and the whole
-// anchor there.
+// anchor there. The depth and key-length limits hold below n too.
 func (d *decoder) chargeTree(n *yaml.Node, path string) bool {
-	for _, c := range n.Content {
-		if !d.chargeNode(c, path) {
+	return d.chargeBelow(n, path, d.depth)
+}
+
+func (d *decoder) chargeBelow(n *yaml.Node, path string, depth int) bool {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		return d.chargeNode(n.Alias, path, depth)
+	}
+	for i, c := range n.Content {
+		if n.Kind == yaml.MappingNode && i%2 == 0 && d.longKey(c, path) {
+			d.overflow = true
 			return false
 		}
-	}
-	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		return d.chargeNode(n.Alias, path)
+		if !d.chargeNode(c, path, depth+1) {
+			return false
+		}
 	}
 	return true
 }
 
-func (d *decoder) chargeNode(n *yaml.Node, path string) bool {
+func (d *decoder) chargeNode(n *yaml.Node, path string, depth int) bool {
 	d.used++
 	if d.used > maxNodes {
 		if !d.overflow {
@@ -231,7 +340,14 @@ func (d *decoder) chargeNode(n *yaml.Node, path string) bool {
 		}
 		return false
 	}
-	return d.chargeTree(n, path)
+	if depth > maxDepth {
+		if !d.overflow {
+			d.c.addLine(path, n.Line, "nested more than %d levels deep", maxDepth)
+			d.overflow = true
+		}
+		return false
+	}
+	return d.chargeBelow(n, path, depth)
 }
 
 func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string) {
@@ -239,9 +355,24 @@ func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string) {
 		d.c.addLine(path, n.Line, "want a %s, found %s", typeName(v.Type()), kindName(n))
 		return
 	}
+	if d.strict && v.Kind() == reflect.String && n.ShortTag() != "!!str" {
+		d.c.addLine(path, n.Line, "want a string, found %s %s", jsonKind(n), n.Value)
+		return
+	}
 	if err := n.Decode(v.Addr().Interface()); err != nil {
 		d.c.addLine(path, n.Line, "cannot read %q as a %s", n.Value, typeName(v.Type()))
 	}
+}
+
+// jsonKind names the JSON type of a scalar that is not a string.
+func jsonKind(n *yaml.Node) string {
+	switch n.ShortTag() {
+	case "!!int", "!!float":
+		return "the number"
+	case "!!bool":
+		return "the boolean"
+	}
+	return "the value"
 }
 
 func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
@@ -336,6 +467,15 @@ func (d *decoder) pairs(n *yaml.Node, path string, fn func(k, v *yaml.Node)) {
 func (d *decoder) merge(n *yaml.Node, path string, fn func(k, v *yaml.Node)) {
 	d.used++
 	if d.used > maxNodes {
+		return
+	}
+	d.depth++
+	defer func() { d.depth-- }()
+	if d.depth > maxDepth {
+		if !d.overflow {
+			d.c.addLine(path, n.Line, "nested more than %d levels deep", maxDepth)
+			d.overflow = true
+		}
 		return
 	}
 	if n.Kind == yaml.AliasNode {

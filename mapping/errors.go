@@ -20,10 +20,15 @@ type FieldError struct {
 	Path string
 	// Line is the spec line, or 0 when unknown (specs built in Go).
 	Line int
-	Msg  string
+	// Offset is the byte offset (from 0) of a mistake in the document as
+	// a whole, such as a syntax error, when HasOffset is set.
+	Offset    int64
+	HasOffset bool
+	Msg       string
 }
 
-// Error returns "path: msg (line N)".
+// Error returns "path: msg (line N)", or "msg (line N, byte M)" for a
+// mistake in the document as a whole.
 func (e *FieldError) Error() string {
 	var b strings.Builder
 	if e.Path != "" {
@@ -31,7 +36,10 @@ func (e *FieldError) Error() string {
 		b.WriteString(": ")
 	}
 	b.WriteString(e.Msg)
-	if e.Line > 0 {
+	switch {
+	case e.Line > 0 && e.HasOffset:
+		fmt.Fprintf(&b, " (line %d, byte %d)", e.Line, e.Offset)
+	case e.Line > 0:
 		fmt.Fprintf(&b, " (line %d)", e.Line)
 	}
 	return b.String()

@@ -1,6 +1,8 @@
 package mapping
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -22,6 +24,11 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("flows:\n  - {name: a, source: s, target: t, when: {field: key, in: [1, 2.5, x, 2026-01-01]}}"), false)
 	f.Add([]byte(`{"flows": [{"name": "a", "source": "s", "target": "t", "fields": {"summary": {"template": "{{range 5}}{{.}}{{end}}"}}}]}`), true)
 	f.Add([]byte("a: &a [*a]\nflows: *a"), false)
+	f.Add([]byte(""), true)
+	f.Add([]byte("flows:\x00"), false)
+	f.Add([]byte("{\"flows\": [{\"name\": 5"), true)
+	f.Add([]byte("flows:\n  - defaults: {fields: {x: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}}"), false)
+	f.Add([]byte("\xff"), false)
 	f.Add([]byte("flows:\n  - <<: [{name: a}, {source: s}]\n    target: t\n    values: {priority: {from: status, map: {a: b, A: c}, default: x}}"), false)
 	src := detection()
 	f.Fuzz(func(t *testing.T, data []byte, isJSON bool) {
@@ -33,6 +40,17 @@ func FuzzLoad(f *testing.F) {
 		if err != nil {
 			if s != nil {
 				t.Fatal("spec and error both returned")
+			}
+			// Every load error says where: a path with its line, or a
+			// line and byte offset in the document.
+			var errs *Errors
+			if !errors.As(err, &errs) {
+				t.Fatalf("error %T without a position: %v", err, err)
+			}
+			for _, fe := range errs.List {
+				if fe.Line <= 0 && fe.Msg != fmt.Sprintf("too many mistakes; stopped after %d", len(errs.List)-1) {
+					t.Fatalf("error without a line: %v", fe)
+				}
 			}
 			return
 		}

@@ -57,7 +57,7 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"empty", "", "empty spec"},
 		{"no flows", "flows: []", "flows: no flows"},
-		{"syntax", "flows: [", "yaml:"},
+		{"syntax", "flows: [", "invalid YAML: did not find expected node content (line 1, byte 0)"},
 		{"flows not a list", "flows: 3", `flows: want a list, found "3" (line 1)`},
 		{"suggestion", "flows:\n  - name: a\n    source: s\n    target: t\n    after_create: {}", `did you mean "afterCreate"?`},
 		{"repeated key", "flows:\n  - name: a\n    name: b\n    source: s\n    target: t", `key "name" repeated (first on line 2)`},
@@ -279,4 +279,73 @@ func TestGoSpecApplies(t *testing.T) {
 	assert.Equal(t, "SMB/CIFS BRUTE FORCE", res.Issue.Summary)
 	assert.Equal(t, "High", res.Issue.Priority)
 	assert.Equal(t, map[string]any{"Severity": "High"}, res.Issue.Fields)
+}
+
+func TestLoadDocumentErrors(t *testing.T) {
+	t.Parallel()
+	const flow = "flows:\n  - name: a\n    source: s\n    target: t\n"
+	deepYAML := flow + "    defaults:\n      fields:\n        x: " + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + "\n"
+	deepJSON := `{"flows": [{"name": "a", "source": "s", "target": "t", "defaults": {"fields": {"x": ` + strings.Repeat(`{"a":`, 1000) + "1" + strings.Repeat("}", 1000) + `}}}]}`
+	big := flow + "    # " + strings.Repeat("x", MaxSpecSize) + "\n"
+	tests := []struct {
+		name   string
+		spec   string
+		format Format
+		path   string
+		line   int
+		offset int64 // -1: no offset
+		want   string
+	}{
+		{"over 1 MiB", big, YAML, "", 5, MaxSpecSize, "spec larger than 1048576 bytes"},
+		{"over 1 MiB JSON", `{"flows": [], "x": "` + strings.Repeat("y", MaxSpecSize) + `"}`, JSON, "", 1, MaxSpecSize, "spec larger than 1048576 bytes"},
+		{"invalid UTF-8", flow + "    description: caf\xe9\n", YAML, "", 5, int64(len(flow)) + 20, "invalid UTF-8 byte 0xe9"},
+		{"invalid UTF-8 JSON", "{\"flows\": [{\"name\": \"\xc3\x28\"}]}", JSON, "", 1, 21, "invalid UTF-8 byte 0xc3"},
+		{"NUL byte", "flows:\x00\n", YAML, "", 1, 6, "control byte 0x00"},
+		{"NUL byte JSON", "{\n\"flows\": [\x00]}", JSON, "", 2, 12, "control byte 0x00"},
+		{"empty", "", YAML, "", 1, 0, "empty spec"},
+		{"only comments", "# nothing\n   \n# here\n", YAML, "", 1, 0, "empty spec"},
+		{"empty JSON", "  \n", JSON, "", 1, 0, "empty spec"},
+		{"truncated JSON", "{\"flows\": [\n  {\"name\": \"a\"", JSON, "", 2, 26, "document ends early"},
+		{"truncated JSON string", `{"flows": [{"name": "a`, JSON, "", 1, 22, "document ends early"},
+		{"truncated YAML", flow + "    when: {field: key, exists: tr", YAML, "", 4, -2, "invalid YAML"},
+		{"number for a string", `{"flows": [{"name": 5, "source": "s", "target": "t"}]}`, JSON, "flows[0].name", 1, -1, "want a string, found the number 5"},
+		{"boolean for a string", "{\"flows\": [{\"name\": \"a\", \"source\": \"s\",\n \"target\": true}]}", JSON, "flows[0].target", 2, -1, "want a string, found the boolean true"},
+		{"number in a value map", `{"flows": [{"name": "a", "source": "s", "target": "t", "values": {"priority": {"from": "status", "map": {"x": 1}, "default": "y"}}}]}`, JSON, "flows[0].values.priority.map.x", 1, -1, "want a string, found the number 1"},
+		{"10k deep free-form YAML", deepYAML, YAML, "flows[0].defaults.fields.x", 7, -1, "nested more than 40 levels deep"},
+		{"1k deep free-form JSON", deepJSON, JSON, "flows[0].defaults.fields.x", 1, -1, "nested more than 40 levels deep"},
+		{"10k deep JSON", `{"flows": [{"name": "a", "source": "s", "target": "t", "defaults": {"fields": {"x": ` + strings.Repeat("[", 10001), JSON, "", 1, -2, "exceeded max depth"},
+		{"long key in free-form", flow + "    defaults:\n      fields:\n        x: {" + strings.Repeat("k", 300) + ": 1}\n", YAML, "flows[0].defaults.fields.x", 7, -1, "longer than 200 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := Load(strings.NewReader(tt.spec), tt.format)
+			require.Error(t, err)
+			assert.Nil(t, s)
+			assert.Contains(t, err.Error(), tt.want)
+			var errs *Errors
+			require.ErrorAs(t, err, &errs)
+			fe := errs.List[0]
+			assert.Equal(t, tt.path, fe.Path, fe.Error())
+			assert.Equal(t, tt.line, fe.Line, fe.Error())
+			switch tt.offset {
+			case -1:
+				assert.False(t, fe.HasOffset, fe.Error())
+				assert.NotEmpty(t, fe.Path, "a mistake inside the document names its path")
+			case -2:
+				assert.True(t, fe.HasOffset, fe.Error())
+			default:
+				assert.True(t, fe.HasOffset, fe.Error())
+				assert.Equal(t, tt.offset, fe.Offset, fe.Error())
+				assert.Contains(t, err.Error(), fmt.Sprintf("(line %d, byte %d)", tt.line, tt.offset))
+			}
+		})
+	}
+}
+
+func TestYAMLScalarsStayLenient(t *testing.T) {
+	t.Parallel()
+	s, err := Parse([]byte("flows:\n  - name: 2026\n    source: s\n    target: t\n    values: {priority: {from: status, map: {x: 1}, default: 2}}\n"))
+	require.NoError(t, err)
+	assert.Equal(t, "2026", s.Flows[0].Name)
 }
