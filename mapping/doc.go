@@ -81,7 +81,7 @@
 //	default DEF V                      V, or DEF when V is empty: {{.Assignee | default "nobody"}}
 //	truncate N V                       at most N runes, "…" marking a cut
 //	date LAYOUT V                      format a time (Go layout, or rfc3339, date, datetime), UTC
-//	markdown V                         escape Markdown syntax characters
+//	markdown V                         V as literal Markdown text: it reads as V once rendered (jira/adf.FromMarkdown)
 //	urlescape V, pathescape V          escape for a URL query or path segment
 //	printf FORMAT ARGS                 as fmt.Sprintf; widths over 1000 and * are refused
 //

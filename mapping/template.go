@@ -595,18 +595,40 @@ func date(layout string, v any) (string, error) {
 	return t.UTC().Format(layout), nil
 }
 
-// markdownEscape backslash-escapes the characters that make emphasis,
-// code, links, headings, tables and HTML in Markdown. It leaves "." "-" and
-// "+" alone: they only matter at the start of a line.
+// markdownEscape makes v literal text in Markdown, so that any value reads
+// the same once a Markdown renderer (jira/adf.FromMarkdown) has turned it
+// into text: it backslash-escapes the characters of inline markup
+// (\\ ` * _ { } [ ] ( ) < > # | ~ &), and what would start a block at the
+// start of a line (- + and the "." of "1."); it writes line breaks
+// ("\n", "\r\n", "\r") as &#10; and whitespace at either end as a
+// character reference, so the value stays one line of Markdown that no
+// renderer trims. "." "-" and "+" elsewhere are left alone.
 func markdownEscape(v any) string {
-	s := text(v)
+	s := strings.ReplaceAll(text(v), "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
 	var b strings.Builder
 	b.Grow(len(s))
-	for _, r := range s {
-		if strings.ContainsRune("\\`*_{}[]()<>#|~", r) {
+	digits := true // only ASCII digits so far
+	first, last := 0, len(s)
+	if last > 0 {
+		_, n := utf8.DecodeLastRuneInString(s)
+		last -= n
+	}
+	for i, r := range s {
+		switch {
+		case r == '\n':
+			b.WriteString("&#10;")
+		case (i == first || i == last) && unicode.IsSpace(r):
+			fmt.Fprintf(&b, "&#%d;", r)
+		case strings.ContainsRune("\\`*_{}[]()<>#|~&", r),
+			i == first && (r == '-' || r == '+'),
+			r == '.' && i > first && digits:
 			b.WriteByte('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
 		}
-		b.WriteRune(r)
+		digits = digits && '0' <= r && r <= '9'
 	}
 	return b.String()
 }

@@ -71,6 +71,17 @@ func TestMarkdown(t *testing.T) {
 			{"type":"text","text":"x := 1"},{"type":"hardBreak"},{"type":"hardBreak"},{"type":"text","text":"y()"}]}]`},
 		{"rule", "a\n\n---\n\nb", `[{"type":"paragraph","content":[{"type":"text","text":"a"}]},{"type":"rule"},{"type":"paragraph","content":[{"type":"text","text":"b"}]}]`},
 		{"empty", "", `[{"type":"paragraph"}]`},
+		{"backslash escapes", `Type: rdp\_brute\_force on host\.corp \*not em\* \\ \a`, `[{"type":"paragraph","content":[
+			{"type":"text","text":"Type: rdp_brute_force on host.corp *not em* \\ \\a"}]}]`},
+		{"escaped block markers", "\\# h\n\\- i\n1\\. x", `[{"type":"paragraph","content":[
+			{"type":"text","text":"# h"},{"type":"hardBreak"},{"type":"text","text":"- i"},{"type":"hardBreak"},{"type":"text","text":"1. x"}]}]`},
+		{"escapes inside marks", `**a\*b** *c\*d* [e\]f](https://x.example/\(g\))`, `[{"type":"paragraph","content":[
+			{"type":"text","text":"a*b","marks":[{"type":"strong"}]},{"type":"text","text":" "},
+			{"type":"text","text":"c*d","marks":[{"type":"em"}]},{"type":"text","text":" "},
+			{"type":"text","text":"e]f","marks":[{"type":"link","attrs":{"href":"https://x.example/(g)"}}]}]}]`},
+		{"code is literal", "`a\\_b`", `[{"type":"paragraph","content":[{"type":"text","text":"a\\_b","marks":[{"type":"code"}]}]}]`},
+		{"character references", "&#32;a&#10;b&#x41;&#0;&amp;", `[{"type":"paragraph","content":[
+			{"type":"text","text":" a"},{"type":"hardBreak"},{"type":"text","text":"bA\ufffd&amp;"}]}]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,6 +102,7 @@ func TestToMarkdownRoundTrip(t *testing.T) {
 		"- one\n- two\n\n1. first\n2. second",
 		"```sh\nls -l\n```",
 		"line\nbreak",
+		"rdp_brute_force \\_x_ \\*y\\* \\` a\\\\b \\[z\\] \\&#10;",
 	} {
 		assert.Equal(t, md, adf.ToMarkdown(adf.FromMarkdown(md)), "%q", md)
 	}

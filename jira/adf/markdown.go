@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // FromMarkdown converts a Markdown subset to a document: paragraphs
@@ -11,8 +12,11 @@ import (
 // ATX headings (# to ######), bullet lists (-, *, +), ordered lists (1.),
 // fenced code blocks (``` with an optional language), horizontal rules
 // (---), and inline **bold**, *italic* or _italic_, `code` and
-// [text](url) links. Anything else is kept as literal text. No text node
-// ever holds a newline.
+// [text](url) links. A backslash before ASCII punctuation makes it literal
+// (\* is a star, \\ a backslash) and numeric character references
+// (&#10;, &#x20;) stand for their character, a newline becoming a hard
+// break; code spans and blocks are literal. Anything else is kept as
+// literal text. No text node ever holds a newline.
 func FromMarkdown(s string) *Node {
 	lines := strings.Split(normalizeNewlines(s), "\n")
 	doc := Doc()
@@ -148,14 +152,67 @@ func inlineLines(lines []string) []*Node {
 	return out
 }
 
-var inlineRE = regexp.MustCompile("`([^`]+)`|\\*\\*([^*]+)\\*\\*|\\[([^\\]]+)\\]\\(([^)\\s]+)\\)|\\*([^*\\s][^*]*)\\*|\\b_([^_\\s][^_]*)_\\b")
+// inlineRE finds the next inline token: a backslash escape of ASCII
+// punctuation, a numeric character reference, a code span, strong, a link,
+// or emphasis. Marked text may hold escapes (\\.), so an escaped "*" or "]"
+// never closes a mark; code spans are literal, as in CommonMark.
+var inlineRE = regexp.MustCompile(`\\([!-/:-@\[-` + "`" + `{-~])` +
+	`|&#([0-9]{1,7}|[xX][0-9a-fA-F]{1,6});` +
+	"|`([^`]+)`" +
+	`|\*\*((?:\\.|[^*\\])+)\*\*` +
+	`|\[((?:\\.|[^\]\\])+)\]\(((?:\\.|[^)\s\\])+)\)` +
+	`|\*((?:\\.|[^*\s\\])(?:\\.|[^*\\])*)\*` +
+	`|\b_((?:\\.|[^_\s\\])(?:\\.|[^_\\])*)_\b`)
 
-// inline parses one line's inline markup.
+// escapeRE matches what [unescape] decodes.
+var escapeRE = regexp.MustCompile(`\\([!-/:-@\[-` + "`" + `{-~])|&#([0-9]{1,7}|[xX][0-9a-fA-F]{1,6});`)
+
+// unescape decodes backslash escapes of ASCII punctuation and numeric
+// character references (&#10;, &#x20;), as CommonMark does.
+func unescape(s string) string {
+	if !strings.ContainsAny(s, "\\&") {
+		return s
+	}
+	return escapeRE.ReplaceAllStringFunc(s, func(m string) string {
+		if m[0] == '\\' {
+			return m[1:]
+		}
+		return charRef(m[2 : len(m)-1])
+	})
+}
+
+// charRef decodes the number of a numeric character reference; an invalid
+// code point or NUL reads as U+FFFD, as in CommonMark.
+func charRef(num string) string {
+	base := 10
+	if num[0] == 'x' || num[0] == 'X' {
+		base, num = 16, num[1:]
+	}
+	n, err := strconv.ParseUint(num, base, 32)
+	if err != nil || n == 0 || n > utf8.MaxRune || !utf8.ValidRune(rune(n)) {
+		return "\uFFFD"
+	}
+	return string(rune(n))
+}
+
+// inline parses one line's inline markup. Escaped characters are literal;
+// a newline, which only a character reference (&#10;) can put in a line,
+// becomes a hardBreak. Adjacent text with the same marks is one node.
 func inline(s string) []*Node {
 	var out []*Node
 	add := func(text string, marks ...*Mark) {
-		if text != "" {
-			out = append(out, Text(text, marks...))
+		for i, part := range strings.Split(normalizeNewlines(text), "\n") {
+			if i > 0 {
+				out = append(out, HardBreak())
+			}
+			if part == "" {
+				continue
+			}
+			if n := len(out); n > 0 && out[n-1].Type == TypeText && sameMarks(out[n-1].Marks, marks) {
+				out[n-1].Text += part
+				continue
+			}
+			out = append(out, Text(part, marks...))
 		}
 	}
 	for s != "" {
@@ -168,19 +225,37 @@ func inline(s string) []*Node {
 		group := func(g int) string { return s[loc[2*g]:loc[2*g+1]] }
 		switch {
 		case loc[2] >= 0:
-			add(group(1), &Mark{Type: MarkCode})
+			add(group(1))
 		case loc[4] >= 0:
-			add(group(2), &Mark{Type: MarkStrong})
+			add(charRef(group(2)))
 		case loc[6] >= 0:
-			add(group(3), Link(group(4)))
+			add(group(3), &Mark{Type: MarkCode})
+		case loc[8] >= 0:
+			add(unescape(group(4)), &Mark{Type: MarkStrong})
 		case loc[10] >= 0:
-			add(group(5), &Mark{Type: MarkEm})
-		case loc[12] >= 0:
-			add(group(6), &Mark{Type: MarkEm})
+			add(unescape(group(5)), Link(unescape(group(6))))
+		case loc[14] >= 0:
+			add(unescape(group(7)), &Mark{Type: MarkEm})
+		case loc[16] >= 0:
+			add(unescape(group(8)), &Mark{Type: MarkEm})
 		}
 		s = s[loc[1]:]
 	}
 	return out
+}
+
+// sameMarks reports whether two text nodes made by inline carry the same
+// marks (inline gives each node at most one).
+func sameMarks(a, b []*Mark) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] == nil || b[i] == nil || a[i].Type != b[i].Type || a[i].href() != b[i].href() {
+			return false
+		}
+	}
+	return true
 }
 
 // ToMarkdown renders a document in the Markdown subset FromMarkdown reads.
@@ -271,9 +346,19 @@ func mdInline(b *strings.Builder, inline []*Node, indent string) {
 			writeInline(b, []*Node{n}, indent)
 			continue
 		}
-		text := strings.ReplaceAll(normalizeNewlines(n.Text), "\n", "\n"+indent)
+		text := normalizeNewlines(n.Text)
 		var href string
 		pre, post := "", ""
+		code := false
+		for _, m := range n.Marks {
+			if m != nil && m.Type == MarkCode {
+				code = true
+			}
+		}
+		if !code {
+			text = escapeInline(text)
+		}
+		text = strings.ReplaceAll(text, "\n", "\n"+indent)
 		for _, m := range n.Marks {
 			if m == nil {
 				continue
@@ -295,4 +380,29 @@ func mdInline(b *strings.Builder, inline []*Node, indent string) {
 		}
 		b.WriteString(text)
 	}
+}
+
+// escapeInline backslash-escapes the characters FromMarkdown would read as
+// inline markup, so that text survives ToMarkdown and FromMarkdown. An
+// underscore inside a word (rdp_brute_force) cannot start emphasis and is
+// left alone.
+func escapeInline(s string) string {
+	if !strings.ContainsAny(s, "\\`*_[]&") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '_' && i > 0 && isWordByte(s[i-1]):
+		case strings.IndexByte("\\`*_[]", c) >= 0, c == '&' && i+1 < len(s) && s[i+1] == '#':
+			b.WriteByte('\\')
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
