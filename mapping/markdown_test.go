@@ -64,7 +64,7 @@ func TestMarkdownEscapeRoundTrip(t *testing.T) {
 	t.Parallel()
 	f := escapeSpec(t)
 	cases := []string{
-		"", " ", "rdp_brute_force", "host412.corp.example", `\ `+"` * _ { } [ ] ( ) # + - . ! | < > ~ &",
+		"", " ", "rdp_brute_force", "host412.corp.example", `\ ` + "` * _ { } [ ] ( ) # + - . ! | < > ~ &",
 		"# heading", "- item", "+ item", "* item", "1. first", "12) x", "---", "***", "___", "```go",
 		"**bold** *em* _em_ `code` [link](https://x.example)", `C:\Temp\*.txt`, `a\`, `\\`, "&#10; &amp; &#x41;",
 		"line\nbreak", "para\n\npara", "\n", "a\r\nb\rc", "  indented", "trailing  ", "\ttab", "a\u00a0",
