@@ -8,7 +8,16 @@ import (
 	"regexp"
 	"strconv"
 	"time"
+
+	"github.com/trackbridge/trackbridge/internal/lenient"
 )
+
+// FieldError reports a field of a decoded value whose JSON did not fit its
+// Go type. Decoding never fails for such a field: the field stays zero, the
+// value's Problems lists it (with its path, such as "risk_score" or
+// "participants[1].object_id") and its raw JSON, and everything else is
+// decoded. Callers that must not accept such a value check Problems.
+type FieldError = lenient.FieldError
 
 // Time is an instant ExtraHop sends as int64 epoch milliseconds. The zero
 // Time stands for null (or an absent value) and encodes as null.
@@ -90,6 +99,10 @@ type Mitre struct {
 	URL  string `json:"url,omitempty"`
 	// LegacyIDs lists a technique's former ids; tactics have none.
 	LegacyIDs []string `json:"legacy_ids,omitempty"`
+	// Extra keeps the keys this package does not know.
+	Extra map[string]json.RawMessage `json:"-"`
+	// Problems lists the fields whose value had an unexpected type.
+	Problems []FieldError `json:"-"`
 }
 
 var mitreID = regexp.MustCompile(`^(TA|T)\d{4}(\.\d{3})?$`)
@@ -113,12 +126,17 @@ func (m *Mitre) UnmarshalJSON(data []byte) error {
 		return nil
 	}
 	type plain Mitre
-	var p plain
-	if err := json.Unmarshal(data, &p); err != nil {
-		return err
-	}
-	*m = Mitre(p)
-	return nil
+	*m = Mitre{}
+	var err error
+	m.Extra, m.Problems, err = lenient.Decode(data, (*plain)(m))
+	return err
+}
+
+// MarshalJSON encodes the object form with its Extra keys and the raw
+// values of its Problems.
+func (m Mitre) MarshalJSON() ([]byte, error) {
+	type plain Mitre
+	return lenient.Encode(plain(m), m.Extra, m.Problems)
 }
 
 // String returns "ID Name" ("TA0008 Lateral Movement").
@@ -150,10 +168,13 @@ type Participant struct {
 	Username       string `json:"username,omitempty"`
 	// Extra keeps the keys this package does not know.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Problems lists the fields whose value had an unexpected type.
+	Problems []FieldError `json:"-"`
 }
 
-// UnmarshalJSON decodes a participant, tolerating nulls and keeping
-// unknown keys in Extra.
+// UnmarshalJSON decodes a participant leniently: nulls are accepted, a
+// value of an unexpected type is reported in Problems instead of failing,
+// and unknown keys are kept in Extra.
 func (p *Participant) UnmarshalJSON(data []byte) error {
 	type plain struct {
 		ID             int64   `json:"id"`
@@ -168,13 +189,14 @@ func (p *Participant) UnmarshalJSON(data []byte) error {
 		Username       *string `json:"username"`
 	}
 	var v plain
-	if err := json.Unmarshal(data, &v); err != nil {
+	extra, problems, err := lenient.Decode(data, &v)
+	if err != nil {
 		return fmt.Errorf("extrahop: participant: %w", err)
 	}
 	*p = Participant{
 		ID: v.ID, Role: str(v.Role), ObjectType: str(v.ObjectType), ObjectValue: str(v.ObjectValue),
 		Hostname: str(v.Hostname), Endpoint: str(v.Endpoint), ScannerService: str(v.ScannerService),
-		Username: str(v.Username),
+		Username: str(v.Username), Extra: extra, Problems: problems,
 	}
 	if v.ObjectID != nil {
 		p.ObjectID = *v.ObjectID
@@ -182,27 +204,14 @@ func (p *Participant) UnmarshalJSON(data []byte) error {
 	if v.External != nil {
 		p.External = *v.External
 	}
-	extra, err := unknownKeys(data, isParticipantKey)
-	if err != nil {
-		return fmt.Errorf("extrahop: participant: %w", err)
-	}
-	p.Extra = extra
 	return nil
 }
 
-// MarshalJSON encodes the participant with its Extra keys.
+// MarshalJSON encodes the participant with its Extra keys and the raw
+// values of its Problems.
 func (p Participant) MarshalJSON() ([]byte, error) {
 	type plain Participant
-	return withExtra(plain(p), p.Extra)
-}
-
-func isParticipantKey(k string) bool {
-	switch k {
-	case "id", "role", "object_type", "object_id", "object_value", "hostname", "external",
-		"endpoint", "scanner_service", "username":
-		return true
-	}
-	return false
+	return lenient.Encode(plain(p), p.Extra, p.Problems)
 }
 
 // Detection is an ExtraHop detection, as GET /detections/{id} and POST
@@ -257,12 +266,17 @@ type Detection struct {
 	// Extra keeps the keys this package does not know (activity_log, newer
 	// fields), so nothing the server sent is lost.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Problems lists the fields whose value had an unexpected type (a
+	// risk score "high", a time "soon", properties sent as a list): they
+	// are left zero here, their raw value is kept in the FieldError, and
+	// the rest of the detection is decoded.
+	Problems []FieldError `json:"-"`
 }
 
 // detectionJSON decodes a Detection leniently: nulls are allowed where the
 // Go field is a plain value.
 type detectionJSON struct {
-	ID                 int64           `json:"id"`
+	ID                 json.RawMessage `json:"id"`
 	ApplianceID        *int64          `json:"appliance_id"`
 	Title              *string         `json:"title"`
 	Description        *string         `json:"description"`
@@ -290,37 +304,45 @@ type detectionJSON struct {
 }
 
 // UnmarshalJSON decodes a detection. Ids stay exact int64, a missing or
-// null risk score leaves RiskScore nil, nulls are accepted everywhere, and
-// unknown keys go to Extra.
+// null risk score leaves RiskScore nil, nulls are accepted everywhere,
+// unknown keys go to Extra, and a value of an unexpected type is reported
+// in Problems instead of failing the detection (or the search page it came
+// in). Only an id that is not an integer fails: without it the detection
+// is nobody.
 func (d *Detection) UnmarshalJSON(data []byte) error {
 	var v detectionJSON
-	if err := json.Unmarshal(data, &v); err != nil {
-		return fmt.Errorf("extrahop: detection: %w", err)
-	}
-	extra, err := unknownKeys(data, isDetectionKey)
+	extra, problems, err := lenient.Decode(data, &v)
 	if err != nil {
 		return fmt.Errorf("extrahop: detection: %w", err)
+	}
+	var id int64
+	if len(v.ID) > 0 {
+		if err := json.Unmarshal(v.ID, &id); err != nil {
+			return fmt.Errorf("extrahop: detection: id %s is not an integer", clipBytes(v.ID, 40))
+		}
+	}
+	raw := func(key string) json.RawMessage {
+		var all map[string]json.RawMessage
+		_ = json.Unmarshal(data, &all)
+		return all[key]
 	}
 	risk, err := riskScore(v.RiskScore)
 	if err != nil {
-		return fmt.Errorf("extrahop: detection %d: %w", v.ID, err)
+		problems = append(problems, FieldError{Field: "risk_score", Raw: raw("risk_score"), Err: err})
 	}
 	props, err := properties(v.Properties)
 	if err != nil {
 		// Old builds and some documents send a list here: keep it raw.
-		if extra == nil {
-			extra = make(map[string]json.RawMessage)
-		}
-		extra["properties"] = v.Properties
+		problems = append(problems, FieldError{Field: "properties", Raw: v.Properties, Err: err})
 	}
 	*d = Detection{
-		ID: v.ID, Title: str(v.Title), Description: str(v.Description), Type: str(v.Type),
+		ID: id, Title: str(v.Title), Description: str(v.Description), Type: str(v.Type),
 		Categories: v.Categories, RiskScore: risk,
 		StartTime: v.StartTime, EndTime: v.EndTime, UpdateTime: v.UpdateTime, ModTime: v.ModTime, CreateTime: v.CreateTime,
 		Status: v.Status, Resolution: v.Resolution, Assignee: v.Assignee, TicketID: v.TicketID, TicketURL: v.TicketURL,
 		Participants: v.Participants, Properties: props,
 		MitreTactics: v.MitreTactics, MitreTechniques: v.MitreTechniques,
-		RecommendedFactors: v.RecommendedFactors, URL: str(v.URL), Extra: extra,
+		RecommendedFactors: v.RecommendedFactors, URL: str(v.URL), Extra: extra, Problems: problems,
 	}
 	if v.ApplianceID != nil {
 		d.ApplianceID = *v.ApplianceID
@@ -350,7 +372,7 @@ func (d Detection) MarshalJSON() ([]byte, error) {
 	if p.MitreTechniques == nil {
 		p.MitreTechniques = []Mitre{}
 	}
-	return withExtra(p, d.Extra)
+	return lenient.Encode(p, d.Extra, d.Problems)
 }
 
 // riskScore reads a risk score, accepting a whole number written as a
@@ -384,18 +406,6 @@ func properties(raw json.RawMessage) (map[string]any, error) {
 	return m, nil
 }
 
-func isDetectionKey(k string) bool {
-	switch k {
-	case "id", "appliance_id", "title", "description", "type", "categories", "risk_score",
-		"start_time", "end_time", "update_time", "mod_time", "create_time",
-		"status", "resolution", "assignee", "ticket_id", "ticket_url",
-		"participants", "properties", "mitre_tactics", "mitre_techniques",
-		"recommended", "recommended_factors", "is_user_created", "url":
-		return true
-	}
-	return false
-}
-
 // StatusValue returns the status, "" when it is null (shown as "Open").
 func (d *Detection) StatusValue() string { return str(d.Status) }
 
@@ -413,44 +423,6 @@ func str(p *string) string {
 		return ""
 	}
 	return *p
-}
-
-// unknownKeys returns the keys of the JSON object data that known rejects,
-// or nil when there are none.
-func unknownKeys(data []byte, known func(string) bool) (map[string]json.RawMessage, error) {
-	var all map[string]json.RawMessage
-	if err := json.Unmarshal(data, &all); err != nil {
-		return nil, err
-	}
-	var extra map[string]json.RawMessage
-	for k, v := range all {
-		if known(k) {
-			continue
-		}
-		if extra == nil {
-			extra = make(map[string]json.RawMessage)
-		}
-		extra[k] = v
-	}
-	return extra, nil
-}
-
-// withExtra encodes v (a struct) and adds the extra keys it does not hold.
-func withExtra(v any, extra map[string]json.RawMessage) ([]byte, error) {
-	data, err := json.Marshal(v)
-	if err != nil || len(extra) == 0 {
-		return data, err
-	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(data, &obj); err != nil {
-		return nil, err
-	}
-	for k, raw := range extra {
-		if _, ok := obj[k]; !ok && json.Valid(raw) {
-			obj[k] = raw
-		}
-	}
-	return json.Marshal(obj)
 }
 
 func clipBytes(b []byte, n int) string {

@@ -56,7 +56,8 @@ func TestDetectionDecoding(t *testing.T) {
 		}},
 		{"properties as a list are kept raw", `{"id":1,"properties":["ports"]}`, func(t *testing.T, d *extrahop.Detection) {
 			assert.Nil(t, d.Properties)
-			assert.JSONEq(t, `["ports"]`, string(d.Extra["properties"]))
+			require.Len(t, d.Problems, 1)
+			assert.JSONEq(t, `["ports"]`, string(d.Problems[0].Raw))
 		}},
 		{"mitre as strings", `{"id":1,"mitre_tactics":["TA0008","Lateral Movement"],"mitre_techniques":[]}`, func(t *testing.T, d *extrahop.Detection) {
 			assert.Equal(t, []extrahop.Mitre{{ID: "TA0008"}, {Name: "Lateral Movement"}}, d.MitreTactics)
@@ -74,10 +75,47 @@ func TestDetectionDecoding(t *testing.T) {
 
 func TestDetectionDecodingErrors(t *testing.T) {
 	t.Parallel()
-	for _, in := range []string{`{"id":"x"}`, `{"id":1,"mod_time":"soon"}`, `{"id":1,"risk_score":"high"}`, `[1]`, `{"id":1.5}`} {
+	for _, in := range []string{`{"id":"x"}`, `[1]`, `{"id":1.5}`, `"detection"`} {
 		var d extrahop.Detection
 		err := json.Unmarshal([]byte(in), &d)
 		assert.Error(t, err, in)
+	}
+}
+
+// A field of an unexpected type is reported, never fatal, and kept raw.
+func TestDetectionDecodingReportsMistypedFields(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in     string
+		fields map[string]string
+	}{
+		{`{"id":1,"mod_time":"soon","title":"t"}`, map[string]string{"mod_time": `"soon"`}},
+		{`{"id":1,"risk_score":"high","title":"t"}`, map[string]string{"risk_score": `"high"`}},
+		{`{"id":1,"categories":"sec","title":"t"}`, map[string]string{"categories": `"sec"`}},
+		{`{"id":1,"properties":["ports"],"title":"t"}`, map[string]string{"properties": `["ports"]`}},
+		{`{"id":1,"participants":[{"id":2,"object_id":"dev-7"}],"title":"t"}`, map[string]string{"participants[0].object_id": `"dev-7"`}},
+		{`{"id":1,"mitre_tactics":[{"id":"TA0008","name":7}],"title":"t"}`, map[string]string{"mitre_tactics[0].name": `7`}},
+	}
+	for _, tt := range tests {
+		var d extrahop.Detection
+		require.NoError(t, json.Unmarshal([]byte(tt.in), &d), tt.in)
+		assert.Equal(t, int64(1), d.ID)
+		assert.Equal(t, "t", d.Title, "the rest is decoded")
+		got := map[string]string{}
+		for _, p := range d.Problems {
+			got[p.Field] = string(p.Raw)
+			assert.Error(t, p.Err)
+		}
+		assert.Equal(t, tt.fields, got, tt.in)
+		out, err := json.Marshal(d)
+		require.NoError(t, err)
+		var back map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal(out, &back))
+		for f, raw := range tt.fields {
+			if !strings.ContainsAny(f, ".[") {
+				assert.JSONEq(t, raw, string(back[f]), "%s is written back as received", f)
+			}
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package extrahop
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trackbridge/trackbridge/internal/lenient"
 	"github.com/trackbridge/trackbridge/internal/rest"
 )
 
@@ -391,6 +393,26 @@ type Note struct {
 	// Author and UpdateTime are filled where the server reports them.
 	Author     string `json:"author,omitempty"`
 	UpdateTime Time   `json:"update_time,omitzero"`
+	// Extra keeps the keys this package does not know.
+	Extra map[string]json.RawMessage `json:"-"`
+	// Problems lists the fields whose value had an unexpected type.
+	Problems []FieldError `json:"-"`
+}
+
+// UnmarshalJSON decodes leniently: unknown keys go to Extra, a mistyped
+// field to Problems.
+func (n *Note) UnmarshalJSON(data []byte) error {
+	type plain Note
+	*n = Note{}
+	var err error
+	n.Extra, n.Problems, err = lenient.Decode(data, (*plain)(n))
+	return err
+}
+
+// MarshalJSON encodes the note with its Extra keys.
+func (n Note) MarshalJSON() ([]byte, error) {
+	type plain Note
+	return lenient.Encode(plain(n), n.Extra, n.Problems)
 }
 
 // GetNote returns the note of a detection (GET
@@ -425,6 +447,26 @@ type Format struct {
 	Categories      []string `json:"categories,omitempty"`
 	MitreCategories []string `json:"mitre_categories,omitempty"`
 	IsUserCreated   bool     `json:"is_user_created"`
+	// Extra keeps the keys this package does not know.
+	Extra map[string]json.RawMessage `json:"-"`
+	// Problems lists the fields whose value had an unexpected type.
+	Problems []FieldError `json:"-"`
+}
+
+// UnmarshalJSON decodes leniently: unknown keys go to Extra, a mistyped
+// field to Problems.
+func (f *Format) UnmarshalJSON(data []byte) error {
+	type plain Format
+	*f = Format{}
+	var err error
+	f.Extra, f.Problems, err = lenient.Decode(data, (*plain)(f))
+	return err
+}
+
+// MarshalJSON encodes the format with its Extra keys.
+func (f Format) MarshalJSON() ([]byte, error) {
+	type plain Format
+	return lenient.Encode(plain(f), f.Extra, f.Problems)
 }
 
 // Formats lists the detection formats, the catalogue of detection types
