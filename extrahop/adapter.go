@@ -63,7 +63,7 @@ type AdapterConfig struct {
 // is not a Creator: ExtraHop creates detections itself.
 //
 // The mapping: ID = Key = the detection id in decimal; Summary = title;
-// Description; URL; Status = status ("" when null, shown as Open in
+// Description, its console links made absolute ([Client.ConsoleURL]); URL; Status = status ("" when null, shown as Open in
 // ExtraHop) with category ToDo for ""/new, InProgress for
 // in_progress/acknowledged and Done for closed; Resolution; Assignee;
 // Labels = categories; Created = create_time (or start_time); Updated =
@@ -449,7 +449,7 @@ func (a *Adapter) Issue(d *Detection) *tracker.Issue {
 		Key:            id,
 		URL:            d.URL,
 		Summary:        d.Title,
-		Description:    d.Description,
+		Description:    a.c.absoluteLinks(d.Description),
 		Status:         d.StatusValue(),
 		StatusCategory: statusCategory(d.StatusValue()),
 		Resolution:     d.ResolutionValue(),

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -347,3 +348,26 @@ func (c *Client) String() string {
 // Format prints the client as String does for every verb, so %+v and %#v
 // cannot reach the credentials.
 func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
+// ConsoleURL returns the absolute address of a console location given as
+// ExtraHop writes it in detection descriptions ("#/metrics/devices/123"):
+// the host's /extrahop/ page with that fragment.
+func (c *Client) ConsoleURL(fragment string) string {
+	return c.host + "extrahop/" + fragment
+}
+
+// consoleLinkRE matches the relative console links of detection
+// descriptions: a Markdown link target starting "#/".
+var consoleLinkRE = regexp.MustCompile(`\]\((#/[^)\s]*)\)`)
+
+// absoluteLinks makes the relative console links of a detection
+// description absolute, so that they work wherever the text is shown (a
+// Jira ticket, an email).
+func (c *Client) absoluteLinks(md string) string {
+	if !strings.Contains(md, "](#/") {
+		return md
+	}
+	return consoleLinkRE.ReplaceAllStringFunc(md, func(m string) string {
+		return "](" + c.ConsoleURL(m[2:len(m)-1]) + ")"
+	})
+}

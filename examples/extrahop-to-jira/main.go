@@ -83,6 +83,12 @@ type systems struct {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	return runThen(ctx, args, stdout, stderr, getenv, nil)
+}
+
+// runThen is run, calling then (when not nil) with the systems after a
+// successful run, before the fakes stop: tests look at the tickets.
+func runThen(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, then func(*systems)) error {
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
@@ -137,9 +143,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	if sys.eh == nil {
 		fmt.Fprintln(stdout, "\nRun again to pick up new detections and ticket changes; with -store, nothing is filed twice.")
-		return nil
+	} else if err := d.analystStory(ctx, rep); err != nil {
+		return err
 	}
-	return d.analystStory(ctx, rep)
+	if then != nil {
+		then(sys)
+	}
+	return nil
 }
 
 // loadMapping reads the spec and applies the -project and -assignee

@@ -6,12 +6,15 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/trackbridge/trackbridge/extrahop/extrahoptest"
+	"github.com/trackbridge/trackbridge/jira"
+	"github.com/trackbridge/trackbridge/jira/adf"
 	"github.com/trackbridge/trackbridge/jira/jiratest"
 )
 
@@ -43,6 +46,61 @@ func TestDemoOnFakes(t *testing.T) {
 	require.Len(t, skipped, 2)
 	assert.Equal(t, "40", sum(t, created[1], skipped[1]))
 	assert.Empty(t, errOut.String(), "no progress bar when stderr is not a terminal")
+}
+
+// TestDemoTicketDescriptions reads the demo's tickets from the fake Jira:
+// their descriptions hold no stray escape and link the ExtraHop devices
+// absolutely.
+func TestDemoTicketDescriptions(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	var texts, links []string
+	var ehURL string
+	err := runThen(context.Background(), []string{"-detections", "16", "-latency", "0"}, &out, &out, noEnv, func(sys *systems) {
+		ehURL = sys.eh.URL()
+		jc, err := jira.New(sys.jr.URL(), jira.WithBasicAuth(jiratest.Email, jiratest.APIToken))
+		require.NoError(t, err)
+		for _, snap := range sys.jr.Issues() {
+			is, _, err := jc.Issues.Get(context.Background(), snap.Key, nil)
+			require.NoError(t, err)
+			require.NotNil(t, is.Fields.Description, snap.Key)
+			require.NotNil(t, is.Fields.Description.Doc, snap.Key)
+			texts = append(texts, adf.ToText(is.Fields.Description.Doc))
+			walk(is.Fields.Description.Doc, func(n *adf.Node) {
+				for _, m := range n.Marks {
+					if m.Type == adf.MarkLink {
+						href, _ := m.Attrs["href"].(string)
+						links = append(links, href)
+					}
+				}
+			})
+		}
+	})
+	require.NoError(t, err, out.String())
+	require.NotEmpty(t, texts)
+	text := strings.Join(texts, "\n")
+	assert.NotContains(t, text, `\`, "no stray backslash in a ticket description")
+	assert.Contains(t, text, "Type: rdp_brute_force\n", "the detection type reads as ExtraHop names it")
+	assert.Contains(t, text, ".corp.example")
+	devices := 0
+	for _, href := range links {
+		assert.Regexp(t, `^https?://`, href, "links are absolute")
+		if strings.HasPrefix(href, ehURL+"/extrahop/#/metrics/devices/") {
+			devices++
+		}
+	}
+	assert.NotZero(t, devices, "device links point into the ExtraHop console: %q", links)
+}
+
+// walk calls fn for n and every node below it.
+func walk(n *adf.Node, fn func(*adf.Node)) {
+	if n == nil {
+		return
+	}
+	fn(n)
+	for _, c := range n.Content {
+		walk(c, fn)
+	}
 }
 
 func TestRealSystemsNeedBothURLsAndCredentials(t *testing.T) {
