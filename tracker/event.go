@@ -62,8 +62,9 @@ type Event struct {
 	IssueKey string
 	// Issue is the issue as the payload describes it, converted the same
 	// way the adapter converts issues it reads; nil unless the payload
-	// carries enough to fill it (and always nil for EventIssueDeleted
-	// where the payload has only ids).
+	// carries enough to fill it. For EventIssueDeleted it is the issue's
+	// last state where the payload has one. Nil for comment kinds, whose
+	// payloads describe the issue only in part.
 	Issue *Issue
 	// Comment is the comment for comment kinds: the full comment for
 	// created and updated, at least Comment.ID for deleted. Nil for issue
