@@ -197,6 +197,7 @@ func ExampleNewODSReceiver() {
 	req, _ := http.NewRequest("POST", srv.URL+"/extrahop/detections", strings.NewReader(
 		`{"event":"DETECTION_UPDATE","id":8589935233,"title":"RDP Brute Force","risk_score":84,"categories":["sec.attack"]}`))
 	req.Header.Set(extrahop.DefaultODSSecretHeader, "shared-secret")
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := srv.Client().Do(req)
 	if err != nil {
 		log.Fatal(err)

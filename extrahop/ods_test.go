@@ -1,6 +1,7 @@
 package extrahop_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -8,11 +9,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/trackbridge/trackbridge/extrahop"
+	"github.com/trackbridge/trackbridge/internal/inbound/inboundtest"
+	"github.com/trackbridge/trackbridge/tracker"
 )
 
 const odsSecret = "ods-shared-s3cret"
@@ -37,49 +41,110 @@ func (s *odsSink) handle(_ context.Context, ev *extrahop.DetectionEvent) error {
 	return nil
 }
 
-func TestODSReceiver(t *testing.T) {
+// TestODSReceiverRefusesBadRequests sends every kind of bad request a
+// hostile sender can: each is refused with its status and never reaches
+// Handle.
+func TestODSReceiverRefusesBadRequests(t *testing.T) {
 	t.Parallel()
+	valid := []byte(odsPayload)
+	list := []byte("[" + odsPayload + "," + strings.Replace(odsPayload, "8589935233", "22222222222", 1) + "]")
+	sec := map[string]string{extrahop.DefaultODSSecretHeader: odsSecret}
+	body := func(s string) []byte { return []byte(s) }
+	badUTF8 := bytes.Replace(valid, []byte("Many"), []byte{'M', 0xff}, 1)
+	overlong := bytes.Replace(valid, []byte("Many"), []byte{0xc0, 0xaf}, 1)
+	truncatedRune := bytes.Replace(valid, []byte("Many"), []byte{0xe2, 0x82}, 1)
 	tests := []struct {
 		name    string
-		method  string
-		header  string
-		value   string
-		body    string
-		status  int
-		events  int
+		prime   [][]byte
+		req     inboundtest.Request
+		want    int
 		message string
 	}{
-		{"one event", "POST", extrahop.DefaultODSSecretHeader, odsSecret, odsPayload, 204, 1, ""},
-		{"a list", "POST", extrahop.DefaultODSSecretHeader, odsSecret, "[" + odsPayload + "," + strings.Replace(odsPayload, "8589935233", "22222222222", 1) + "]", 204, 2, ""},
-		{"wrong secret", "POST", extrahop.DefaultODSSecretHeader, "guess", odsPayload, 401, 0, "wrong"},
-		{"no secret", "POST", "", "", odsPayload, 401, 0, "no X-Trackbridge-Secret header"},
-		{"secret in another header", "POST", "Authorization", odsSecret, odsPayload, 401, 0, "no X-Trackbridge-Secret"},
-		{"not json", "POST", extrahop.DefaultODSSecretHeader, odsSecret, "<html>", 400, 0, "not a JSON object or list"},
-		{"broken json", "POST", extrahop.DefaultODSSecretHeader, odsSecret, `{"id":1,`, 400, 0, "malformed"},
-		{"no id", "POST", extrahop.DefaultODSSecretHeader, odsSecret, `{"event":"DETECTION_UPDATE","title":"x"}`, 400, 0, `no positive integer "id"`},
-		{"string id", "POST", extrahop.DefaultODSSecretHeader, odsSecret, `{"id":"12"}`, 400, 0, "malformed"},
-		{"empty list", "POST", extrahop.DefaultODSSecretHeader, odsSecret, `[]`, 400, 0, "empty list"},
-		{"too large", "POST", extrahop.DefaultODSSecretHeader, odsSecret, `{"id":1,"description":"` + strings.Repeat("a", 5000) + `"}`, 413, 0, "too large"},
-		{"wrong method", "GET", extrahop.DefaultODSSecretHeader, odsSecret, "", 405, 0, "not allowed"},
+		{"no secret", nil, inboundtest.Request{Body: valid}, 401, "no X-Trackbridge-Secret header"},
+		{"empty secret", nil, inboundtest.Request{Body: valid, Header: map[string]string{extrahop.DefaultODSSecretHeader: ""}}, 401, ""},
+		{"wrong secret", nil, inboundtest.Request{Body: valid, Header: map[string]string{extrahop.DefaultODSSecretHeader: "guess"}}, 401, "wrong"},
+		{"secret prefix", nil, inboundtest.Request{Body: valid, Header: map[string]string{extrahop.DefaultODSSecretHeader: odsSecret[:4]}}, 401, "wrong"},
+		{"secret with a suffix", nil, inboundtest.Request{Body: valid, Header: map[string]string{extrahop.DefaultODSSecretHeader: odsSecret + " "}}, 401, "wrong"},
+		{"secret as bearer", nil, inboundtest.Request{Body: valid, Header: map[string]string{extrahop.DefaultODSSecretHeader: "Bearer " + odsSecret}}, 401, "wrong"},
+		{"secret in another header", nil, inboundtest.Request{Body: valid, Header: map[string]string{"Authorization": odsSecret}}, 401, "no X-Trackbridge-Secret"},
+		{"wrong secret, slow body", nil, inboundtest.Request{Header: map[string]string{extrahop.DefaultODSSecretHeader: "guess"}, Slow: true, SlowAfter: time.Hour}, 401, "wrong"},
+		{"replay", [][]byte{valid}, inboundtest.Request{Body: valid, Header: sec}, 409, "replayed"},
+		{"replay of a list", [][]byte{list}, inboundtest.Request{Body: list, Header: sec}, 409, "replayed"},
+		{"replay with other headers", [][]byte{valid}, inboundtest.Request{Body: valid, Header: inboundtest.With(sec, "User-Agent", "x", "X-Request-Id", "2", "X-Forwarded-For", "10.9.9.9")}, 409, "replayed"},
+		{"replay with another charset spelling", [][]byte{valid}, inboundtest.Request{Body: valid, ContentType: "application/json; charset=utf8", Header: sec}, 409, "replayed"},
+		{"text/plain", nil, inboundtest.Request{Body: valid, ContentType: "text/plain", Header: sec}, 415, "unsupported media type"},
+		{"form", nil, inboundtest.Request{Body: valid, ContentType: "application/x-www-form-urlencoded", Header: sec}, 415, ""},
+		{"multipart", nil, inboundtest.Request{Body: valid, ContentType: "multipart/form-data; boundary=z", Header: sec}, 415, ""},
+		{"no content type", nil, inboundtest.Request{Body: valid, ContentType: "-", Header: sec}, 415, ""},
+		{"octet-stream", nil, inboundtest.Request{Body: valid, ContentType: "application/octet-stream", Header: sec}, 415, ""},
+		{"ascii charset", nil, inboundtest.Request{Body: valid, ContentType: "application/json; charset=us-ascii", Header: sec}, 415, ""},
+		{"gzip encoded", nil, inboundtest.Request{Body: valid, Header: inboundtest.With(sec, "Content-Encoding", "gzip")}, 415, ""},
+		{"invalid utf-8", nil, inboundtest.Request{Body: badUTF8, Header: sec}, 400, "UTF-8"},
+		{"overlong utf-8", nil, inboundtest.Request{Body: overlong, Header: sec}, 400, "UTF-8"},
+		{"truncated rune", nil, inboundtest.Request{Body: truncatedRune, Header: sec}, 400, "UTF-8"},
+		{"too large", nil, inboundtest.Request{Body: body(`{"id":1,"description":"` + strings.Repeat("a", 5000) + `"}`), Header: sec}, 413, "too large"},
+		{"too large by its length", nil, inboundtest.Request{Body: valid, Header: sec, Length: 1 << 30}, 413, "too large"},
+		{"slow body", nil, inboundtest.Request{Header: sec, Slow: true}, 408, "timed out"},
+		{"not json", nil, inboundtest.Request{Body: body("<html>"), Header: sec}, 400, "not a JSON object or list"},
+		{"broken json", nil, inboundtest.Request{Body: body(`{"id":1,`), Header: sec}, 400, "malformed"},
+		{"empty body", nil, inboundtest.Request{Body: body(""), Header: sec}, 400, "empty"},
+		{"no id", nil, inboundtest.Request{Body: body(`{"event":"DETECTION_UPDATE","title":"x"}`), Header: sec}, 400, `no positive integer "id"`},
+		{"string id", nil, inboundtest.Request{Body: body(`{"id":"12"}`), Header: sec}, 400, "malformed"},
+		{"negative id", nil, inboundtest.Request{Body: body(`{"id":-12}`), Header: sec}, 400, "malformed"},
+		{"empty list", nil, inboundtest.Request{Body: body(`[]`), Header: sec}, 400, "empty list"},
+		{"list with a bad item", nil, inboundtest.Request{Body: body("[" + odsPayload + `,{"id":0}]`), Header: sec}, 400, "item 1"},
+		{"event not a string", nil, inboundtest.Request{Body: body(`{"id":1,"event":5}`), Header: sec}, 400, "malformed"},
+		{"wrong method", nil, inboundtest.Request{Method: "GET", Header: sec}, 405, "not allowed"},
+		{"PATCH", nil, inboundtest.Request{Method: "PATCH", Body: valid, Header: sec}, 405, "not allowed"},
 	}
+	require.GreaterOrEqual(t, len(tests), 30)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			sink := &odsSink{}
 			rcv, err := extrahop.NewODSReceiver(extrahop.ODSConfig{Secret: odsSecret, MaxBody: 4096, Handle: sink.handle})
 			require.NoError(t, err)
-			req := httptest.NewRequest(tc.method, "/extrahop/detections", strings.NewReader(tc.body))
-			if tc.header != "" {
-				req.Header.Set(tc.header, tc.value)
+			n := 0
+			for _, p := range tc.prime {
+				w := inboundtest.Request{Body: p, Header: sec}.Serve(t, rcv)
+				require.Equal(t, http.StatusNoContent, w.Code, w.Body.String())
+				n = len(sink.events)
 			}
-			w := httptest.NewRecorder()
-			rcv.ServeHTTP(w, req)
-			assert.Equal(t, tc.status, w.Code, w.Body.String())
-			assert.Len(t, sink.events, tc.events)
+			w := tc.req.Serve(t, rcv)
+			assert.Equal(t, tc.want, w.Code, w.Body.String())
+			assert.Len(t, sink.events, n, "the refused request never reaches Handle")
 			assert.Contains(t, w.Body.String(), tc.message)
 			assert.NotContains(t, w.Body.String(), odsSecret)
 		})
 	}
+}
+
+func TestODSReceiverAcceptsGoodDeliveries(t *testing.T) {
+	t.Parallel()
+	sink := &odsSink{}
+	rcv, err := extrahop.NewODSReceiver(extrahop.ODSConfig{Secret: odsSecret, Handle: sink.handle})
+	require.NoError(t, err)
+	sec := map[string]string{extrahop.DefaultODSSecretHeader: odsSecret}
+	list := "[" + strings.Replace(odsPayload, "8589935233", "1", 1) + "," + strings.Replace(odsPayload, "8589935233", "2", 1) + "]"
+	for i, r := range []inboundtest.Request{
+		{Body: []byte(odsPayload), Header: sec},
+		{Body: []byte(list), ContentType: "application/json; charset=UTF-8", Header: sec},
+		{Body: []byte(strings.Replace(odsPayload, `"risk_score":84`, `"risk_score":85`, 1)), Header: inboundtest.With(sec, "Content-Encoding", "identity")},
+	} {
+		w := r.Serve(t, rcv)
+		assert.Equal(t, http.StatusNoContent, w.Code, "delivery %d: %s", i, w.Body.String())
+	}
+	require.Len(t, sink.events, 4)
+	assert.True(t, strings.HasPrefix(sink.events[0].Delivery, "sha256:"))
+	assert.True(t, strings.HasSuffix(sink.events[2].Delivery, "#1"), "items of a list have their own delivery ids")
+	assert.NotEqual(t, sink.events[1].Delivery, sink.events[2].Delivery)
+}
+
+func odsRequest(body, header, value string) *http.Request {
+	req := httptest.NewRequest("POST", "/", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(header, value)
+	return req
 }
 
 func TestODSReceiverDecodesTheDetection(t *testing.T) {
@@ -87,8 +152,7 @@ func TestODSReceiverDecodesTheDetection(t *testing.T) {
 	sink := &odsSink{}
 	rcv, err := extrahop.NewODSReceiver(extrahop.ODSConfig{Secret: odsSecret, Header: "Authorization", Handle: sink.handle})
 	require.NoError(t, err)
-	req := httptest.NewRequest("POST", "/", strings.NewReader(odsPayload))
-	req.Header.Set("Authorization", "Bearer "+odsSecret)
+	req := odsRequest(odsPayload, "Authorization", "Bearer "+odsSecret)
 	w := httptest.NewRecorder()
 	rcv.ServeHTTP(w, req)
 	require.Equal(t, http.StatusNoContent, w.Code, w.Body.String())
@@ -118,8 +182,7 @@ func TestODSReceiverHandlerFailureAsksForRetry(t *testing.T) {
 	sink := &odsSink{err: errors.New("store down")}
 	rcv, err := extrahop.NewODSReceiver(extrahop.ODSConfig{Secret: odsSecret, Handle: sink.handle})
 	require.NoError(t, err)
-	req := httptest.NewRequest("POST", "/", strings.NewReader(odsPayload))
-	req.Header.Set(extrahop.DefaultODSSecretHeader, odsSecret)
+	req := odsRequest(odsPayload, extrahop.DefaultODSSecretHeader, odsSecret)
 	w := httptest.NewRecorder()
 	rcv.ServeHTTP(w, req)
 	assert.Equal(t, http.StatusInternalServerError, w.Code)
@@ -140,8 +203,7 @@ func TestODSReceiverCustomDecoder(t *testing.T) {
 	rcv, err := extrahop.NewODSReceiver(extrahop.ODSConfig{Secret: odsSecret, Decode: decode, Handle: sink.handle})
 	require.NoError(t, err)
 	for body, want := range map[string]int{`{"detection_id":7,"fields":{"summary":"x"}}`: 204, `{"fields":{}}`: 400} {
-		req := httptest.NewRequest("POST", "/", strings.NewReader(body))
-		req.Header.Set(extrahop.DefaultODSSecretHeader, odsSecret)
+		req := odsRequest(body, extrahop.DefaultODSSecretHeader, odsSecret)
 		w := httptest.NewRecorder()
 		rcv.ServeHTTP(w, req)
 		assert.Equal(t, want, w.Code, body)
@@ -192,4 +254,42 @@ func FuzzDecodeODS(f *testing.F) {
 			assert.Equal(t, ev.Detection.ID, again[0].Detection.ID)
 		}
 	})
+}
+
+func TestAdapterEventReceiver(t *testing.T) {
+	t.Parallel()
+	a, err := extrahop.NewAdapter(mockClient(t, http.DefaultTransport), extrahop.AdapterConfig{})
+	require.NoError(t, err)
+	var got []tracker.Event
+	rcv, err := a.EventReceiver(extrahop.ODSConfig{Secret: odsSecret}, func(_ context.Context, ev tracker.Event) error {
+		require.NoError(t, ev.Validate())
+		got = append(got, ev)
+		return nil
+	})
+	require.NoError(t, err)
+	full := strings.Replace(odsPayload, `"ticket_id":null,`, `"ticket_id":null,"resolution":null,"assignee":"ana","mod_time":1763700500000,`, 1)
+	partial := `{"event":"DETECTION_UPDATE","id":42,"title":"Only a title","update_time":1763700600000}`
+	other := `{"event":"DEVICE_UPDATE","id":43}`
+	for _, b := range []string{full, partial, other} {
+		w := inboundtest.Request{Body: []byte(b), Header: map[string]string{extrahop.DefaultODSSecretHeader: odsSecret}}.Serve(t, rcv)
+		require.Equal(t, http.StatusNoContent, w.Code, w.Body.String())
+	}
+	require.Len(t, got, 2, "other trigger events are acknowledged, not passed on")
+
+	ev := got[0]
+	assert.Equal(t, tracker.EventIssueChanged, ev.Kind)
+	assert.Equal(t, "extrahop", ev.Tracker)
+	assert.Equal(t, "8589935233", ev.IssueID)
+	assert.Equal(t, "8589935233", ev.IssueKey)
+	assert.Equal(t, time.UnixMilli(1763700500000).UTC(), ev.At.UTC())
+	require.NotNil(t, ev.Issue, "the payload has every member the conversion shows")
+	assert.Equal(t, "RDP Brute Force", ev.Issue.Summary)
+	assert.Equal(t, "ana", ev.Issue.Assignee)
+	assert.Equal(t, int64(84), ev.Issue.Fields["risk_score"])
+	assert.Contains(t, string(ev.Raw), `"is_custom"`, "unknown keys are kept")
+
+	p := got[1]
+	assert.Equal(t, "42", p.IssueID)
+	assert.Nil(t, p.Issue, "a partial payload is not passed as a whole issue")
+	assert.Equal(t, time.UnixMilli(1763700600000).UTC(), p.At.UTC())
 }

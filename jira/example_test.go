@@ -10,6 +10,8 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"time"
 
 	"github.com/trackbridge/trackbridge/jira"
 	"github.com/trackbridge/trackbridge/jira/jiratest"
@@ -150,7 +152,8 @@ func ExampleAdapter() {
 }
 
 // A webhook endpoint: deliveries are checked against the shared secret,
-// decoded and de-duplicated before the callback sees them.
+// decoded, checked for age and refused when replayed, before the callback
+// sees them. In production, serve it with jira.NewWebhookServer.
 func ExampleWebhookHandler() {
 	secret := []byte("webhook-secret")
 	h, err := jira.WebhookHandler(secret, func(ctx context.Context, ev *jira.WebhookEvent) error {
@@ -165,10 +168,11 @@ func ExampleWebhookHandler() {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 
-	body := []byte(`{"timestamp":1735689600000,"webhookEvent":"jira:issue_updated","issue":{"id":"10042","key":"SEC-42","fields":{}},` +
+	body := []byte(`{"timestamp":` + strconv.FormatInt(time.Now().UnixMilli(), 10) + `,"webhookEvent":"jira:issue_updated","issue":{"id":"10042","key":"SEC-42","fields":{}},` +
 		`"changelog":{"items":[{"field":"status","fieldId":"status","from":"3","fromString":"In Progress","to":"10002","toString":"Done"}]}}`)
-	for range 2 { // Jira may deliver twice; the callback runs once.
+	for range 2 { // A replay of the same body is refused: the callback runs once.
 		req, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
 		// Jira signs the raw body: sha256=<hex HMAC-SHA256>.
 		mac := hmac.New(sha256.New, secret)
 		mac.Write(body)
@@ -184,5 +188,5 @@ func ExampleWebhookHandler() {
 	// Output:
 	// jira:issue_updated SEC-42: In Progress -> Done
 	// 204
-	// 204
+	// 409
 }

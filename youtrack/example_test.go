@@ -176,6 +176,7 @@ func ExampleNewHandler() {
 	req := httptest.NewRequest("POST", "/youtrack", strings.NewReader(
 		`{"event":"commentAdded","issue":{"idReadable":"HD-25"},"comment":{"id":"4-3","text":"Password reset done."}}`))
 	req.Header.Set("X-Auth-Token", "shared-secret")
+	req.Header.Set("Content-Type", "application/json")
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, req)
 	fmt.Println(w.Code)

@@ -1,17 +1,20 @@
 package youtrack_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/trackbridge/trackbridge/internal/inbound/inboundtest"
+	"github.com/trackbridge/trackbridge/tracker"
 	"github.com/trackbridge/trackbridge/youtrack"
 )
 
@@ -24,55 +27,124 @@ func (r *recorder) fn(_ context.Context, ev *youtrack.Event) error {
 	return nil
 }
 
-func TestHandler(t *testing.T) {
+// TestHandlerRefusesBadRequests sends every kind of bad request a hostile
+// sender can: each is refused with its status and never reaches the
+// callback.
+func TestHandlerRefusesBadRequests(t *testing.T) {
 	t.Parallel()
-	valid := fixture(t, "event_issue_created.json")
+	valid := []byte(fixture(t, "event_issue_created.json"))
+	comment := []byte(fixture(t, "event_comment_added.json"))
+	tok := map[string]string{"X-Auth-Token": hookToken}
+	body := func(s string) []byte { return []byte(s) }
+	huge := body(`{"event":"issueCreated","issue":{"id":"2-1","description":"` + strings.Repeat("x", 5000) + `"}}`)
+	badUTF8 := bytes.Replace(valid, []byte("Five"), []byte{'F', 0xff}, 1)
+	overlong := bytes.Replace(valid, []byte("Five"), []byte{0xc0, 0xaf}, 1)
+	surrogate := bytes.Replace(valid, []byte("Five"), []byte{0xed, 0xa0, 0x80}, 1)
+	primed := [][]byte{valid}
 	tests := []struct {
-		name   string
-		method string
-		target string
-		header map[string]string
-		body   string
-		status int
-		events int
+		name  string
+		prime [][]byte
+		req   inboundtest.Request
+		want  int
 	}{
-		{"valid", "POST", "/hook", map[string]string{"X-Auth-Token": hookToken}, valid, 204, 1},
-		{"valid in query parameter", "POST", "/hook?token=" + hookToken, nil, valid, 204, 1},
-		{"forged token", "POST", "/hook", map[string]string{"X-Auth-Token": "guess"}, valid, 401, 0},
-		{"forged query parameter", "POST", "/hook?token=guess", nil, valid, 401, 0},
-		{"no token", "POST", "/hook", nil, valid, 401, 0},
-		{"token in another header", "POST", "/hook", map[string]string{"Authorization": "Bearer " + hookToken}, valid, 401, 0},
-		{"oversized", "POST", "/hook", map[string]string{"X-Auth-Token": hookToken}, `{"event":"issueCreated","issue":{"id":"2-1","description":"` + strings.Repeat("x", 5000) + `"}}`, 413, 0},
-		{"not JSON", "POST", "/hook", map[string]string{"X-Auth-Token": hookToken}, `<html>`, 400, 0},
-		{"truncated JSON", "POST", "/hook", map[string]string{"X-Auth-Token": hookToken}, `{"event":"issueCreated","issue":{`, 400, 0},
-		{"no event", "POST", "/hook", map[string]string{"X-Auth-Token": hookToken}, `{"issue":{"id":"2-1"}}`, 400, 0},
-		{"event not a string", "POST", "/hook", map[string]string{"X-Auth-Token": hookToken}, `{"event":7,"issue":{"id":"2-1"}}`, 400, 0},
-		{"issue event without issue id", "POST", "/hook", map[string]string{"X-Auth-Token": hookToken}, `{"event":"issueUpdated","issue":{}}`, 400, 0},
-		{"comment event without comment", "POST", "/hook", map[string]string{"X-Auth-Token": hookToken}, `{"event":"commentAdded","issue":{"id":"2-1"}}`, 400, 0},
-		{"issue of the wrong shape", "POST", "/hook", map[string]string{"X-Auth-Token": hookToken}, `{"event":"issueCreated","issue":"HD-1"}`, 400, 0},
-		{"filtered out", "POST", "/hook", map[string]string{"X-Auth-Token": hookToken}, fixture(t, "event_work_item_added.json"), 204, 0},
-		{"GET", "GET", "/hook", map[string]string{"X-Auth-Token": hookToken}, "", 405, 0},
+		{"no token", nil, inboundtest.Request{Body: valid}, 401},
+		{"empty token", nil, inboundtest.Request{Body: valid, Header: map[string]string{"X-Auth-Token": ""}}, 401},
+		{"forged token", nil, inboundtest.Request{Body: valid, Header: map[string]string{"X-Auth-Token": "guess"}}, 401},
+		{"token prefix", nil, inboundtest.Request{Body: valid, Header: map[string]string{"X-Auth-Token": hookToken[:5]}}, 401},
+		{"token with suffix", nil, inboundtest.Request{Body: valid, Header: map[string]string{"X-Auth-Token": hookToken + "x"}}, 401},
+		{"token in another case", nil, inboundtest.Request{Body: valid, Header: map[string]string{"X-Auth-Token": strings.ToUpper(hookToken)}}, 401},
+		{"token in another header", nil, inboundtest.Request{Body: valid, Header: map[string]string{"Authorization": "Bearer " + hookToken}}, 401},
+		{"forged query parameter", nil, inboundtest.Request{Target: "/hooks?token=guess", Body: valid}, 401},
+		{"query parameter of another name", nil, inboundtest.Request{Target: "/hooks?auth=" + hookToken, Body: valid}, 401},
+		{"forged token, slow body", nil, inboundtest.Request{Header: map[string]string{"X-Auth-Token": "guess"}, Slow: true, SlowAfter: time.Hour}, 401},
+		{"replay", primed, inboundtest.Request{Body: valid, Header: tok}, 409},
+		{"replay with the token in the query", primed, inboundtest.Request{Target: "/hooks?token=" + hookToken, Body: valid}, 409},
+		{"replay with other headers", primed, inboundtest.Request{Body: valid, Header: inboundtest.With(tok, "User-Agent", "curl", "X-Request-Id", "r-9", "X-Forwarded-For", "10.1.1.1")}, 409},
+		{"replay with another charset spelling", primed, inboundtest.Request{Body: valid, ContentType: "application/json; charset=UTF-8", Header: tok}, 409},
+		{"replay of a comment", [][]byte{comment}, inboundtest.Request{Body: comment, Header: tok}, 409},
+		{"text/plain", nil, inboundtest.Request{Body: valid, ContentType: "text/plain", Header: tok}, 415},
+		{"form", nil, inboundtest.Request{Body: valid, ContentType: "application/x-www-form-urlencoded", Header: tok}, 415},
+		{"multipart", nil, inboundtest.Request{Body: valid, ContentType: "multipart/form-data; boundary=b", Header: tok}, 415},
+		{"no content type", nil, inboundtest.Request{Body: valid, ContentType: "-", Header: tok}, 415},
+		{"utf-16 charset", nil, inboundtest.Request{Body: valid, ContentType: "application/json; charset=utf-16", Header: tok}, 415},
+		{"json-ish", nil, inboundtest.Request{Body: valid, ContentType: "application/jsonp", Header: tok}, 415},
+		{"deflate encoded", nil, inboundtest.Request{Body: valid, Header: inboundtest.With(tok, "Content-Encoding", "deflate")}, 415},
+		{"invalid utf-8", nil, inboundtest.Request{Body: badUTF8, Header: tok}, 400},
+		{"overlong utf-8", nil, inboundtest.Request{Body: overlong, Header: tok}, 400},
+		{"surrogate half", nil, inboundtest.Request{Body: surrogate, Header: tok}, 400},
+		{"oversized", nil, inboundtest.Request{Body: huge, Header: tok}, 413},
+		{"oversized by its length", nil, inboundtest.Request{Body: valid, Header: tok, Length: 1 << 30}, 413},
+		{"slow body", nil, inboundtest.Request{Header: tok, Slow: true}, 408},
+		{"not JSON", nil, inboundtest.Request{Body: body(`<html>`), Header: tok}, 400},
+		{"truncated JSON", nil, inboundtest.Request{Body: body(`{"event":"issueCreated","issue":{`), Header: tok}, 400},
+		{"empty body", nil, inboundtest.Request{Body: body(``), Header: tok}, 400},
+		{"no event", nil, inboundtest.Request{Body: body(`{"issue":{"id":"2-1"}}`), Header: tok}, 400},
+		{"event not a string", nil, inboundtest.Request{Body: body(`{"event":7,"issue":{"id":"2-1"}}`), Header: tok}, 400},
+		{"issue event without issue id", nil, inboundtest.Request{Body: body(`{"event":"issueUpdated","issue":{}}`), Header: tok}, 400},
+		{"comment event without comment", nil, inboundtest.Request{Body: body(`{"event":"commentAdded","issue":{"id":"2-1"}}`), Header: tok}, 400},
+		{"issue of the wrong shape", nil, inboundtest.Request{Body: body(`{"event":"issueCreated","issue":"HD-1"}`), Header: tok}, 400},
+		{"GET", nil, inboundtest.Request{Method: "GET", Header: tok}, 405},
+		{"DELETE", nil, inboundtest.Request{Method: "DELETE", Body: valid, Header: tok}, 405},
 	}
+	require.GreaterOrEqual(t, len(tests), 30)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var rec recorder
-			h, err := youtrack.NewHandler(youtrack.HandlerConfig{
-				Token: hookToken, QueryParam: "token", MaxBody: 4096,
-				Events: []youtrack.EventKind{youtrack.EventIssueCreated, youtrack.EventIssueUpdated, youtrack.EventCommentAdded},
-			}, rec.fn)
+			h, err := youtrack.NewHandler(youtrack.HandlerConfig{Token: hookToken, QueryParam: "token", MaxBody: 4096}, rec.fn)
 			require.NoError(t, err)
-			req := httptest.NewRequest(tt.method, tt.target, strings.NewReader(tt.body))
-			for k, v := range tt.header {
-				req.Header.Set(k, v)
+			for _, p := range tt.prime {
+				w := inboundtest.Request{Body: p, Header: tok}.Serve(t, h)
+				require.Equal(t, http.StatusNoContent, w.Code, w.Body.String())
 			}
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, req)
-			assert.Equal(t, tt.status, w.Code, w.Body.String())
-			assert.Len(t, rec.events, tt.events)
+			w := tt.req.Serve(t, h)
+			assert.Equal(t, tt.want, w.Code, w.Body.String())
+			assert.Len(t, rec.events, len(tt.prime), "the refused request never reaches the callback")
 			assert.NotContains(t, w.Body.String(), hookToken)
 		})
 	}
+}
+
+func TestHandlerAcceptsGoodDeliveries(t *testing.T) {
+	t.Parallel()
+	var rec recorder
+	h, err := youtrack.NewHandler(youtrack.HandlerConfig{
+		Token: hookToken, QueryParam: "token",
+		Events: []youtrack.EventKind{youtrack.EventIssueCreated, youtrack.EventIssueUpdated, youtrack.EventCommentAdded},
+	}, rec.fn)
+	require.NoError(t, err)
+	tok := map[string]string{"X-Auth-Token": hookToken}
+	for i, r := range []inboundtest.Request{
+		{Body: []byte(fixture(t, "event_issue_created.json")), Header: tok},
+		{Target: "/hooks?token=" + hookToken, Body: []byte(fixture(t, "event_issue_updated.json")), ContentType: "application/json; charset=utf-8"},
+		{Body: []byte(fixture(t, "event_comment_added.json")), Header: inboundtest.With(tok, "Content-Encoding", "identity")},
+		{Body: []byte(fixture(t, "event_work_item_added.json")), Header: tok}, // filtered out
+	} {
+		w := r.Serve(t, h)
+		assert.Equal(t, http.StatusNoContent, w.Code, "delivery %d: %s", i, w.Body.String())
+	}
+	require.Len(t, rec.events, 3)
+	assert.True(t, strings.HasPrefix(rec.events[0].Digest, "sha256:"))
+}
+
+func TestHandlerRetriesAFailedDelivery(t *testing.T) {
+	t.Parallel()
+	fail := true
+	calls := 0
+	h, err := youtrack.NewHandler(youtrack.HandlerConfig{Token: hookToken, Header: "X-Webhook-Token"}, func(context.Context, *youtrack.Event) error {
+		calls++
+		if fail {
+			return errors.New("store down")
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	r := inboundtest.Request{Body: []byte(fixture(t, "event_comment_added.json")), Header: map[string]string{"X-Webhook-Token": hookToken}}
+	assert.Equal(t, http.StatusInternalServerError, r.Serve(t, h).Code)
+	fail = false
+	assert.Equal(t, http.StatusNoContent, r.Serve(t, h).Code, "the retry of a failed delivery")
+	assert.Equal(t, http.StatusConflict, r.Serve(t, h).Code, "a replay")
+	assert.Equal(t, 2, calls)
 }
 
 func TestHandlerDecodesEvents(t *testing.T) {
@@ -81,10 +153,7 @@ func TestHandlerDecodesEvents(t *testing.T) {
 	h, err := youtrack.NewHandler(youtrack.HandlerConfig{Token: hookToken}, rec.fn)
 	require.NoError(t, err)
 	for _, f := range []string{"event_issue_created.json", "event_issue_updated.json", "event_comment_added.json", "event_comment_deleted.json", "event_work_item_added.json"} {
-		req := httptest.NewRequest("POST", "/hook", strings.NewReader(fixture(t, f)))
-		req.Header.Set("X-Auth-Token", hookToken)
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, req)
+		w := inboundtest.Request{Body: []byte(fixture(t, f)), Header: map[string]string{"X-Auth-Token": hookToken}}.Serve(t, h)
 		require.Equal(t, http.StatusNoContent, w.Code, f)
 	}
 	require.Len(t, rec.events, 5)
@@ -115,19 +184,6 @@ func TestHandlerDecodesEvents(t *testing.T) {
 	other := rec.events[4]
 	assert.Equal(t, youtrack.EventKind("workItemAdded"), other.Kind)
 	assert.Contains(t, other.Entities, "workItem")
-}
-
-func TestHandlerCallbackFailureIs500(t *testing.T) {
-	t.Parallel()
-	h, err := youtrack.NewHandler(youtrack.HandlerConfig{Token: hookToken, Header: "X-Webhook-Token"}, func(context.Context, *youtrack.Event) error {
-		return errors.New("store down")
-	})
-	require.NoError(t, err)
-	req := httptest.NewRequest("POST", "/hook", strings.NewReader(fixture(t, "event_comment_added.json")))
-	req.Header.Set("X-Webhook-Token", hookToken)
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, req)
-	assert.Equal(t, http.StatusInternalServerError, w.Code)
 }
 
 func TestNewHandlerValidates(t *testing.T) {
@@ -164,4 +220,62 @@ func FuzzDecodeEvent(f *testing.F) {
 			assert.NotEmpty(t, ev.Comment.ID)
 		}
 	})
+}
+
+func TestAdapterEventHandler(t *testing.T) {
+	t.Parallel()
+	a, _ := newAdapter(t, youtrack.AdapterConfig{})
+	var got []tracker.Event
+	h, err := a.EventHandler(youtrack.HandlerConfig{Token: hookToken}, func(_ context.Context, ev tracker.Event) error {
+		require.NoError(t, ev.Validate())
+		got = append(got, ev)
+		return nil
+	})
+	require.NoError(t, err)
+	limited := `{"event":"commentUpdated","issue":{"id":"2-17","idReadable":"HD-25"},"comment":{"id":"4-3","text":"internal","updated":1767605000000,` +
+		`"author":{"login":"jdoe"},"visibility":{"$type":"LimitedVisibility","permittedGroups":[{"name":"Developers"}]}}}`
+	for _, b := range []string{
+		fixture(t, "event_issue_created.json"), fixture(t, "event_issue_updated.json"), fixture(t, "event_comment_added.json"),
+		fixture(t, "event_comment_deleted.json"), limited, fixture(t, "event_work_item_added.json"),
+		`{"event":"issueDeleted","issue":{"id":"2-17","idReadable":"HD-25"}}`,
+	} {
+		w := inboundtest.Request{Body: []byte(b), Header: map[string]string{"X-Auth-Token": hookToken}}.Serve(t, h)
+		require.Equal(t, http.StatusNoContent, w.Code, w.Body.String())
+	}
+	require.Len(t, got, 6, "work items are acknowledged, not passed on")
+
+	created := got[0]
+	assert.Equal(t, tracker.EventIssueChanged, created.Kind)
+	assert.Equal(t, "youtrack", created.Tracker)
+	assert.Equal(t, "2-17", created.IssueID)
+	assert.Equal(t, "HD-25", created.IssueKey)
+	require.NotNil(t, created.Issue, "the payload carries the whole issue")
+	assert.Equal(t, "Suspicious login from 10.0.0.7", created.Issue.Summary)
+	assert.Equal(t, "HD", created.Issue.Project)
+	assert.Equal(t, "admin", created.Issue.Reporter)
+	assert.Equal(t, "High", created.Issue.Fields["Severity"])
+	assert.Equal(t, time.UnixMilli(1767603600000).UTC(), created.At.UTC())
+	assert.True(t, strings.HasPrefix(created.Delivery, "sha256:"))
+
+	updated := got[1]
+	assert.Equal(t, "HD-25", updated.IssueID, "only a readable id in the payload")
+	assert.Nil(t, updated.Issue, "a partial issue is not passed as a whole one")
+	assert.Equal(t, []string{"summary"}, updated.Changed)
+
+	added := got[2]
+	assert.Equal(t, tracker.EventCommentCreated, added.Kind)
+	assert.Equal(t, "2-17", added.IssueID)
+	assert.Equal(t, "jdoe", added.Actor)
+	assert.Equal(t, &tracker.Comment{ID: "4-3", IssueID: "2-17", Author: "jdoe", AuthorName: "Jane Doe", Body: "Password reset done.", Created: time.UnixMilli(1767604000000).UTC()}, added.Comment)
+	assert.Empty(t, added.Visibility)
+
+	deleted := got[3]
+	assert.Equal(t, tracker.EventCommentDeleted, deleted.Kind)
+	assert.Equal(t, "HD-25", deleted.IssueID)
+	assert.Equal(t, "4-3", deleted.Comment.ID)
+
+	assert.Equal(t, "group:Developers", got[4].Visibility)
+	assert.Equal(t, tracker.EventCommentUpdated, got[4].Kind)
+	assert.Equal(t, tracker.EventIssueDeleted, got[5].Kind)
+	assert.Equal(t, "2-17", got[5].IssueID)
 }

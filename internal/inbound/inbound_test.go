@@ -1,9 +1,12 @@
 package inbound
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/trackbridge/trackbridge/tracker"
 )
 
 func TestReceiverStatuses(t *testing.T) {
@@ -21,19 +26,23 @@ func TestReceiverStatuses(t *testing.T) {
 	tests := []struct {
 		name   string
 		method string
+		ctype  string
 		body   string
 		sig    string
 		want   int
 		called bool
 	}{
-		{"valid", "POST", good, SignHMACSHA256(secret, []byte(good)), 204, true},
-		{"wrong signature", "POST", good, SignHMACSHA256([]byte("other"), []byte(good)), 401, false},
-		{"missing signature", "POST", good, "", 401, false},
-		{"not hex", "POST", good, "sha256=zz", 401, false},
-		{"wrong algorithm", "POST", good, "sha1=abcd", 401, false},
-		{"oversized", "POST", strings.Repeat("x", 2048), "", 413, false},
-		{"malformed", "POST", `{`, SignHMACSHA256(secret, []byte(`{`)), 400, true},
-		{"get", "GET", "", "", 405, false},
+		{"valid", "POST", "application/json", good, SignHMACSHA256(secret, []byte(good)), 204, true},
+		{"charset", "POST", "application/json; charset=UTF-8", good, SignHMACSHA256(secret, []byte(good)), 204, true},
+		{"wrong signature", "POST", "application/json", good, SignHMACSHA256([]byte("other"), []byte(good)), 401, false},
+		{"missing signature", "POST", "application/json", good, "", 401, false},
+		{"not hex", "POST", "application/json", good, "sha256=zz", 401, false},
+		{"wrong algorithm", "POST", "application/json", good, "sha1=abcd", 401, false},
+		{"oversized", "POST", "application/json", strings.Repeat("x", 2048), "", 413, false},
+		{"text/plain", "POST", "text/plain", good, SignHMACSHA256(secret, []byte(good)), 415, false},
+		{"invalid utf-8", "POST", "application/json", "{\"a\":\"\xff\"}", SignHMACSHA256(secret, []byte("{\"a\":\"\xff\"}")), 400, false},
+		{"malformed", "POST", "application/json", `{`, SignHMACSHA256(secret, []byte(`{`)), 400, true},
+		{"get", "GET", "application/json", "", "", 405, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -44,15 +53,16 @@ func TestReceiverStatuses(t *testing.T) {
 				Authenticate: func(r *http.Request, body []byte) error {
 					return VerifyHMACSHA256(secret, body, r.Header.Get("X-Hub-Signature"))
 				},
-				Process: func(_ context.Context, _ *http.Request, body []byte) error {
+				Process: func(_ context.Context, d *Delivery) error {
 					called = true
-					if body[len(body)-1] != '}' {
+					if d.Body[len(d.Body)-1] != '}' {
 						return fmt.Errorf("%w: truncated JSON", ErrMalformed)
 					}
 					return nil
 				},
 			}
 			req := httptest.NewRequest(tt.method, "/hook", strings.NewReader(tt.body))
+			req.Header.Set("Content-Type", tt.ctype)
 			if tt.sig != "" {
 				req.Header.Set("X-Hub-Signature", tt.sig)
 			}
@@ -65,12 +75,191 @@ func TestReceiverStatuses(t *testing.T) {
 	}
 }
 
-func TestReceiverProcessFailureIs500(t *testing.T) {
+func post(body string) *http.Request {
+	req := httptest.NewRequest("POST", "/", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	return req
+}
+
+func TestReceiverProcessFailureIs500AndForgets(t *testing.T) {
 	t.Parallel()
-	rc := &Receiver{Process: func(context.Context, *http.Request, []byte) error { return errors.New("store down") }}
+	fail := true
+	rc := &Receiver{Name: "t", Dedup: tracker.NewMemoryDeduper(10, time.Hour), Process: func(context.Context, *Delivery) error {
+		if fail {
+			return errors.New("store down")
+		}
+		return nil
+	}}
 	rec := httptest.NewRecorder()
-	rc.ServeHTTP(rec, httptest.NewRequest("POST", "/", strings.NewReader("{}")))
+	rc.ServeHTTP(rec, post("{}"))
 	assert.Equal(t, 500, rec.Code, "a failure the sender can retry")
+	fail = false
+	rec = httptest.NewRecorder()
+	rc.ServeHTTP(rec, post("{}"))
+	assert.Equal(t, 204, rec.Code, "the retry of a failed delivery is processed")
+	rec = httptest.NewRecorder()
+	rc.ServeHTTP(rec, post("{}"))
+	assert.Equal(t, 409, rec.Code, "a replay of an accepted delivery is refused")
+}
+
+type failingDeduper struct{}
+
+func (failingDeduper) Seen(context.Context, string) (bool, error) {
+	return false, errors.New("db down")
+}
+func (failingDeduper) Forget(context.Context, string) error { return nil }
+
+func TestReceiverDedupFailureIs500(t *testing.T) {
+	t.Parallel()
+	called := false
+	rc := &Receiver{Dedup: failingDeduper{}, Process: func(context.Context, *Delivery) error { called = true; return nil }}
+	rec := httptest.NewRecorder()
+	rc.ServeHTTP(rec, post("{}"))
+	assert.Equal(t, 500, rec.Code)
+	assert.False(t, called)
+}
+
+func TestReceiverChecksHeadersBeforeReadingTheBody(t *testing.T) {
+	t.Parallel()
+	rc := &Receiver{
+		CheckHeaders: func(r *http.Request) error { return CheckToken(r, "X-Token", "tok") },
+		Process:      func(context.Context, *Delivery) error { return nil },
+	}
+	body := &countingReader{}
+	req := httptest.NewRequest("POST", "/", body)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Token", "wrong")
+	rec := httptest.NewRecorder()
+	rc.ServeHTTP(rec, req)
+	assert.Equal(t, 401, rec.Code)
+	assert.Zero(t, body.n, "no byte of the body was read")
+	assert.Equal(t, "close", rec.Header().Get("Connection"))
+}
+
+type countingReader struct{ n int }
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	c.n += len(p)
+	return 0, io.EOF
+}
+
+// blockingReader blocks until ctx is done, like a client that stops
+// sending its body.
+type blockingReader struct{ ctx context.Context }
+
+func (b blockingReader) Read([]byte) (int, error) {
+	<-b.ctx.Done()
+	return 0, b.ctx.Err()
+}
+
+func TestReceiverSlowBodyIs408(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+	defer cancel()
+	called := false
+	rc := &Receiver{Process: func(context.Context, *Delivery) error { called = true; return nil }}
+	req := httptest.NewRequestWithContext(ctx, "POST", "/", blockingReader{ctx})
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	rc.ServeHTTP(rec, req)
+	assert.Equal(t, http.StatusRequestTimeout, rec.Code)
+	assert.False(t, called)
+}
+
+// TestReceiverBodyTimeoutOnARealConnection sends headers and part of a body,
+// then nothing: the receiver's read deadline answers 408 and closes the
+// connection although the server sets no timeouts.
+func TestReceiverBodyTimeoutOnARealConnection(t *testing.T) {
+	t.Parallel()
+	rc := &Receiver{BodyTimeout: 50 * time.Millisecond, Process: func(context.Context, *Delivery) error { return nil }}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = io.WriteString(conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":")
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusRequestTimeout, resp.StatusCode)
+	assert.True(t, resp.Close, "the server closes the connection")
+}
+
+func TestCheckContentType(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		ctype, enc string
+		ok         bool
+	}{
+		{"application/json", "", true},
+		{"application/json; charset=utf-8", "", true},
+		{"Application/JSON; charset=\"UTF-8\"", "", true},
+		{"application/json", "identity", true},
+		{"", "", false},
+		{"text/plain", "", false},
+		{"application/x-www-form-urlencoded", "", false},
+		{"multipart/form-data; boundary=x", "", false},
+		{"application/json; charset=latin1", "", false},
+		{"application/json; foo=bar", "", false},
+		{"application/jsonx", "", false},
+		{"application/json;;", "", false},
+		{"application/json", "gzip", false},
+	}
+	for _, tt := range tests {
+		h := http.Header{}
+		if tt.ctype != "" {
+			h.Set("Content-Type", tt.ctype)
+		}
+		if tt.enc != "" {
+			h.Set("Content-Encoding", tt.enc)
+		}
+		err := CheckContentType(h)
+		if tt.ok {
+			assert.NoError(t, err, tt)
+		} else {
+			assert.ErrorIs(t, err, ErrMediaType, tt)
+		}
+	}
+	h := http.Header{"Content-Type": {"application/json", "text/plain"}}
+	assert.ErrorIs(t, CheckContentType(h), ErrMediaType, "two content types")
+}
+
+func FuzzCheckContentType(f *testing.F) {
+	for _, s := range []string{"application/json", "application/json; charset=utf-8", "text/plain", "a/b; c=\"d\"", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		err := CheckContentType(http.Header{"Content-Type": {s}})
+		if err == nil {
+			return
+		}
+		require.ErrorIs(t, err, ErrMediaType)
+		assert.LessOrEqual(t, len(err.Error()), 200, "errors quote at most a bounded part of the header")
+	})
+}
+
+func TestCheckTime(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	assert.NoError(t, CheckTime(time.Time{}, now, time.Hour, time.Minute))
+	assert.NoError(t, CheckTime(now.Add(-59*time.Minute), now, time.Hour, time.Minute))
+	assert.NoError(t, CheckTime(now.Add(time.Minute), now, time.Hour, time.Minute))
+	assert.ErrorIs(t, CheckTime(now.Add(-61*time.Minute), now, time.Hour, time.Minute), ErrStale)
+	assert.ErrorIs(t, CheckTime(now.Add(2*time.Minute), now, time.Hour, time.Minute), ErrStale)
+}
+
+func TestNewServer(t *testing.T) {
+	t.Parallel()
+	h := http.NotFoundHandler()
+	s := NewServer(":0", h)
+	assert.Equal(t, ServerReadHeaderTimeout, s.ReadHeaderTimeout)
+	assert.Equal(t, ServerReadTimeout, s.ReadTimeout)
+	assert.Equal(t, ServerWriteTimeout, s.WriteTimeout)
+	assert.Equal(t, ServerIdleTimeout, s.IdleTimeout)
+	assert.Equal(t, ServerMaxHeaderBytes, s.MaxHeaderBytes)
+	assert.Equal(t, ":0", s.Addr)
 }
 
 func TestCheckToken(t *testing.T) {
@@ -104,21 +293,9 @@ func TestCheckToken(t *testing.T) {
 	assert.False(t, TokenEqual("", ""), "an empty expected token never matches")
 }
 
-func TestDedup(t *testing.T) {
+func TestDigest(t *testing.T) {
 	t.Parallel()
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	d := NewDedup(2, time.Hour, func() time.Time { return now })
-	assert.False(t, d.Seen("a"))
-	assert.True(t, d.Seen("a"))
-	assert.False(t, d.Seen(""))
-	assert.False(t, d.Seen(""))
-	d.Forget("a")
-	assert.False(t, d.Seen("a"), "forgotten ids are accepted again")
-	assert.False(t, d.Seen("b"))
-	assert.False(t, d.Seen("c"))
-	assert.False(t, d.Seen("a"), "the oldest id is evicted past the bound")
-	now = now.Add(2 * time.Hour)
-	assert.False(t, d.Seen("c"), "ids expire after the ttl")
+	assert.Equal(t, "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", Digest([]byte("{}")))
 }
 
 func TestReadBodyHonoursContentLength(t *testing.T) {
