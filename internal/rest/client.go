@@ -420,9 +420,13 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error)
 		return nil, err
 	}
 	pol := &retryPolicy{c: c, method: r.Method, idempotent: r.Idempotent || isIdempotent(r.Method), url: SanitizeURL(u)}
+	retries := c.cfg.MaxRetries
+	if tracker.RetriesDisabled(ctx) {
+		retries = 0
+	}
 	rc := &retryablehttp.Client{
 		HTTPClient:   c.hc,
-		RetryMax:     c.cfg.MaxRetries,
+		RetryMax:     retries,
 		RetryWaitMin: c.cfg.RetryWaitMin,
 		RetryWaitMax: c.cfg.RetryWaitMax,
 		CheckRetry:   pol.check,
