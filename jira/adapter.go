@@ -52,9 +52,13 @@ type AdapterConfig struct {
 // ("10001"), Key the key, URL the browse link, Project the project key,
 // Type the issue type name, Status the status name with StatusCategory
 // from its category, Assignee and Reporter the accountId (Cloud) or name
-// (Data Center), Fields["assignee_name"] the assignee's display name, and
-// every custom field by display name, decoded by its type. A marker is a
-// label. Searches on Cloud reconcile the last 50 issues the adapter created,
+// (Data Center), AssigneeUser the assignee's account with name and email
+// (as far as Jira shows it), Fields["assignee_name"] the assignee's display
+// name, and every custom field by display name, decoded by its type. A marker is a
+// label. People written (NewIssue.Assignee, Change.Assignee) may be named
+// by email, display name or id and are resolved with [Adapter.ResolveUser];
+// one matching no account fails that item with tracker.ErrUnknownUser.
+// Searches on Cloud reconcile the last 50 issues the adapter created,
 // so a marker is found right after the create that set it.
 type Adapter struct {
 	c   *Client
@@ -64,6 +68,8 @@ type Adapter struct {
 	loc      *time.Location // nil until known
 	locExact bool           // loc is the user's zone, not a UTC stand-in
 	recent   []int64        // ids of issues this adapter created, newest last
+
+	people people
 }
 
 // maxReconcile is how many just-created ids Cloud searches reconcile.
@@ -174,6 +180,7 @@ func (a *Adapter) toIssue(ctx context.Context, is *Issue) (*tracker.Issue, error
 	}
 	if f.Assignee != nil {
 		out.Assignee = f.Assignee.ID()
+		out.AssigneeUser = trackerUser(f.Assignee)
 		out.Fields["assignee_name"] = f.Assignee.DisplayName
 	}
 	if f.Reporter != nil {
@@ -229,11 +236,12 @@ func categoryKey(c tracker.StatusCategory) string {
 
 func (a *Adapter) markerLabel(m string) string { return a.cfg.MarkerPrefix + m }
 
-// createUpdate builds the create body for in.
-func (a *Adapter) createUpdate(ctx context.Context, in *tracker.NewIssue) (*IssueUpdate, error) {
+// createUpdate builds the create body for in, and returns the assignee's
+// account when in names one.
+func (a *Adapter) createUpdate(ctx context.Context, in *tracker.NewIssue) (*IssueUpdate, *User, error) {
 	if in.Marker != "" {
 		if err := tracker.CheckMarker(in.Marker); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	typ := in.Type
@@ -251,8 +259,13 @@ func (a *Adapter) createUpdate(ctx context.Context, in *tracker.NewIssue) (*Issu
 	if in.Priority != "" {
 		f["priority"] = map[string]string{"name": in.Priority}
 	}
+	var assignee *User
 	if in.Assignee != "" {
-		f["assignee"] = userRef(in.Assignee, a.c.isCloud())
+		v, u, err := a.userValue(ctx, "assignee", in.Assignee)
+		if err != nil {
+			return nil, nil, err
+		}
+		f["assignee"], assignee = v, u
 	}
 	if in.Parent != "" {
 		f["parent"] = map[string]string{"key": in.Parent}
@@ -265,9 +278,9 @@ func (a *Adapter) createUpdate(ctx context.Context, in *tracker.NewIssue) (*Issu
 		f["labels"] = labels
 	}
 	if err := a.customFields(ctx, f, in.Fields); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &IssueUpdate{Fields: f}, nil
+	return &IssueUpdate{Fields: f}, assignee, nil
 }
 
 // customFields resolves tracker field names and converts values by type.
@@ -328,8 +341,9 @@ func (a *Adapter) fieldValue(fd *Field, v any) any {
 	return v
 }
 
-// createdIssue is what CreateIssue returns without reading the issue back.
-func (a *Adapter) createdIssue(ci *CreatedIssue, in *tracker.NewIssue) *tracker.Issue {
+// createdIssue is what CreateIssue returns without reading the issue back:
+// the assignee as the account it was resolved to.
+func (a *Adapter) createdIssue(ci *CreatedIssue, in *tracker.NewIssue, assignee *User) *tracker.Issue {
 	typ := in.Type
 	if typ == "" {
 		typ = a.cfg.IssueType
@@ -338,6 +352,9 @@ func (a *Adapter) createdIssue(ci *CreatedIssue, in *tracker.NewIssue) *tracker.
 		ID: ci.ID, Key: ci.Key, URL: a.c.BrowseURL(ci.Key), Project: in.Project, Type: typ,
 		Summary: in.Summary, Description: in.Description, Priority: in.Priority, Assignee: in.Assignee,
 		Labels: append([]string(nil), in.Labels...), Fields: map[string]any{},
+	}
+	if assignee != nil {
+		out.Assignee, out.AssigneeUser = assignee.ID(), trackerUser(assignee)
 	}
 	if in.Marker != "" {
 		out.Labels = append(out.Labels, a.markerLabel(in.Marker))
@@ -351,7 +368,7 @@ func (a *Adapter) createdIssue(ci *CreatedIssue, in *tracker.NewIssue) *tracker.
 // CreateIssue opens an issue; a Marker becomes a label set in the same
 // request. The returned issue carries what was sent plus ID, Key and URL.
 func (a *Adapter) CreateIssue(ctx context.Context, in *tracker.NewIssue) (*tracker.Issue, error) {
-	u, err := a.createUpdate(ctx, in)
+	u, assignee, err := a.createUpdate(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -360,7 +377,7 @@ func (a *Adapter) CreateIssue(ctx context.Context, in *tracker.NewIssue) (*track
 		return nil, err
 	}
 	a.remember(ci.ID)
-	return a.createdIssue(ci, in), nil
+	return a.createdIssue(ci, in, assignee), nil
 }
 
 // CreateIssues opens issues through bulk create, 50 per request.
@@ -368,14 +385,16 @@ func (a *Adapter) CreateIssues(ctx context.Context, in []*tracker.NewIssue) ([]t
 	out := make([]tracker.BulkResult, len(in))
 	var updates []*IssueUpdate
 	var index []int // updates[i] is in[index[i]]
+	assignees := make([]*User, len(in))
 	for i, n := range in {
-		u, err := a.createUpdate(ctx, n)
+		u, who, err := a.createUpdate(ctx, n)
 		if err != nil {
 			out[i].Err = err
 			continue
 		}
 		updates = append(updates, u)
 		index = append(index, i)
+		assignees[i] = who
 	}
 	res, err := a.c.Issues.CreateBulk(ctx, updates)
 	for j, r := range res {
@@ -383,7 +402,7 @@ func (a *Adapter) CreateIssues(ctx context.Context, in []*tracker.NewIssue) ([]t
 		switch {
 		case r.Issue != nil:
 			a.remember(r.Issue.ID)
-			out[i].Issue = a.createdIssue(r.Issue, in[i])
+			out[i].Issue = a.createdIssue(r.Issue, in[i], assignees[i])
 		case r.Err != nil:
 			var be *BulkElementError
 			if errors.As(r.Err, &be) {
@@ -418,7 +437,11 @@ func (a *Adapter) UpdateIssue(ctx context.Context, id string, ch *tracker.Change
 		u.Fields["priority"] = map[string]string{"name": *ch.Priority}
 	}
 	if ch.Assignee != nil {
-		u.Fields["assignee"] = userRef(*ch.Assignee, a.c.isCloud())
+		v, _, err := a.userValue(ctx, "assignee", *ch.Assignee)
+		if err != nil {
+			return err
+		}
+		u.Fields["assignee"] = v
 	}
 	if ch.Resolution != nil {
 		if *ch.Resolution == "" {
@@ -594,9 +617,13 @@ func (a *Adapter) DeleteComment(ctx context.Context, issueID, commentID string) 
 	return err
 }
 
-// ListUsers lists every account, active or not. ID is the accountId on
-// Cloud and the user key on Data Center; Login the Data Center user name.
-// App accounts are marked Bot, customer (service desk) accounts Guest.
+// ListUsers lists every account, active or not, with its groups and
+// application roles (one GET /user?expand=groups,applicationRoles per
+// account, as the user lists carry neither). ID is the accountId on Cloud
+// and the user key on Data Center; Login the Data Center user name; Groups
+// the group names; Roles the application role keys (jira-software,
+// jira-servicedesk, ...). App accounts are marked Bot, customer (service
+// desk) accounts Guest.
 func (a *Adapter) ListUsers(ctx context.Context) iter.Seq2[*tracker.User, error] {
 	return func(yield func(*tracker.User, error) bool) {
 		for u, err := range a.c.Users.All(ctx) {
@@ -604,12 +631,21 @@ func (a *Adapter) ListUsers(ctx context.Context) iter.Seq2[*tracker.User, error]
 				yield(nil, err)
 				return
 			}
-			tu := &tracker.User{ID: u.AccountID, Login: u.Name, Name: u.DisplayName, Email: u.EmailAddress, Active: u.Active,
-				Bot: u.AccountType == "app", Guest: u.AccountType == "customer"}
-			if tu.ID == "" {
-				tu.ID = u.Key
+			opts := &UserGetOptions{AccountID: u.AccountID, Expand: []string{"groups", "applicationRoles"}}
+			if u.AccountID == "" {
+				opts.Username = u.Name
 			}
-			if !yield(tu, nil) {
+			full, _, err := a.c.Users.Get(ctx, opts)
+			switch {
+			case err == nil:
+				u = full
+			case errors.Is(err, tracker.ErrNotFound):
+				// Deleted since the list was read: report what the list said.
+			default:
+				yield(nil, fmt.Errorf("jira: reading the groups of %s: %w", u.ID(), err))
+				return
+			}
+			if !yield(trackerUser(u), nil) {
 				return
 			}
 		}

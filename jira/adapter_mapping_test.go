@@ -83,7 +83,9 @@ func TestAdapterMapping(t *testing.T) {
 				require.NoError(t, err)
 				users = append(users, u)
 			}
-			require.Len(t, users, 4)
+			require.Len(t, users, 5)
+			assert.Equal(t, []string{"jira-administrators", "jira-software-users"}, users[0].Groups, "groups are expanded")
+			assert.Equal(t, []string{"jira-software"}, users[0].Roles, "application roles are expanded")
 			if !dc { // Data Center does not tell app accounts apart
 				assert.True(t, slices.ContainsFunc(users, func(u *tracker.User) bool { return u.Bot && u.Active }), "the app account is a bot")
 			}

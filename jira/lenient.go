@@ -97,3 +97,15 @@ func (v *WorkflowStatus) UnmarshalJSON(data []byte) error { return decodeLenient
 
 // UnmarshalJSON decodes leniently; see [Extras].
 func (v *StatusScope) UnmarshalJSON(data []byte) error { return decodeLenient(data, v) }
+
+// UnmarshalJSON decodes leniently; see [Extras].
+func (v *GroupList) UnmarshalJSON(data []byte) error { return decodeLenient(data, v) }
+
+// UnmarshalJSON decodes leniently; see [Extras].
+func (v *Group) UnmarshalJSON(data []byte) error { return decodeLenient(data, v) }
+
+// UnmarshalJSON decodes leniently; see [Extras].
+func (v *ApplicationRoleList) UnmarshalJSON(data []byte) error { return decodeLenient(data, v) }
+
+// UnmarshalJSON decodes leniently; see [Extras].
+func (v *ApplicationRole) UnmarshalJSON(data []byte) error { return decodeLenient(data, v) }

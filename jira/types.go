@@ -21,6 +21,43 @@ type User struct {
 	Active       bool   `json:"active"`
 	TimeZone     string `json:"timeZone,omitempty"`
 	Locale       string `json:"locale,omitempty"`
+	// Groups and ApplicationRoles are present when asked for with
+	// expand=groups,applicationRoles ([UsersService.Get]).
+	Groups           *GroupList           `json:"groups,omitempty"`
+	ApplicationRoles *ApplicationRoleList `json:"applicationRoles,omitempty"`
+}
+
+// GroupList is the groups of a user.
+type GroupList struct {
+	Extras
+
+	Size  int     `json:"size"`
+	Items []Group `json:"items"`
+}
+
+// Group is a group of users. GroupID is Cloud's stable id.
+type Group struct {
+	Extras
+
+	Name    string `json:"name"`
+	GroupID string `json:"groupId,omitempty"`
+	Self    string `json:"self,omitempty"`
+}
+
+// ApplicationRoleList is the application roles (product access) of a user.
+type ApplicationRoleList struct {
+	Extras
+
+	Size  int               `json:"size"`
+	Items []ApplicationRole `json:"items"`
+}
+
+// ApplicationRole is access to a Jira product, such as jira-software.
+type ApplicationRole struct {
+	Extras
+
+	Key  string `json:"key"`
+	Name string `json:"name,omitempty"`
 }
 
 // ID returns the identifier the deployment uses: AccountID on Cloud, else

@@ -85,3 +85,49 @@ func (s *UsersService) Find(ctx context.Context, query string, maxResults int) (
 	}
 	return out, resp, nil
 }
+
+// UserGetOptions selects the account Get returns: AccountID on Cloud,
+// Username (or Key) on Data Center; and what to expand ("groups",
+// "applicationRoles").
+type UserGetOptions struct {
+	AccountID string   `url:"accountId,omitempty"`
+	Username  string   `url:"username,omitempty"`
+	Key       string   `url:"key,omitempty"`
+	Expand    []string `url:"expand,comma,omitempty"`
+}
+
+// Get returns one account (GET /user), with its groups and application
+// roles when opts.Expand asks for them. A missing account is an error
+// matching tracker.ErrNotFound.
+func (s *UsersService) Get(ctx context.Context, opts *UserGetOptions) (*User, *Response, error) {
+	var out User
+	resp, err := s.c.do(ctx, http.MethodGet, s.c.path("user"), opts, nil, &out)
+	if err != nil {
+		return nil, resp, err
+	}
+	return &out, resp, nil
+}
+
+// GroupNames returns the names of the user's groups, if expanded.
+func (u *User) GroupNames() []string {
+	if u == nil || u.Groups == nil {
+		return nil
+	}
+	out := make([]string, 0, len(u.Groups.Items))
+	for _, g := range u.Groups.Items {
+		out = append(out, g.Name)
+	}
+	return out
+}
+
+// RoleKeys returns the keys of the user's application roles, if expanded.
+func (u *User) RoleKeys() []string {
+	if u == nil || u.ApplicationRoles == nil {
+		return nil
+	}
+	out := make([]string, 0, len(u.ApplicationRoles.Items))
+	for _, r := range u.ApplicationRoles.Items {
+		out = append(out, r.Key)
+	}
+	return out
+}

@@ -230,7 +230,7 @@ func TestApplyS3(t *testing.T) {
 	assert.Equal(t, "Task", in.Type)
 	assert.Equal(t, "ExtraHop Detection: 8589935233: SMB/CIFS Brute Force", in.Summary)
 	assert.Equal(t, "High", in.Priority)
-	assert.Equal(t, "secops", in.Assignee)
+	assert.Equal(t, "secops@example.com", in.Assignee, "the spec names the assignee by email")
 	assert.Equal(t, []string{"extrahop", "sec.attack", "sec.caution"}, in.Labels)
 	assert.Equal(t, `A device attempted many logins.
 
@@ -295,6 +295,9 @@ func TestBackS3(t *testing.T) {
 			map[string]any{"ticket_id": "SEC-12", "status": "in_progress"}, nil, tracker.Ptr("")},
 		{"to do leaves status", &tracker.Issue{Key: "SEC-12", Status: "To Do", StatusCategory: tracker.CategoryToDo, Assignee: "x"},
 			map[string]any{"ticket_id": "SEC-12"}, nil, tracker.Ptr("x")},
+		{"a described assignee writes back the name", &tracker.Issue{Key: "SEC-12", StatusCategory: tracker.CategoryToDo,
+			Assignee: "712020:3f1c2a9e-7b4d-4e0a-9c55-1d2e3f405162", AssigneeUser: &tracker.User{ID: "712020:3f1c2a9e-7b4d-4e0a-9c55-1d2e3f405162", Name: "SecOps Team", Email: "secops@example.com"}},
+			map[string]any{"ticket_id": "SEC-12"}, nil, tracker.Ptr("SecOps Team")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

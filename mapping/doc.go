@@ -49,7 +49,10 @@
 //
 // fields.NAME reads tracker.Issue.Fields[NAME] verbatim, spaces and case
 // included (fields.Severity, fields.risk_score, fields.Due Date).
-// statusCategory is "todo", "in_progress" or "done". A reference to an
+// statusCategory is "todo", "in_progress" or "done". assignee is the
+// assignee's name where the tracker describes the person
+// (tracker.Issue.AssigneeUser), else the tracker's id for them; target
+// adapters take a name, an email or an id when writing. A reference to an
 // empty value (nil, "", an empty list, the zero time) counts as absent.
 //
 // # Rules

@@ -121,6 +121,11 @@ func (r ref) get(is *tracker.Issue) (any, bool) {
 	case refPriority:
 		return str(is.Priority)
 	case refAssignee:
+		// A readable name where the tracker described the person, so a
+		// back-mapping writes "SecOps Team", not an opaque account id.
+		if u := is.AssigneeUser; u != nil && u.Name != "" {
+			return str(u.Name)
+		}
 		return str(is.Assignee)
 	case refReporter:
 		return str(is.Reporter)

@@ -130,7 +130,6 @@ func TestCrashedEngineNeverDuplicatesNorLosesTickets(t *testing.T) {
 	t.Parallel()
 	const items = 1000
 	jr := jiratest.NewServer(t, jiratest.WithLatency(time.Millisecond))
-	jr.AddUser(jiratest.User{AccountID: "secops", AccountType: "atlassian", Name: "secops", DisplayName: "SecOps Team", Active: true})
 	db := filepath.Join(t.TempDir(), "crash.db")
 	seed := time.Now().UnixNano()
 	rng := rand.New(rand.NewPCG(uint64(seed), 0))

@@ -30,8 +30,6 @@ type s3Fakes struct {
 func newS3Fakes(t testing.TB, ehOpts []extrahoptest.Option, jrOpts []jiratest.Option, jiraOpts ...jira.Option) *s3Fakes {
 	t.Helper()
 	f := &s3Fakes{eh: extrahoptest.NewServer(t, ehOpts...), jr: jiratest.NewServer(t, jrOpts...)}
-	// The S3 mapping assigns tickets to "secops".
-	f.jr.AddUser(jiratest.User{AccountID: "secops", AccountType: "atlassian", Name: "secops", DisplayName: "SecOps Team", Email: "secops@example.com", Active: true})
 	ec, err := extrahop.New(f.eh.URL(), extrahop.WithAPIKey(extrahoptest.DefaultAPIKey), extrahop.WithRetryWait(time.Millisecond, 5*time.Millisecond))
 	require.NoError(t, err)
 	f.source, err = extrahop.NewAdapter(ec, extrahop.AdapterConfig{})
@@ -109,7 +107,8 @@ func TestS3ExtraHopToJiraEndToEnd(t *testing.T) {
 		require.True(t, ok, "ticket %s exists", *d.TicketID)
 		assert.Equal(t, "ExtraHop Detection: "+strconv.FormatInt(id, 10)+": "+d.Title, issue.Summary)
 		require.NotNil(t, d.Assignee)
-		assert.Equal(t, "secops", *d.Assignee)
+		assert.Equal(t, "SecOps Team", *d.Assignee, "the assignee's name, not the accountId, is written back")
+		assert.Equal(t, jiratest.SecOpsAccountID, issue.Assignee, "the spec's email resolved to the opaque accountId")
 	}
 	assert.Equal(t, created, rep.Created)
 

@@ -48,7 +48,6 @@ func TestTwoEnginesOnOnePostgresStoreNeverDuplicate(t *testing.T) {
 		}
 	})
 	jr := jiratest.NewServer(t)
-	jr.AddUser(jiratest.User{AccountID: "secops", AccountType: "atlassian", Name: "secops", DisplayName: "SecOps Team", Active: true})
 	const n = 1000
 	items := crashItems(n)
 

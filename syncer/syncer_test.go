@@ -116,14 +116,14 @@ func TestPushCreatesTicketsAndWritesBack(t *testing.T) {
 	tk := tickets[0]
 	assert.Equal(t, "ExtraHop Detection: "+hi.ID+": RDP brute force", tk.Summary)
 	assert.Equal(t, "Highest", tk.Priority)
-	assert.Equal(t, "secops", tk.Assignee)
+	assert.Equal(t, "secops@example.com", tk.Assignee)
 	assert.Subset(t, tk.Labels, []string{"extrahop", "sec.attack"})
 	assert.Contains(t, tk.Description, "TA0006 Credential Access")
 
 	back, err := e.src.GetIssue(ctx, hi.ID)
 	require.NoError(t, err)
 	assert.Equal(t, tk.Key, back.Fields["ticket_id"], "ticket id written back onto the detection")
-	assert.Equal(t, "secops", back.Assignee)
+	assert.Equal(t, "secops@example.com", back.Assignee)
 
 	link, err := e.st.GetLink(ctx, "s3", tracker.Ref{Tracker: "extrahop", ID: hi.ID})
 	require.NoError(t, err)

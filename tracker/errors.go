@@ -28,6 +28,13 @@ var (
 	// ErrUnavailable: the tracker failed or could not be reached (HTTP 5xx,
 	// transport errors); worth retrying later.
 	ErrUnavailable = errors.New("tracker: unavailable")
+	// ErrUnknownUser: a person named in an issue or change (an email,
+	// login, display name or account id) matches no account of the
+	// tracker, or matches several. It is a fault of that one item, not of
+	// the request's form or the flow's configuration: it matches neither
+	// ErrInvalid nor ErrNotFound, so a sync engine fails the item without
+	// counting it towards its invalid-request circuit breaker.
+	ErrUnknownUser = errors.New("tracker: unknown user")
 	// ErrNoTransition: the workflow has no path from the issue's status to
 	// the requested status or category.
 	ErrNoTransition = errors.New("tracker: no transition path")

@@ -88,6 +88,11 @@ type Issue struct {
 	// value of [User.Handle] for that user. Empty means unassigned.
 	Assignee string
 	Reporter string
+	// AssigneeUser describes the assignee as the tracker reported it (Name
+	// and Email filled where the tracker shows them), so mappings can write
+	// a readable name instead of an account id; nil when the tracker did
+	// not describe the assignee.
+	AssigneeUser *User
 
 	Labels []string
 	Fields map[string]any
@@ -113,6 +118,10 @@ func (i *Issue) Clone() *Issue {
 	}
 	c := *i
 	c.Labels = append([]string(nil), i.Labels...)
+	if i.AssigneeUser != nil {
+		u := *i.AssigneeUser
+		c.AssigneeUser = &u
+	}
 	if i.Fields != nil {
 		c.Fields = make(map[string]any, len(i.Fields))
 		for k, v := range i.Fields {

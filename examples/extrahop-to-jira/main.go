@@ -21,6 +21,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -62,7 +63,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.latency, "latency", 2*time.Millisecond, "latency the fakes add to every request")
 	o.Register(fs, "detections and tickets", "extrahop-to-jira")
 	fs.StringVar(&o.project, "project", "", "Jira project to file tickets in (default: the spec's, SEC)")
-	fs.StringVar(&o.assignee, "assignee", "", "Jira user to assign tickets to (default: the spec's, secops)")
+	fs.StringVar(&o.assignee, "assignee", "", "Jira user to assign tickets to, by email, name or account id (default: the spec's, secops@example.com)")
 	if err := demo.Parse(fs, args); err != nil {
 		return nil, err
 	}
@@ -208,16 +209,20 @@ func connect(o *options, stdout io.Writer, getenv func(string) string) (*systems
 }
 
 // startFakes starts a fake ExtraHop seeded with detections and a fake
-// Jira that has the user the mapping assigns tickets to.
+// Jira. The fake has the spec's assignee (secops@example.com, under an
+// opaque accountId); an -assignee it lacks is added as an account.
 func startFakes(o *options, stdout io.Writer) (*systems, error) {
 	eh := extrahoptest.New(extrahoptest.WithLatency(o.latency))
 	eh.Seed(o.detections)
 	jr := jiratest.New(jiratest.WithLatency(o.latency))
-	assignee := "secops"
-	if o.assignee != "" {
-		assignee = o.assignee
+	if a := o.assignee; a != "" && !strings.EqualFold(a, jiratest.SecOpsEmail) && a != jiratest.SecOps().Name {
+		email := a
+		if !strings.Contains(email, "@") {
+			email += "@example.com"
+		}
+		jr.AddUser(jiratest.User{AccountID: "712020:" + hex.EncodeToString([]byte(a)), AccountType: "atlassian",
+			Name: a, DisplayName: a, Email: email, Active: true})
 	}
-	jr.AddUser(jiratest.User{AccountID: assignee, AccountType: "atlassian", Name: assignee, DisplayName: "SecOps Team", Email: assignee + "@example.com", Active: true})
 	if o.project != "" && o.project != "SEC" && o.project != "OPS" { // the fake's own projects
 		jr.AddProject(o.project, o.project)
 	}

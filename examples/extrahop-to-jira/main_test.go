@@ -33,7 +33,7 @@ func TestDemoOnFakes(t *testing.T) {
 	assert.Contains(t, s, "SEC-1 ")
 	assert.Regexp(t, `/browse/SEC-1\n`, s)
 	assert.Regexp(t, `\d+  no risk score \(performance detections\)`, s)
-	assert.Regexp(t, `detection \d+  ticket_id=SEC-1  assignee=secops`, s)
+	assert.Regexp(t, `detection \d+  ticket_id=SEC-1  assignee=SecOps Team\n`, s)
 	assert.Contains(t, s, "An analyst investigates SEC-1 and moves it to Done")
 	assert.Regexp(t, `Wrote back 1 change; detection \d+ is now status=closed resolution=action_taken \(ticket SEC-1\)`, s)
 	assert.Contains(t, s, "Created 0, updated 0, wrote back 0; 0 write requests reached ExtraHop or Jira.")
@@ -151,7 +151,6 @@ func TestRealSystemsWithStore(t *testing.T) {
 	eh := extrahoptest.NewServer(t)
 	eh.Seed(24)
 	jr := jiratest.NewServer(t)
-	jr.AddUser(jiratest.User{AccountID: "secops", AccountType: "atlassian", Name: "secops", DisplayName: "SecOps", Active: true})
 	env := map[string]string{
 		"EXTRAHOP_URL": eh.URL(), "EXTRAHOP_API_KEY": extrahoptest.DefaultAPIKey,
 		"JIRA_URL": jr.URL(), "JIRA_EMAIL": jiratest.Email, "JIRA_API_TOKEN": jiratest.APIToken,

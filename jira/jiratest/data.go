@@ -151,14 +151,23 @@ type User struct {
 	Email       string
 	Active      bool
 	TimeZone    string
+	// Groups and ApplicationRoles (jira-software, ...) are returned by
+	// GET /user?expand=groups,applicationRoles.
+	Groups           []string
+	ApplicationRoles []string
 }
 
 func defaultUsers() []*User {
 	return []*User{
-		{AccountID: "5b10a2844c20165700ede21g", AccountType: "atlassian", Name: "admin", Key: "JIRAUSER10000", DisplayName: "Ada Admin", Email: Email, Active: true, TimeZone: "UTC"},
-		{AccountID: "5b10ac8d82e05b22cc7d4ef5", AccountType: "atlassian", Name: "alice", Key: "JIRAUSER10100", DisplayName: "Alice Analyst", Email: "alice@example.com", Active: true, TimeZone: "Europe/Berlin"},
-		{AccountID: "5d53f3cbc6b9320d9ea5bdc2", AccountType: "atlassian", Name: "bob", Key: "JIRAUSER10101", DisplayName: "Bob Former", Email: "bob@example.com", Active: false, TimeZone: "UTC"},
-		{AccountID: "557058:f58131cb-b67d-43c7-b30d-6b58d40bd077", AccountType: "app", Name: "automation", Key: "JIRAUSER10102", DisplayName: "Automation for Jira", Active: true, TimeZone: "UTC"},
+		{AccountID: "5b10a2844c20165700ede21g", AccountType: "atlassian", Name: "admin", Key: "JIRAUSER10000", DisplayName: "Ada Admin", Email: Email, Active: true, TimeZone: "UTC",
+			Groups: []string{"jira-administrators", "jira-software-users"}, ApplicationRoles: []string{"jira-software"}},
+		{AccountID: "5b10ac8d82e05b22cc7d4ef5", AccountType: "atlassian", Name: "alice", Key: "JIRAUSER10100", DisplayName: "Alice Analyst", Email: "alice@example.com", Active: true, TimeZone: "Europe/Berlin",
+			Groups: []string{"jira-software-users"}, ApplicationRoles: []string{"jira-software"}},
+		{AccountID: "5d53f3cbc6b9320d9ea5bdc2", AccountType: "atlassian", Name: "bob", Key: "JIRAUSER10101", DisplayName: "Bob Former", Email: "bob@example.com", Active: false, TimeZone: "UTC",
+			Groups: []string{"jira-software-users"}, ApplicationRoles: []string{"jira-software"}},
+		{AccountID: "557058:f58131cb-b67d-43c7-b30d-6b58d40bd077", AccountType: "app", Name: "automation", Key: "JIRAUSER10102", DisplayName: "Automation for Jira", Active: true, TimeZone: "UTC",
+			Groups: []string{"atlassian-addons-admin"}},
+		SecOps(),
 	}
 }
 

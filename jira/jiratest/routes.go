@@ -49,6 +49,7 @@ func (s *Server) routes() http.Handler {
 	h("POST /issue/{key}/remotelink", s.saveRemoteLink)
 	h("DELETE /issue/{key}/remotelink", s.deleteRemoteLink)
 	h("GET /user/search", s.findUsers)
+	h("GET /user", s.getUser)
 	if s.dc {
 		h("GET /search", s.searchDC)
 		h("POST /search", s.searchDC)

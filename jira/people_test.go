@@ -1,0 +1,142 @@
+package jira_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/trackbridge/trackbridge/jira"
+	"github.com/trackbridge/trackbridge/jira/jiratest"
+	"github.com/trackbridge/trackbridge/tracker"
+)
+
+func TestAdapterResolvesPeople(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		dc     bool
+		who    string
+		stored string // the account the fake records
+	}{
+		{"cloud email", false, jiratest.SecOpsEmail, jiratest.SecOpsAccountID},
+		{"cloud email in other case", false, "SecOps@Example.com", jiratest.SecOpsAccountID},
+		{"cloud display name", false, "SecOps Team", jiratest.SecOpsAccountID},
+		{"cloud accountId", false, jiratest.SecOpsAccountID, jiratest.SecOpsAccountID},
+		{"data center email", true, jiratest.SecOpsEmail, "secops"},
+		{"data center user name", true, "secops", "secops"},
+		{"data center user key", true, "JIRAUSER10200", "secops"},
+		{"data center display name", true, "SecOps Team", "secops"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var opts []jiratest.Option
+			if tt.dc {
+				opts = append(opts, jiratest.WithDataCenter())
+			}
+			a, srv := newAdapter(t, jira.AdapterConfig{}, opts...)
+			ctx := t.Context()
+
+			created, err := a.CreateIssue(ctx, &tracker.NewIssue{Project: "SEC", Summary: "assigned by " + tt.who, Assignee: tt.who})
+			require.NoError(t, err)
+			assert.Equal(t, tt.stored, created.Assignee, "the created issue names the account")
+			require.NotNil(t, created.AssigneeUser)
+			assert.Equal(t, "SecOps Team", created.AssigneeUser.Name)
+			assert.Equal(t, jiratest.SecOpsEmail, created.AssigneeUser.Email)
+			snap, ok := srv.Issue(created.Key)
+			require.True(t, ok)
+			assert.Equal(t, tt.stored, snap.Assignee)
+
+			got, err := a.GetIssue(ctx, created.Key)
+			require.NoError(t, err)
+			assert.Equal(t, tt.stored, got.Assignee)
+			require.NotNil(t, got.AssigneeUser, "reads describe the assignee")
+			assert.Equal(t, "SecOps Team", got.AssigneeUser.Name)
+			assert.Equal(t, jiratest.SecOpsEmail, got.AssigneeUser.Email)
+
+			// Assign again by the same name: the account is cached, so
+			// there is no second lookup.
+			srv.ResetRequests()
+			require.NoError(t, a.UpdateIssue(ctx, created.ID, &tracker.Change{Assignee: tracker.Ptr(tt.who)}))
+			snap, _ = srv.Issue(created.Key)
+			assert.Equal(t, tt.stored, snap.Assignee)
+			total, perRoute := srv.Requests()
+			assert.Equal(t, 1, total, "only the edit is sent: %v", perRoute)
+		})
+	}
+}
+
+func TestAdapterUnknownPersonIsAPerItemError(t *testing.T) {
+	t.Parallel()
+	for _, dc := range []bool{false, true} {
+		t.Run(map[bool]string{false: "cloud", true: "datacenter"}[dc], func(t *testing.T) {
+			t.Parallel()
+			var opts []jiratest.Option
+			if dc {
+				opts = append(opts, jiratest.WithDataCenter())
+			}
+			a, srv := newAdapter(t, jira.AdapterConfig{}, opts...)
+			ctx := t.Context()
+
+			_, err := a.CreateIssue(ctx, &tracker.NewIssue{Project: "SEC", Summary: "s", Assignee: "nobody@example.com"})
+			require.Error(t, err)
+			assert.ErrorIs(t, err, tracker.ErrUnknownUser)
+			assert.NotErrorIs(t, err, tracker.ErrInvalid, "an unknown person must not count towards the invalid-request breaker")
+			assert.NotErrorIs(t, err, tracker.ErrNotFound)
+			assert.False(t, tracker.IsConfigError(err))
+			assert.False(t, tracker.IsTransient(err))
+			assert.Contains(t, err.Error(), "nobody@example.com")
+			assert.Empty(t, srv.Issues(), "nothing is created")
+
+			res, err := a.CreateIssues(ctx, []*tracker.NewIssue{
+				{Project: "SEC", Summary: "ok", Assignee: jiratest.SecOpsEmail},
+				{Project: "SEC", Summary: "bad", Assignee: "Nobody Known"},
+			})
+			require.NoError(t, err)
+			require.Len(t, res, 2)
+			require.NoError(t, res[0].Err)
+			assert.ErrorIs(t, res[1].Err, tracker.ErrUnknownUser, "only the item naming the unknown person fails")
+
+			is, err := a.CreateIssue(ctx, &tracker.NewIssue{Project: "SEC", Summary: "s"})
+			require.NoError(t, err)
+			err = a.UpdateIssue(ctx, is.ID, &tracker.Change{Assignee: tracker.Ptr("ghost")})
+			assert.ErrorIs(t, err, tracker.ErrUnknownUser)
+		})
+	}
+}
+
+func TestUsersGetExpanded(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, route, fixture string
+		dc                   bool
+		opts                 *jira.UserGetOptions
+		query                string
+		id, email            string
+		groups               int
+		roles                []string
+	}{
+		{"Atlassian's example", "GET /rest/api/3/user", "user_get_expanded.json", false,
+			&jira.UserGetOptions{AccountID: "5b10a2844c20165700ede21g", Expand: []string{"groups", "applicationRoles"}},
+			"accountId=5b10a2844c20165700ede21g&expand=groups%2CapplicationRoles", "5b10a2844c20165700ede21g", "mia@example.com", 0, []string{}},
+		{"Data Center", "GET /rest/api/2/user", "user_dc_expanded.json", true,
+			&jira.UserGetOptions{Username: "alice", Expand: []string{"groups", "applicationRoles"}},
+			"expand=groups%2CapplicationRoles&username=alice", "alice", "alice@example.com", 2, []string{"jira-software"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, rec := payloadClient(t, tt.dc, false, map[string]answer{tt.route: {200, tt.fixture}})
+			u, _, err := c.Users.Get(t.Context(), tt.opts)
+			require.NoError(t, err)
+			assert.Equal(t, tt.query, rec.get(tt.route+"?"))
+			assert.Equal(t, tt.id, u.ID())
+			assert.Equal(t, tt.email, u.EmailAddress)
+			require.NotNil(t, u.Groups)
+			assert.Len(t, u.GroupNames(), tt.groups)
+			assert.Equal(t, tt.roles, u.RoleKeys())
+			assert.Contains(t, u.Extra, "avatarUrls")
+		})
+	}
+}
