@@ -192,6 +192,12 @@ type Client struct {
 	Users *UsersService
 	// Tags lists, creates and attaches tags.
 	Tags *TagsService
+	// Links reads and writes issue links and lists link types.
+	Links *LinksService
+	// WorkItems reads and records time spent on issues.
+	WorkItems *WorkItemsService
+	// Agiles lists agile boards and their sprints.
+	Agiles *AgilesService
 }
 
 // New returns a client for the YouTrack service at serviceURL
@@ -230,6 +236,9 @@ func New(serviceURL string, opts ...Option) (*Client, error) {
 	c.Projects = &ProjectsService{c: c, byShort: map[string]*Project{}}
 	c.Users = &UsersService{c: c}
 	c.Tags = &TagsService{c: c}
+	c.Links = &LinksService{c: c}
+	c.WorkItems = &WorkItemsService{c: c}
+	c.Agiles = &AgilesService{c: c}
 	return c, nil
 }
 

@@ -389,7 +389,7 @@ func (e endpoint) register(t *testing.T, mock *httpmock.MockTransport, status in
 
 func TestEndpointsBuildExactRequests(t *testing.T) {
 	t.Parallel()
-	for _, e := range endpoints() {
+	for _, e := range allEndpoints() {
 		t.Run(e.name, func(t *testing.T) {
 			t.Parallel()
 			c, mock := newMockClient(t)
@@ -424,7 +424,7 @@ func TestEndpointsReportErrors(t *testing.T) {
 		{404, "error_404.json", tracker.ErrNotFound, "Entity with id HD-9999 not found (Not Found)"},
 		{500, "error_500.json", tracker.ErrUnavailable, "Incompatible field type: SingleEnumIssueCustomField for field Reported of type DateIssueCustomField (server_error)"},
 	}
-	for _, e := range endpoints() {
+	for _, e := range allEndpoints() {
 		for _, x := range errs {
 			t.Run(fmt.Sprintf("%s/%d", e.name, x.status), func(t *testing.T) {
 				t.Parallel()

@@ -331,3 +331,105 @@ func (v HubGroup) MarshalJSON() ([]byte, error) {
 	type plain HubGroup
 	return lenient.Encode(plain(v), v.Extra, v.Problems)
 }
+
+// UnmarshalJSON decodes leniently: unknown keys are kept in Extra and a
+// mistyped field is reported in Problems instead of failing the decode.
+func (v *IssueLinkType) UnmarshalJSON(data []byte) error {
+	type plain IssueLinkType
+	*v = IssueLinkType{}
+	var err error
+	v.Extra, v.Problems, err = lenient.Decode(data, (*plain)(v))
+	return err
+}
+
+// MarshalJSON encodes the value with its Extra keys and the raw values of
+// its Problems, so what was read is written back unchanged.
+func (v IssueLinkType) MarshalJSON() ([]byte, error) {
+	type plain IssueLinkType
+	return lenient.Encode(plain(v), v.Extra, v.Problems)
+}
+
+// UnmarshalJSON decodes leniently: unknown keys are kept in Extra and a
+// mistyped field is reported in Problems instead of failing the decode.
+func (v *IssueLink) UnmarshalJSON(data []byte) error {
+	type plain IssueLink
+	*v = IssueLink{}
+	var err error
+	v.Extra, v.Problems, err = lenient.Decode(data, (*plain)(v))
+	return err
+}
+
+// MarshalJSON encodes the value with its Extra keys and the raw values of
+// its Problems, so what was read is written back unchanged.
+func (v IssueLink) MarshalJSON() ([]byte, error) {
+	type plain IssueLink
+	return lenient.Encode(plain(v), v.Extra, v.Problems)
+}
+
+// UnmarshalJSON decodes leniently: unknown keys are kept in Extra and a
+// mistyped field is reported in Problems instead of failing the decode.
+func (v *WorkItem) UnmarshalJSON(data []byte) error {
+	type plain WorkItem
+	*v = WorkItem{}
+	var err error
+	v.Extra, v.Problems, err = lenient.Decode(data, (*plain)(v))
+	return err
+}
+
+// MarshalJSON encodes the value with its Extra keys and the raw values of
+// its Problems, so what was read is written back unchanged.
+func (v WorkItem) MarshalJSON() ([]byte, error) {
+	type plain WorkItem
+	return lenient.Encode(plain(v), v.Extra, v.Problems)
+}
+
+// UnmarshalJSON decodes leniently: unknown keys are kept in Extra and a
+// mistyped field is reported in Problems instead of failing the decode.
+func (v *WorkItemType) UnmarshalJSON(data []byte) error {
+	type plain WorkItemType
+	*v = WorkItemType{}
+	var err error
+	v.Extra, v.Problems, err = lenient.Decode(data, (*plain)(v))
+	return err
+}
+
+// MarshalJSON encodes the value with its Extra keys and the raw values of
+// its Problems, so what was read is written back unchanged.
+func (v WorkItemType) MarshalJSON() ([]byte, error) {
+	type plain WorkItemType
+	return lenient.Encode(plain(v), v.Extra, v.Problems)
+}
+
+// UnmarshalJSON decodes leniently: unknown keys are kept in Extra and a
+// mistyped field is reported in Problems instead of failing the decode.
+func (v *Agile) UnmarshalJSON(data []byte) error {
+	type plain Agile
+	*v = Agile{}
+	var err error
+	v.Extra, v.Problems, err = lenient.Decode(data, (*plain)(v))
+	return err
+}
+
+// MarshalJSON encodes the value with its Extra keys and the raw values of
+// its Problems, so what was read is written back unchanged.
+func (v Agile) MarshalJSON() ([]byte, error) {
+	type plain Agile
+	return lenient.Encode(plain(v), v.Extra, v.Problems)
+}
+
+// UnmarshalJSON decodes leniently: unknown keys are kept in Extra and a
+// mistyped field is reported in Problems instead of failing the decode.
+func (v *Sprint) UnmarshalJSON(data []byte) error {
+	type plain Sprint
+	*v = Sprint{}
+	var err error
+	v.Extra, v.Problems, err = lenient.Decode(data, (*plain)(v))
+	return err
+}
+
+// MarshalJSON encodes the value with its Extra keys and the raw values of
+// its Problems, so what was read is written back unchanged.
+func (v Sprint) MarshalJSON() ([]byte, error) {
+	type plain Sprint
+	return lenient.Encode(plain(v), v.Extra, v.Problems)
+}
