@@ -258,7 +258,9 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		}
 		tokens = newTokenSource(tokenURL, o.clientID, o.secret, hc, o.now)
 		o.cfg.Auth = rest.OAuth2(tokens)
-		o.cfg.Secrets = append(o.cfg.Secrets, rest.PairSecrets(o.clientID, o.secret)...)
+		for _, s := range rest.PairSecrets(o.clientID, o.secret) {
+			o.cfg.Secrets = append(o.cfg.Secrets, rest.Secret(s))
+		}
 	}
 	rc, err := rest.New(o.cfg)
 	if err != nil {

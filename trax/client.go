@@ -249,6 +249,9 @@ func New(postboxURL string, opts ...Option) (*Client, error) {
 		}
 		c.readTmpl = t
 	}
+	// The rest clients hold the token now; a copy here would show when
+	// an adapter holding c is printed with a verb fmt has no method for.
+	c.opts.token = ""
 	return c, nil
 }
 

@@ -67,8 +67,8 @@ type Config struct {
 	Auth Authenticator
 	// Secrets are more strings to redact from every error and log line, in
 	// every encoding [Redactor] knows: an OAuth2 client secret the client
-	// never sees itself, say.
-	Secrets []string
+	// never sees itself, say. They print as "[redacted]".
+	Secrets []Secret
 	// AllowInsecureHTTP permits credentials over plain http:// to a host
 	// other than loopback. Off by default: tokens are refused on the wire.
 	AllowInsecureHTTP bool
@@ -170,7 +170,10 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	c := &Client{cfg: cfg, base: base, errBody: cfg.MaxErrorBodyBytes, red: NewRedactor(cfg.Secrets...)}
+	c := &Client{cfg: cfg, base: base, errBody: cfg.MaxErrorBodyBytes, red: &Redactor{}}
+	for _, sec := range cfg.Secrets {
+		c.red.Add(sec.Reveal())
+	}
 	c.cfg.Secrets = nil
 	if h, ok := cfg.Auth.(secretHolder); ok {
 		h.registerSecrets(c.red)

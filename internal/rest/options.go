@@ -154,7 +154,9 @@ func WithSecrets(secrets ...string) ConfigOption {
 				return fmt.Errorf("WithSecrets: secret %d is shorter than %d bytes", i, minSecretLen)
 			}
 		}
-		c.Secrets = append(c.Secrets, secrets...)
+		for _, s := range secrets {
+			c.Secrets = append(c.Secrets, Secret(s))
+		}
 		return nil
 	}
 }

@@ -42,6 +42,19 @@ type Redactor struct {
 	linked []*Redactor
 }
 
+// String says how many secrets r hides, never which.
+func (r *Redactor) String() string {
+	if r == nil {
+		return "rest.Redactor(nil)"
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return fmt.Sprintf("rest.Redactor{%d secrets %s}", len(r.seen), redacted)
+}
+
+// Format prints String for every verb, so %#v cannot reach the secrets.
+func (r *Redactor) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(r.String())) }
+
 // NewRedactor returns a Redactor hiding secrets.
 func NewRedactor(secrets ...string) *Redactor {
 	r := &Redactor{}
@@ -182,31 +195,53 @@ func credentialHeader(name string) bool {
 	return secretParam.MatchString(name)
 }
 
-// secretForms lists the encodings of s that Redact looks for.
+// secretForms lists the encodings of s that Redact looks for: s and its
+// base64 forms, each also URL-escaped; base64 of those base64 forms (a
+// server echoing the whole "Basic …" header in base64); and all of them
+// JSON- and HTML-escaped.
 func secretForms(s string) []string {
-	base := []string{s}
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
-		base = append(base, enc.EncodeToString([]byte(s)))
+	b64 := base64Forms(s)
+	var out []string
+	for _, f := range append([]string{s}, b64...) {
+		out = append(out, f)
+		for _, e := range []string{url.QueryEscape(f), url.PathEscape(f), strings.ReplaceAll(url.QueryEscape(f), "+", "%20")} {
+			out = append(out, e, lowerEscapes(e))
+		}
 	}
-	// Inside a longer base64 run (base64 of "user:secret") the secret's
-	// bytes start at any offset modulo 3; the characters that depend on
-	// the secret alone are the same whatever surrounds it.
+	for _, f := range b64 {
+		out = append(out, base64Cores(f)...)
+	}
+	var all []string
+	for _, f := range out {
+		all = append(all, f, html.EscapeString(f))
+		all = append(all, jsonForms(f)...)
+	}
+	return all
+}
+
+// base64Forms returns s in base64, standard and URL alphabets, padded or
+// not, and the cores of [base64Cores].
+func base64Forms(s string) []string {
+	var out []string
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		out = append(out, enc.EncodeToString([]byte(s)))
+	}
+	return append(out, base64Cores(s)...)
+}
+
+// base64Cores returns the characters that depend on s alone when s is
+// base64-encoded inside longer data ("user:secret"): s's bytes start at
+// any offset modulo 3, and whatever surrounds them changes only the
+// characters at either end. Both alphabets are covered.
+func base64Cores(s string) []string {
+	var out []string
 	for k := range 3 {
 		b := base64.StdEncoding.EncodeToString(append(make([]byte, k), s...))
 		start, end := (8*k+5)/6, 8*(k+len(s))/6
 		if end-start >= minSecretLen+1 {
 			core := b[start:end]
-			base = append(base, core, strings.NewReplacer("+", "-", "/", "_").Replace(core))
+			out = append(out, core, strings.NewReplacer("+", "-", "/", "_").Replace(core))
 		}
-	}
-	for _, e := range []string{url.QueryEscape(s), url.PathEscape(s), strings.ReplaceAll(url.QueryEscape(s), "+", "%20")} {
-		base = append(base, e, lowerEscapes(e))
-	}
-	var out []string
-	for _, f := range base {
-		out = append(out, f)
-		out = append(out, jsonForms(f)...)
-		out = append(out, html.EscapeString(f))
 	}
 	return out
 }

@@ -76,12 +76,17 @@ func TestRedactorBasicPairs(t *testing.T) {
 		r.AddPair(tt.user, tt.secret)
 		pair := base64.StdEncoding.EncodeToString([]byte(tt.user + ":" + tt.secret))
 		escaped := base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(tt.user) + ":" + url.QueryEscape(tt.secret)))
-		for _, in := range []string{"Basic " + pair, "Authorization: Basic " + escaped, pair + "trailing"} {
+		header := "Basic " + pair
+		for _, in := range []string{header, "Authorization: Basic " + escaped, pair + "trailing", url.QueryEscape(header), strings.ToLower(url.PathEscape(header))} {
 			out := r.Redact(in)
 			assert.NotContains(t, out, pair, "%q", in)
+			assert.NotContains(t, out, url.QueryEscape(pair), "%q", in)
 			assert.NotContains(t, out, escaped, "%q", in)
 			assert.NotContains(t, out, tt.secret, "%q", in)
 		}
+		// The whole header echoed in base64 again.
+		double := base64.StdEncoding.EncodeToString([]byte(header))
+		assert.NotContains(t, r.Redact("echo "+double), double)
 		// base64 of the secret at any offset inside a longer run.
 		for k := range 3 {
 			run := base64.StdEncoding.EncodeToString([]byte(strings.Repeat("z", k) + tt.secret + "tail"))
