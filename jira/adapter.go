@@ -283,16 +283,54 @@ func (a *Adapter) createUpdate(ctx context.Context, in *tracker.NewIssue) (*Issu
 	return &IssueUpdate{Fields: f}, assignee, nil
 }
 
-// customFields resolves tracker field names and converts values by type.
+// customFields resolves tracker field names and converts values by type;
+// people in user fields are resolved like the assignee.
 func (a *Adapter) customFields(ctx context.Context, dst Fields, src map[string]any) error {
 	for name, v := range src {
 		fd, err := a.c.Fields.Resolve(ctx, name)
 		if err != nil {
 			return err
 		}
+		if v, err = a.resolvePeople(ctx, fd, v); err != nil {
+			return err
+		}
 		dst[fd.ID] = a.fieldValue(fd, v)
 	}
 	return nil
+}
+
+// resolvePeople replaces the people a user field names (an email, a
+// display name) with their account ids.
+func (a *Adapter) resolvePeople(ctx context.Context, fd *Field, v any) (any, error) {
+	s := fd.Schema
+	if s == nil || !(s.Type == "user" || s.Type == "array" && s.Items == "user") {
+		return v, nil
+	}
+	one := func(who string) (string, error) {
+		if who == "" {
+			return "", nil
+		}
+		u, err := a.ResolveUser(ctx, who)
+		if err != nil {
+			return "", fmt.Errorf("jira: %s: %w", fd.Name, err)
+		}
+		return u.ID(), nil
+	}
+	switch x := v.(type) {
+	case string:
+		return one(x)
+	case []string:
+		out := make([]string, len(x))
+		for i, who := range x {
+			id, err := one(who)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = id
+		}
+		return out, nil
+	}
+	return v, nil
 }
 
 // fieldValue converts a tracker value to the JSON the field's type takes.

@@ -392,3 +392,16 @@ func TestSearchStatuses(t *testing.T) {
 		assert.Equal(t, jira.StatusCategoryDone, list[0].StatusCategory)
 	})
 }
+
+func TestUsersListDataCenter(t *testing.T) {
+	t.Parallel()
+	c, rec := payloadClient(t, true, false, map[string]answer{"GET /rest/api/2/user/search": {200, "users_search_dc.json"}})
+	users, _, err := c.Users.List(t.Context(), 0, 50)
+	require.NoError(t, err)
+	assert.Equal(t, "includeInactive=true&maxResults=50&startAt=0&username=.", rec.get("GET /rest/api/2/user/search?"))
+	require.Len(t, users, 2)
+	assert.Equal(t, "alice", users[0].ID(), "Data Center users are named by login")
+	assert.Equal(t, "JIRAUSER10100", users[0].Key)
+	assert.False(t, users[1].Active)
+	assert.Contains(t, users[1].Extra, "deleted")
+}

@@ -38,7 +38,8 @@ func TestAdapterResolvesPeople(t *testing.T) {
 			a, srv := newAdapter(t, jira.AdapterConfig{}, opts...)
 			ctx := t.Context()
 
-			created, err := a.CreateIssue(ctx, &tracker.NewIssue{Project: "SEC", Summary: "assigned by " + tt.who, Assignee: tt.who})
+			created, err := a.CreateIssue(ctx, &tracker.NewIssue{Project: "SEC", Summary: "assigned by " + tt.who, Assignee: tt.who,
+				Fields: map[string]any{"Owner": tt.who}})
 			require.NoError(t, err)
 			assert.Equal(t, tt.stored, created.Assignee, "the created issue names the account")
 			require.NotNil(t, created.AssigneeUser)
@@ -54,6 +55,7 @@ func TestAdapterResolvesPeople(t *testing.T) {
 			require.NotNil(t, got.AssigneeUser, "reads describe the assignee")
 			assert.Equal(t, "SecOps Team", got.AssigneeUser.Name)
 			assert.Equal(t, jiratest.SecOpsEmail, got.AssigneeUser.Email)
+			assert.Equal(t, tt.stored, got.Fields["Owner"], "people in user fields are resolved too")
 
 			// Assign again by the same name: the account is cached, so
 			// there is no second lookup.
