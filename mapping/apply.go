@@ -120,7 +120,7 @@ func (f *FlowSpec) produce(fld cField, is *tracker.Issue, now time.Time) (any, e
 		return cloneValue(fld.value), nil
 	}
 	v, _ := fld.ref.get(is)
-	return cloneValue(v), nil
+	return cloneValue(shape(v)), nil
 }
 
 // setTarget stores a value in the new issue and the owned set.
@@ -190,7 +190,7 @@ func (f *FlowSpec) route(res *Result, src *tracker.Issue) {
 		if in.Fields == nil {
 			in.Fields = map[string]any{}
 		}
-		in.Fields[name] = cloneValue(d.Fields[name])
+		in.Fields[name] = cloneValue(shape(d.Fields[name]))
 		res.Trace[name] = dpath["fields."+name]
 	}
 }
@@ -241,6 +241,25 @@ func canonicalLabels(labels []string) []string {
 
 // cloneValue copies lists and maps so results never share memory with the
 // spec or the source issue.
+// shape gives a value read from YAML or JSON the type adapters take: a
+// list of scalars ([Network], [1, 2]) becomes a []string, as list fields
+// (labels, multi-selects, user lists) expect; other values are unchanged.
+func shape(v any) any {
+	list, ok := v.([]any)
+	if !ok {
+		return v
+	}
+	out := make([]string, len(list))
+	for i, e := range list {
+		switch e.(type) {
+		case []any, map[string]any, nil:
+			return v
+		}
+		out[i] = text(e)
+	}
+	return out
+}
+
 func cloneValue(v any) any {
 	switch x := v.(type) {
 	case []string:

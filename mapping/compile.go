@@ -284,7 +284,7 @@ func compileField(name, path string, fs *FieldSpec, c *collector) (cField, bool)
 	case fs.Now:
 		cfld.now = true
 	default:
-		cfld.value = fs.Value
+		cfld.value = shape(fs.Value)
 	}
 	return cfld, ok
 }
@@ -403,7 +403,7 @@ func compileCase(path string, bc *BackCase, c *collector) (cCase, bool) {
 			c.add(p, "empty value")
 			continue
 		}
-		cc.set = append(cc.set, cField{name: name, path: p, value: bc.Set[name]})
+		cc.set = append(cc.set, cField{name: name, path: p, value: shape(bc.Set[name])})
 	}
 	if t := bc.Transition; t != nil {
 		p := keyPath(path, "transition")

@@ -126,7 +126,8 @@ func ExampleFlowSpec_Check() {
 	err = spec.Flow("extrahop-to-jira").Check(context.Background(), staticDescriber{})
 	fmt.Println(err)
 	// Output:
-	// mapping: 2 errors:
-	// 	flows[0].fields: project "SEC", type "Task" requires field "Detection Type", which nothing maps (line 20)
-	// 	flows[0].values.priority.ranges[0].to: "Highest" is not an allowed priority in project "SEC", type "Task" (allowed: High, Medium, Low) (line 47)
+	// mapping: 3 errors:
+	// 	flows[0].fields: field "Detection Type" is required and nothing maps it (in project "SEC", type "Task") (line 20)
+	// 	flows[0].values.priority.ranges[0].to: "Highest" is not an allowed priority (allowed: High, Medium, Low) (in project "SEC", type "Task") (line 47)
+	// 	flows[0].back.status[1].when.equals: no status in category "in_progress" (in project "SEC") (line 58)
 }
