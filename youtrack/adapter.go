@@ -54,6 +54,9 @@ type AdapterConfig struct {
 	// PlainTextComments adds comments as YouTrack wiki text instead of
 	// Markdown.
 	PlainTextComments bool
+	// UserCacheTTL is how long the accounts read to resolve people are
+	// trusted ([Adapter.ResolveUser]); 0 means [DefaultUserCacheTTL].
+	UserCacheTTL time.Duration
 }
 
 // Adapter implements the tracker interfaces on a [Client]. It is safe for
@@ -70,6 +73,9 @@ type Adapter struct {
 	// read. Custom fields are global in YouTrack, so a name has one type,
 	// and an update whose types are known needs no read first.
 	types map[string]string
+
+	// dir caches the accounts people are resolved against.
+	dir directory
 }
 
 // learnTypes remembers the $type of each custom field.
@@ -135,6 +141,12 @@ func NewAdapter(c *Client, cfg AdapterConfig) (*Adapter, error) {
 	}
 	if cfg.PageSize < 0 {
 		return nil, fmt.Errorf("youtrack: NewAdapter: negative page size %d", cfg.PageSize)
+	}
+	if cfg.UserCacheTTL < 0 {
+		return nil, fmt.Errorf("youtrack: NewAdapter: negative user cache TTL %s", cfg.UserCacheTTL)
+	}
+	if cfg.UserCacheTTL == 0 {
+		cfg.UserCacheTTL = DefaultUserCacheTTL
 	}
 	return &Adapter{c: c, cfg: cfg, fields: map[string][]*ProjectCustomField{}, stateSets: map[string][]*BundleElement{}, tags: map[string]string{}}, nil
 }
@@ -212,6 +224,7 @@ func (a *Adapter) toTracker(is *Issue) (*tracker.Issue, error) {
 			out.Priority = s
 		case strings.EqualFold(f.Name, a.cfg.AssigneeField):
 			out.Assignee = s
+			out.AssigneeUser = assigneeUser(f)
 		case strings.EqualFold(f.Name, a.cfg.TypeField):
 			out.Type = s
 		}
@@ -504,7 +517,11 @@ func (a *Adapter) CreateIssue(ctx context.Context, in *tracker.NewIssue) (*track
 			labels = append(labels, in.Marker)
 		}
 	}
-	cfs, err := customFields(values, func(n string) (string, bool) { return typeByName(pf, n) })
+	typeOf := func(n string) (string, bool) { return typeByName(pf, n) }
+	if err := a.resolvePeople(ctx, values, typeOf); err != nil {
+		return nil, err
+	}
+	cfs, err := customFields(values, typeOf)
 	if err != nil {
 		return nil, err
 	}
@@ -569,6 +586,9 @@ func (a *Adapter) update(ctx context.Context, id string, ch *tracker.Change, cac
 		cur = got
 		a.learnTypes(cur.CustomFields)
 		id = cur.ID
+	}
+	if err := a.resolvePeople(ctx, values, a.typeOf); err != nil {
+		return err
 	}
 	cfs, err := customFields(values, a.typeOf)
 	if err != nil {
@@ -844,7 +864,7 @@ func (a *Adapter) DeleteComment(ctx context.Context, issueID, commentID string) 
 // false for banned accounts.
 func ToTrackerUser(u *User) *tracker.User {
 	out := &tracker.User{
-		ID: u.ID, Login: u.Login, Name: u.FullName, Email: u.Email,
+		ID: u.ID, Login: u.Login, Name: u.DisplayName(), Email: u.Email,
 		Active: !u.Banned, Guest: u.Guest,
 	}
 	if u.LastAccessTime != 0 {
