@@ -62,6 +62,8 @@ type CommentListOptions struct {
 
 // CommentPage is one page of comments.
 type CommentPage struct {
+	Extras
+
 	StartAt    int        `json:"startAt"`
 	MaxResults int        `json:"maxResults"`
 	Total      int        `json:"total"`

@@ -109,3 +109,12 @@ func (v *ApplicationRoleList) UnmarshalJSON(data []byte) error { return decodeLe
 
 // UnmarshalJSON decodes leniently; see [Extras].
 func (v *ApplicationRole) UnmarshalJSON(data []byte) error { return decodeLenient(data, v) }
+
+// UnmarshalJSON decodes leniently; see [Extras].
+func (v *CommentPage) UnmarshalJSON(data []byte) error { return decodeLenient(data, v) }
+
+// UnmarshalJSON decodes leniently; see [Extras].
+func (v *cloudSearchResponse) UnmarshalJSON(data []byte) error { return decodeLenient(data, v) }
+
+// UnmarshalJSON decodes leniently; see [Extras].
+func (v *dcSearchResponse) UnmarshalJSON(data []byte) error { return decodeLenient(data, v) }

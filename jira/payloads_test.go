@@ -188,6 +188,7 @@ func TestSearchDataCenterWarningsAndShapes(t *testing.T) {
 	page, _, err := c.Search.Page(t.Context(), "assignee = Nobody", nil, "")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"The value 'Nobody' does not exist for the field 'assignee'."}, page.WarningMessages)
+	assert.JSONEq(t, `"names,schema"`, string(page.Extra["expand"]), "keys not modelled are kept")
 	require.Len(t, page.Issues, 1)
 	f := page.Issues[0].Fields
 	assert.Empty(t, page.Issues[0].Problems())

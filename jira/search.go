@@ -36,6 +36,9 @@ type SearchOptions struct {
 // SearchPage is one page of results. Next is the cursor of the following
 // page; empty on the last page.
 type SearchPage struct {
+	// Extras keeps the answer's keys not modelled here.
+	Extras
+
 	Issues []*Issue
 	Next   string
 	// Total is the number of matches on Data Center; -1 on Cloud, which
@@ -59,6 +62,8 @@ type cloudSearchRequest struct {
 }
 
 type cloudSearchResponse struct {
+	Extras
+
 	Issues        []*Issue          `json:"issues"`
 	NextPageToken string            `json:"nextPageToken"`
 	IsLast        bool              `json:"isLast"`
@@ -75,6 +80,8 @@ type dcSearchRequest struct {
 }
 
 type dcSearchResponse struct {
+	Extras
+
 	StartAt    int               `json:"startAt"`
 	MaxResults int               `json:"maxResults"`
 	Total      int               `json:"total"`
@@ -102,7 +109,7 @@ func (s *SearchService) Page(ctx context.Context, jql string, opts *SearchOption
 		if err != nil {
 			return nil, resp, err
 		}
-		page := &SearchPage{Issues: out.Issues, Total: -1, Names: out.Names}
+		page := &SearchPage{Extras: out.Extras, Issues: out.Issues, Total: -1, Names: out.Names}
 		if !out.IsLast && len(out.Issues) > 0 {
 			page.Next = out.NextPageToken
 		}
@@ -122,7 +129,7 @@ func (s *SearchService) Page(ctx context.Context, jql string, opts *SearchOption
 	if err != nil {
 		return nil, resp, err
 	}
-	page := &SearchPage{Issues: out.Issues, Total: out.Total, Names: out.Names, WarningMessages: out.Warnings}
+	page := &SearchPage{Extras: out.Extras, Issues: out.Issues, Total: out.Total, Names: out.Names, WarningMessages: out.Warnings}
 	// The server may lower maxResults: advance by what came back.
 	if next := out.StartAt + len(out.Issues); len(out.Issues) > 0 && next < out.Total {
 		page.Next = strconv.Itoa(next)
