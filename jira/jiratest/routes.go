@@ -245,7 +245,7 @@ func (s *Server) createFields() []map[string]any {
 			continue
 		}
 		rf := s.renderField(f)
-		m := map[string]any{"fieldId": f.ID, "key": f.ID, "name": f.Name, "required": required[f.ID], "schema": rf["schema"],
+		m := map[string]any{"fieldId": f.ID, "key": f.ID, "name": f.Name, "required": required[f.ID] || s.extra.required[f.ID], "schema": rf["schema"],
 			"operations": []string{"set"}, "hasDefaultValue": f.ID == "priority"}
 		switch {
 		case f.ID == "priority":
@@ -294,6 +294,7 @@ func (s *Server) store(is *issue) {
 		c.created, c.updated = now, now
 	}
 	s.issues = append(s.issues, is)
+	s.issueCreated(is)
 }
 
 func (s *Server) created(is *issue) map[string]any {
@@ -436,7 +437,9 @@ func (s *Server) editIssue(w http.ResponseWriter, r *http.Request, body []byte) 
 		next.properties[p.Key] = p.Value
 	}
 	next.updated = s.tick()
+	before := *is
 	*is = *next
+	s.issueChanged(&before, is, "issue_updated")
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -451,7 +454,13 @@ func (s *Server) deleteIssue(w http.ResponseWriter, r *http.Request, _ []byte) {
 			return
 		}
 	}
-	s.issues = slices.DeleteFunc(s.issues, func(o *issue) bool { return o == is || o.parent == is.key })
+	s.issues = slices.DeleteFunc(s.issues, func(o *issue) bool {
+		if o == is || o.parent == is.key {
+			s.issueDeleted(o)
+			return true
+		}
+		return false
+	})
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -549,7 +558,9 @@ func (s *Server) doTransition(w http.ResponseWriter, r *http.Request, body []byt
 	}
 	next.status = to
 	next.updated = now
+	before := *is
 	*is = *next
+	s.issueChanged(&before, is, "issue_generic")
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -614,6 +625,7 @@ func (s *Server) addComment(w http.ResponseWriter, r *http.Request, body []byte)
 	c := &comment{id: s.nextComment, author: s.me(), body: in.Body, created: now, updated: now, visibility: in.Visibility}
 	is.comments = append(is.comments, c)
 	is.updated = now
+	s.commentEvent(WebhookCommentCreated, is, c, c.author)
 	writeJSON(w, http.StatusCreated, s.renderComment(is, c))
 }
 
@@ -651,6 +663,7 @@ func (s *Server) updateComment(w http.ResponseWriter, r *http.Request, body []by
 	c.body, c.visibility = in.Body, in.Visibility
 	c.updated = s.tick()
 	is.updated = c.updated
+	s.commentEvent(WebhookCommentUpdated, is, c, s.me())
 	writeJSON(w, http.StatusOK, s.renderComment(is, c))
 }
 
@@ -661,6 +674,7 @@ func (s *Server) deleteComment(w http.ResponseWriter, r *http.Request, _ []byte)
 	}
 	is.comments = slices.DeleteFunc(is.comments, func(o *comment) bool { return o == c })
 	is.updated = s.tick()
+	s.commentEvent(WebhookCommentDeleted, is, c, s.me())
 	w.WriteHeader(http.StatusNoContent)
 }
 

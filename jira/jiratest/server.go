@@ -104,6 +104,7 @@ type Server struct {
 
 	requests fakeserver.Recorder
 	faults   fakeserver.Faults
+	extra    extra // webhooks, required fields: webhooks.go
 }
 
 // New starts a fake Jira with the default data (see [Server.Reset]). Call
@@ -129,8 +130,11 @@ func (s *Server) URL() string { return s.ts.URL }
 // Client returns an *http.Client for the fake (no credentials).
 func (s *Server) Client() *http.Client { return s.ts.Client() }
 
-// Close shuts the server down.
-func (s *Server) Close() { s.ts.Close() }
+// Close shuts the server down; webhooks not yet delivered are dropped.
+func (s *Server) Close() {
+	s.extra.hooks.Close()
+	s.ts.Close()
+}
 
 // DataCenter reports whether the fake plays Data Center.
 func (s *Server) DataCenter() bool { return s.dc }

@@ -35,6 +35,10 @@ type IssueSnapshot struct {
 type CommentSnapshot struct {
 	ID   string
 	Body string // plain text
+	// Author is the author's accountId on Cloud, name on Data Center.
+	Author string
+	// Visibility is "role:<name>" or "group:<name>"; empty for everyone.
+	Visibility string
 }
 
 func (s *Server) text(raw json.RawMessage) string {
@@ -84,7 +88,7 @@ func (s *Server) snapshot(is *issue) IssueSnapshot {
 		out.Properties[k] = slices.Clone(v)
 	}
 	for _, c := range is.comments {
-		out.Comments = append(out.Comments, CommentSnapshot{ID: strconv.FormatInt(c.id, 10), Body: s.text(c.body)})
+		out.Comments = append(out.Comments, CommentSnapshot{ID: strconv.FormatInt(c.id, 10), Body: s.text(c.body), Author: s.userID(c.author), Visibility: visibilityString(c.visibility)})
 	}
 	return out
 }

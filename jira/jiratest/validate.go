@@ -387,6 +387,7 @@ func (s *Server) newIssue(in *issueInput) (*issue, *validationError) {
 	for _, p := range in.Properties {
 		is.properties[p.Key] = p.Value
 	}
+	s.checkRequired(in, verr)
 	if len(verr.errs) > 0 {
 		return nil, verr
 	}
