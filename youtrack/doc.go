@@ -36,8 +36,20 @@
 // Project the project's short name, Status the value of the State field,
 // StatusCategory Done when that state is resolved, InProgress for states
 // named like "In Progress" or "In Review", otherwise ToDo; Priority the
-// Priority field, Assignee the Assignee login, Reporter the reporter login,
-// Labels the tag names, and Fields every custom field by name ([CustomField.Plain]).
+// Priority field, Assignee the Assignee login (AssigneeUser the assignee
+// with its full name), Reporter the reporter login, Labels the tag names,
+// and Fields every custom field by name ([CustomField.Plain]).
+//
+// People: an assignee or a user field value may name a person by login,
+// email, id or full name; the adapter resolves it to the login YouTrack
+// takes ([Adapter.ResolveUser], against the accounts read once through
+// the user API and cached). Someone it cannot resolve fails that one issue
+// with an error matching tracker.ErrUnknownUser.
+//
+// Decoding is lenient and lossless: every type the client returns keeps
+// the keys it does not model in Extra, and a value of an unexpected type
+// fails only its field, which Problems reports ([FieldError]) with the raw
+// value, never the issue or the page it came in.
 //
 // # Notifications
 //
@@ -58,4 +70,8 @@
 //		fmt.Println(ae.StatusCode, string(ae.Body), ae.Header.Get("Retry-After"))
 //	}
 //	if errors.Is(err, tracker.ErrNotFound) { ... }
+//
+// YouTrack nests the part of a request that failed in error_children
+// ("Issue-is-invalid", "User-is-invalid"); Message lists each child after
+// the server's own description.
 package youtrack
