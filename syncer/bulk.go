@@ -11,9 +11,11 @@ import (
 )
 
 // bulkCreate creates a batch of tickets in one request where the target
-// allows it. The pending links of the whole batch are stored atomically
-// before the request, so a crash at any point leaves only links that the
-// marker search resolves.
+// allows it. The pending links of the whole batch, stamped as sent, are
+// stored atomically before the request, so a crash at any point leaves
+// only links that the marker search resolves. When the request's answer is
+// lost, every element is resolved by its marker before anything is sent
+// again.
 func (f *Flow) bulkCreate(ctx context.Context, r *run, batch []*Decision) {
 	if err := f.breakerErr(); err != nil {
 		for _, d := range batch {
@@ -46,7 +48,9 @@ func (f *Flow) bulkCreate(ctx context.Context, r *run, batch []*Decision) {
 			continue
 		}
 		todo = append(todo, d2)
-		links = append(links, &store.Link{Flow: f.cfg.Name, Source: d2.Source, State: store.StatePending, CorrelationKey: f.Marker(d2.Source)})
+		link = f.pendingLink(d2.Source)
+		link.FieldHashes = setHash(link.FieldHashes, keyCreateSent, f.cfg.Now().UTC().Format(time.RFC3339Nano))
+		links = append(links, link)
 	}
 	if len(todo) == 0 {
 		return
@@ -77,54 +81,37 @@ func (f *Flow) bulkCreate(ctx context.Context, r *run, batch []*Decision) {
 		in := *d.Create
 		in.Marker = links[i].CorrelationKey
 		ins[i] = &in
+		d.sends++
 	}
 	var results []tracker.BulkResult
-	err := f.try(ctx, r, todo[0], "bulk create", func() error {
+	err := f.tryCreate(ctx, r, todo[0], "bulk create", func() error {
 		var err error
 		results, err = f.bulk.CreateIssues(ctx, ins)
 		return err
 	})
 	if err == nil && len(results) != len(ins) {
-		err = fmt.Errorf("bulk create returned %d results for %d issues", len(results), len(ins))
+		// The answer does not say which tickets exist: as good as lost.
+		err = fmt.Errorf("bulk create returned %d results for %d issues: %w", len(results), len(ins), tracker.ErrUnavailable)
 	}
 	if err != nil {
-		// The request as a whole failed; some tickets may exist. Each
-		// pending link is resolved by its marker on the next attempt.
 		for i, d := range todo {
-			f.failed(ctx, r, d, links[i], "bulk creating tickets", err)
+			if tracker.IsAmbiguous(err) {
+				f.lost(ctx, r, d, links[i], err, start)
+			} else {
+				f.failed(ctx, r, d, links[i], "bulk creating tickets", err)
+			}
 		}
 		return
 	}
 	for i, d := range todo {
-		if results[i].Err != nil {
-			f.failed(ctx, r, d, links[i], "creating ticket", results[i].Err)
+		switch err := results[i].Err; {
+		case err != nil && tracker.IsAmbiguous(err):
+			f.lost(ctx, r, d, links[i], err, start)
+			continue
+		case err != nil:
+			f.failed(ctx, r, d, links[i], "creating ticket", err)
 			continue
 		}
 		f.linked(ctx, r, d, links[i], results[i].Issue, ins[i], EventCreated, start)
-	}
-}
-
-// oneLeased handles a decision whose lease is already held.
-func (f *Flow) oneLeased(ctx context.Context, r *run, d *Decision, link *store.Link) {
-	start := time.Now()
-	if d.Action == ActionCreate && d.Replace && link != nil {
-		// A recurrence past the reopen window: the old link is dropped (its
-		// history stays in the event log) and a new ticket begun.
-		if err := f.cfg.Store.DeleteLink(ctx, link); err != nil {
-			r.finish(d, Event{Kind: EventFailed, Reason: "replacing link", Err: err})
-			return
-		}
-		r.note(Event{Kind: EventReplaced, Source: d.Source, Target: link.Target, Reason: ReasonRecurrence + ": the ticket was done past the reopen window; a new one is opened"})
-		link = nil
-	}
-	switch d.Action {
-	case ActionSkip:
-		r.finish(d, Event{Kind: EventSkipped, Reason: d.Reason, Err: d.Err})
-	case ActionCreate:
-		f.create(ctx, r, d, link, start)
-	case ActionResolve:
-		f.resolve(ctx, r, d, link, start)
-	case ActionUpdate:
-		f.update(ctx, r, d, link, start)
 	}
 }

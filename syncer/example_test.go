@@ -66,10 +66,10 @@ flows:
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("created", rep.Created, "skipped", rep.Skipped)
+	fmt.Println(rep.Summary())
 	// Output:
 	// create appsec:F-101
 	// skip appsec:F-102 (rule did not match: flows[0].when: want priority in ["High", "Critical"], have "Low")
 	// created SEC-1 for appsec:F-101
-	// created 0 skipped 2
+	// unchanged 1, skipped 1
 }

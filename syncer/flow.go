@@ -1,7 +1,6 @@
 package syncer
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -75,10 +74,27 @@ type Config struct {
 	// BulkSize is the batch size for targets that create in bulk (default
 	// 50, Jira's limit); 1 disables bulk creation.
 	BulkSize int
-	// LeaseTTL is how long an item's lease lasts (default 2m).
+	// LeaseTTL is how long an item's lease lasts unless renewed (default
+	// 30s). Held leases are renewed every third of it while work runs, so
+	// another replica takes over a dead engine's items within one TTL.
 	LeaseTTL time.Duration
-	// Owner names this engine in leases; default host-pid-random.
+	// Owner names this engine in leases. It must be stable across
+	// restarts and unique among engines running the flow at once: an
+	// engine restarted under the same Owner reclaims the leases its
+	// killed predecessor held at once instead of waiting them out. The
+	// default is "<hostname>/<flow name>", right for one engine per flow
+	// and host; replicas sharing a host need distinct Owners.
 	Owner string
+
+	// SearchLag is how long after a create the target's marker search may
+	// still miss the new ticket (Jira Cloud's search index lags behind
+	// writes). A marker search that finds nothing proves that a create did
+	// not happen only once SearchLag has passed since it was sent; until
+	// then an item whose create answer was lost, or whose engine crashed
+	// mid-create, is deferred rather than created again. Zero takes the
+	// target's own figure when it reports one (a MarkerSearchLag method),
+	// else none; a negative value trusts the search at once.
+	SearchLag time.Duration
 
 	// Retries is how often a transient failure is retried within a run
 	// (default 2), waiting RetryWait, doubled each time (default 500ms).
@@ -137,16 +153,17 @@ type Flow struct {
 	srcTrans  tracker.Transitioner
 	tgtSearch tracker.Searcher
 
+	searchLag time.Duration
+
+	busyMu sync.Mutex
+	busy   map[string]bool // lease keys a call of this flow is working on
+
 	breakerMu    sync.Mutex
 	tripErr      error
 	breakerTill  time.Time
 	lastInvalid  string
 	invalidCount int
 }
-
-// ErrCircuitOpen is returned while a flow is stopped by a configuration
-// error; it wraps that error.
-var ErrCircuitOpen = errors.New("syncer: circuit open")
 
 // New checks cfg, including the capabilities the mapping needs from each
 // tracker, and returns the flow. It does no I/O. The error names every
@@ -219,6 +236,10 @@ func New(cfg Config) (*Flow, error) {
 	if f.cfg.BulkSize <= 1 || f.cfg.AdoptExisting {
 		f.bulk = nil
 	}
+	f.searchLag = f.cfg.SearchLag
+	if lagger, ok := cfg.Target.(interface{ MarkerSearchLag() time.Duration }); ok && f.searchLag == 0 {
+		f.searchLag = lagger.MarkerSearchLag()
+	}
 	return f, nil
 }
 
@@ -242,10 +263,10 @@ func fillDefaults(c *Config) {
 		c.BulkSize = 50
 	}
 	if c.LeaseTTL <= 0 {
-		c.LeaseTTL = 2 * time.Minute
+		c.LeaseTTL = 30 * time.Second
 	}
 	if c.Owner == "" {
-		c.Owner = defaultOwner()
+		c.Owner = defaultOwner(c.Name)
 	}
 	if c.Retries == 0 {
 		c.Retries = 2
@@ -275,11 +296,14 @@ func fillDefaults(c *Config) {
 	}
 }
 
-func defaultOwner() string {
-	host, _ := os.Hostname()
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+// defaultOwner is the engine's stable identity: the same after a restart,
+// so the restarted engine reclaims its leases at once.
+func defaultOwner(flow string) string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "localhost"
+	}
+	return host + "/" + flow
 }
 
 // Name returns the flow's name.

@@ -22,6 +22,7 @@ const (
 	keyAfterCreate   = "state.after_create" // "pending" until after-create actions ran
 	keyTargetDoneAt  = "state.target_done_at"
 	keyTargetResolve = "state.target_resolution"
+	keyCreateSent    = "state.create_sent" // when the last create was sent, while pending
 )
 
 // hashValue returns a short content hash of a mapped value. Values are
@@ -111,4 +112,13 @@ func mergeChanges(a, b *tracker.Change) *tracker.Change {
 		}
 	}
 	return out
+}
+
+// setHash sets m[k] = v, making m when nil, and returns m.
+func setHash(m map[string]string, k, v string) map[string]string {
+	if m == nil {
+		m = map[string]string{}
+	}
+	m[k] = v
+	return m
 }

@@ -27,6 +27,14 @@ const (
 	EventWroteBack EventKind = "wrote_back"
 	// EventSkipped: nothing was done; Reason says why.
 	EventSkipped EventKind = "skipped"
+	// EventDeferred: the item could not be acted on yet (another engine
+	// holds its lease, or a lost create cannot be resolved until the
+	// target's search catches up); RetryAt says from when it can.
+	EventDeferred EventKind = "deferred"
+	// EventAnswerLost: a write's answer was lost (a 5xx, a reset, a
+	// timeout): it may have happened. The engine resolves it (a create by
+	// its marker) before sending anything again.
+	EventAnswerLost EventKind = "answer_lost"
 	// EventRetrying: an attempt failed transiently and will be retried.
 	EventRetrying EventKind = "retrying"
 	// EventFailed: the item failed this run; it will be retried next run.
@@ -61,7 +69,9 @@ type Event struct {
 	// Attempt counts attempts at this item in this run, from 1.
 	Attempt  int
 	Duration time.Duration
-	Time     time.Time
+	// RetryAt is when a deferred item can go on.
+	RetryAt time.Time
+	Time    time.Time
 	// Done and Total give the batch's progress after this event, for
 	// progress bars; Total is 0 when unknown.
 	Done, Total int
@@ -98,7 +108,7 @@ func SlogObserver(l *slog.Logger) Observer {
 		switch e.Kind {
 		case EventSkipped:
 			level = slog.LevelDebug
-		case EventRetrying, EventFailed, EventParked, EventCircuitOpen, EventDuplicate:
+		case EventRetrying, EventFailed, EventParked, EventCircuitOpen, EventDuplicate, EventAnswerLost, EventDeferred:
 			level = slog.LevelWarn
 		}
 		attrs := []slog.Attr{slog.String("flow", e.Flow), slog.String("source", e.Source.String())}

@@ -2,7 +2,6 @@ package syncer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -39,6 +38,9 @@ const (
 	ReasonNoUpdate       = "target cannot update; tickets are created once"
 	ReasonCircuitOpen    = "circuit open"
 	ReasonRecurrence     = "recurrence policy"
+	// ReasonAwaitingItem: a pending link whose item cannot be read and
+	// whose ticket was not found waits for the item to be pushed again.
+	ReasonAwaitingItem = "create interrupted; waiting for the item to be pushed again"
 )
 
 // Decision is what the flow will do, or did, with one source item.
@@ -69,6 +71,7 @@ type Decision struct {
 	result      *mapping.Result
 	linkVersion int64
 	hasLink     bool
+	sends       int // creates sent for the item in this run
 }
 
 // String describes the decision in one line.
@@ -135,18 +138,6 @@ func (f *Flow) Plan(ctx context.Context, items ...*tracker.Issue) (*Plan, error)
 		p.Decisions = append(p.Decisions, d)
 	}
 	return p, nil
-}
-
-// getLink returns the item's link, or nil when it has none.
-func (f *Flow) getLink(ctx context.Context, src tracker.Ref) (*store.Link, error) {
-	link, err := f.cfg.Store.GetLink(ctx, f.cfg.Name, src)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("syncer: flow %q: reading link of %s: %w", f.cfg.Name, src, err)
-	}
-	return link, nil
 }
 
 // decide is the pure heart of the engine: the item and its link (nil when

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"sync"
 	"time"
 
 	"github.com/trackbridge/trackbridge/syncer/store"
@@ -190,150 +191,116 @@ func (f *Flow) advance(ctx context.Context, cur *store.Cursor, t time.Time) erro
 }
 
 // ResolvePending finishes creates that an earlier run began but did not
-// complete: each pending link adopts the ticket carrying its marker, or,
-// when there is none and the source can be read, the ticket is created.
-// RunOnce calls it first; hosts that only Push may call it at start-up.
+// complete (it crashed, or the create's answer was lost). Each pending
+// link, under its item's lease, adopts the ticket carrying its marker;
+// when there is none and the target's search has caught up, the ticket is
+// created, reading the item from the source. Items held by another engine
+// are deferred without being read. RunOnce calls it first; hosts that
+// only Push may call it at start-up.
 func (f *Flow) ResolvePending(ctx context.Context) (*Report, error) {
 	notParked := false
-	var items []*tracker.Issue
-	var orphans []*store.Link
+	var pending []*store.Link
 	for link, err := range f.cfg.Store.ListLinks(ctx, f.cfg.Name, store.Filter{State: store.StatePending, Parked: &notParked}) {
 		if err != nil {
 			return &Report{Flow: f.cfg.Name, Err: err}, err
 		}
-		if f.cfg.Source == nil {
-			orphans = append(orphans, link)
-			continue
-		}
-		it, err := f.cfg.Source.GetIssue(ctx, link.Source.ID)
-		if errors.Is(err, tracker.ErrNotFound) {
-			orphans = append(orphans, link)
-			continue
-		}
-		if err != nil {
-			return &Report{Flow: f.cfg.Name, Err: err}, fmt.Errorf("syncer: flow %q: reading pending item %s: %w", f.cfg.Name, link.Source, err)
-		}
-		items = append(items, it)
+		pending = append(pending, link)
 	}
-	rep := &Report{Flow: f.cfg.Name}
-	if len(items) > 0 {
-		r, err := f.Push(ctx, items...)
-		rep.merge(r)
-		if err != nil {
-			return rep, err
-		}
-	}
-	// Pending links whose item cannot be read can still adopt their
-	// ticket, under the item's lease like any other change.
-	if f.finder != nil {
-		for _, link := range orphans {
-			if err := f.adoptOrphan(ctx, link, rep); err != nil {
-				return rep, err
-			}
-		}
-	}
-	return rep, nil
-}
-
-// adoptOrphan links a pending link whose source item is gone (or was
-// handed in by the host) to the ticket carrying its marker, if there is
-// one. An orphan without a ticket stays pending until its item is pushed
-// again.
-func (f *Flow) adoptOrphan(ctx context.Context, link *store.Link, rep *Report) error {
-	l, err := f.cfg.Store.AcquireLease(ctx, f.leaseKey(link.Source), f.cfg.Owner, f.cfg.LeaseTTL)
-	if errors.Is(err, store.ErrLeaseHeld) {
-		rep.add(Outcome{Source: link.Source, Action: ActionResolve, Result: EventSkipped, Reason: ReasonLeased})
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("syncer: flow %q: lease for pending %s: %w", f.cfg.Name, link.Source, err)
-	}
-	defer f.release(l)
-	cur, err := f.getLink(ctx, link.Source)
-	if err != nil || cur == nil || cur.State != store.StatePending {
-		return err // gone or resolved meanwhile
-	}
-	found, err := f.finder.FindByMarker(ctx, cur.CorrelationKey)
-	if err != nil {
-		return fmt.Errorf("syncer: flow %q: finding marker %s: %w", f.cfg.Name, cur.CorrelationKey, err)
-	}
-	if len(found) == 0 {
-		return nil
-	}
-	cur.State, cur.Target = store.StateLinked, tracker.Ref{Tracker: f.targetKind, ID: found[0].ID}
-	if err := f.cfg.Store.PutLink(ctx, cur); err != nil {
-		return fmt.Errorf("syncer: flow %q: adopting %s: %w", f.cfg.Name, found[0].Key, err)
-	}
-	rep.add(Outcome{Source: cur.Source, Action: ActionResolve, Result: EventAdopted, Target: cur.Target, Key: found[0].Key})
-	return nil
-}
-
-// PushTarget handles tickets changed on the target, as a webhook reports
-// them: for each linked one, the back-mapped state is written onto the
-// source when it differs from what was last written (so a webhook for the
-// engine's own change writes nothing). Tickets that no link of the flow
-// knows are not the flow's and are ignored. RunOnce calls it for the
-// tickets its target poll finds; webhooks and polling share this path.
-func (f *Flow) PushTarget(ctx context.Context, tickets ...*tracker.Issue) (*Report, error) {
-	r := &run{f: f, total: len(tickets), report: &Report{Flow: f.cfg.Name}}
+	r := f.newRun(len(pending))
 	defer r.flushAudit()
-	if f.srcUpdate == nil {
-		err := fmt.Errorf("syncer: flow %q: source %s cannot be written back to: %w", f.cfg.Name, f.sourceKind, tracker.ErrUnsupported)
-		r.report.Err = err
-		return r.report, err
+	jobs := make(chan *store.Link)
+	var wg sync.WaitGroup
+	for range min(f.cfg.Concurrency, max(len(pending), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for link := range jobs {
+				f.resolvePending(ctx, r, link)
+			}
+		}()
 	}
-	for _, t := range tickets {
-		ref := tracker.Ref{Tracker: f.targetKind, ID: t.ID}
-		link, err := f.cfg.Store.GetLinkByTarget(ctx, f.cfg.Name, ref)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			r.report.Err = err
-			return r.report, err
-		}
-		d := &Decision{Source: link.Source, Target: ref, Action: ActionUpdate, Item: &tracker.Issue{ID: link.Source.ID}}
-		l, ok := f.lease(ctx, r, d)
-		if !ok {
-			continue
-		}
-		link, err = f.cfg.Store.GetLink(ctx, f.cfg.Name, link.Source)
-		if err != nil {
-			f.release(l)
-			r.finish(d, Event{Kind: EventFailed, Reason: "reading link", Err: err})
-			continue
-		}
-		f.noteTargetState(link, t)
-		wrote, err := f.writeBack(ctx, r, d, link, t, false)
-		if perr := f.cfg.Store.PutLink(ctx, link); perr != nil {
-			err = errors.Join(err, fmt.Errorf("storing link: %w", perr))
-		}
-		switch {
-		case err != nil:
-			// Failed: the target cursor stays, so the ticket is seen again.
-			r.finish(d, Event{Kind: EventFailed, Reason: "writing back", Err: err})
-		case len(wrote) > 0:
-			r.finish(d, Event{Kind: EventWroteBack, Fields: wrote})
-		default:
-			r.finish(d, Event{Kind: EventSkipped, Reason: ReasonUnchanged})
-		}
-		f.release(l)
+	for _, link := range pending {
+		jobs <- link
+	}
+	close(jobs)
+	wg.Wait()
+	if r.report.Err == nil {
+		r.report.Err = ctx.Err()
 	}
 	return r.report, r.report.Err
 }
 
-// noteTargetState remembers whether the ticket is done, for the
-// recurrence policy.
-func (f *Flow) noteTargetState(link *store.Link, t *tracker.Issue) {
-	if t.StatusCategory == tracker.CategoryDone {
-		if link.FieldHashes[keyTargetDoneAt] == "" {
-			link.FieldHashes = setHash(link.FieldHashes, keyTargetDoneAt, t.Updated.UTC().Format(time.RFC3339Nano))
-		}
-		link.FieldHashes = setHash(link.FieldHashes, keyTargetResolve, t.Resolution)
+// resolvePending resolves one pending link under its item's lease.
+func (f *Flow) resolvePending(ctx context.Context, r *run, link *store.Link) {
+	start := time.Now()
+	d := &Decision{Source: link.Source, Action: ActionResolve}
+	l, ok := f.lease(ctx, r, d)
+	if !ok {
 		return
 	}
-	delete(link.FieldHashes, keyTargetDoneAt)
-	delete(link.FieldHashes, keyTargetResolve)
+	defer f.release(l)
+	ctx, stop := f.keep(ctx, l)
+	defer stop()
+	cur, err := f.getLink(ctx, link.Source)
+	if err != nil {
+		r.finish(d, Event{Kind: EventFailed, Reason: "reading link", Err: err})
+		return
+	}
+	if cur == nil || cur.State != store.StatePending {
+		r.finish(d, Event{Kind: EventSkipped, Reason: ReasonUnchanged})
+		return
+	}
+	var found *tracker.Issue
+	if f.finder != nil {
+		if found, err = f.findMarker(ctx, r, d, cur); err != nil {
+			f.failed(ctx, r, d, cur, "finding marker "+cur.CorrelationKey, err)
+			return
+		}
+		if found == nil {
+			if at := f.settleAt(cur); f.cfg.Now().Before(at) {
+				r.deferUntil(d, at, fmt.Sprintf("a create sent by an earlier run may not show in the target's search until %s; resolved by marker %s then", at.UTC().Format(time.RFC3339), cur.CorrelationKey))
+				return
+			}
+		}
+	}
+	// The item is read only now: to create its ticket, or to finish the
+	// adopted one (status, write-back).
+	var item *tracker.Issue
+	if f.cfg.Source != nil {
+		err := f.try(ctx, r, d, "read pending item", func() error {
+			var err error
+			item, err = f.cfg.Source.GetIssue(ctx, cur.Source.ID)
+			return err
+		})
+		if err != nil && !errors.Is(err, tracker.ErrNotFound) {
+			f.failed(ctx, r, d, cur, "reading pending item", err)
+			return
+		}
+	}
+	if item == nil {
+		f.resolveOrphan(ctx, r, d, cur, found)
+		return
+	}
+	d = f.decide(item, cur)
+	f.resolveFound(ctx, r, d, cur, found, start)
+}
+
+// resolveOrphan handles a pending link whose item cannot be read (gone
+// from the source, or handed in by the host): it adopts the ticket
+// carrying the marker, if any, and otherwise waits for the item to be
+// pushed again.
+func (f *Flow) resolveOrphan(ctx context.Context, r *run, d *Decision, link *store.Link, found *tracker.Issue) {
+	if found == nil {
+		r.finish(d, Event{Kind: EventSkipped, Reason: ReasonAwaitingItem})
+		return
+	}
+	link.State, link.Target = store.StateLinked, tracker.Ref{Tracker: f.targetKind, ID: found.ID}
+	delete(link.FieldHashes, keyCreateSent)
+	if err := f.cfg.Store.PutLink(ctx, link); err != nil {
+		r.finish(d, Event{Kind: EventFailed, Reason: "adopting " + found.Key, Err: err})
+		return
+	}
+	r.finish(d, Event{Kind: EventAdopted, Target: link.Target, Key: found.Key, URL: found.URL})
 }
 
 // Parked lists the flow's parked links: items that kept failing, with

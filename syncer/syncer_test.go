@@ -154,7 +154,8 @@ func TestSecondRunOverUnchangedItemsWritesNothing(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 0, e.dst.WriteCalls(), "target writes on the second run: %v", e.dst.Calls())
 	assert.Equal(t, 0, e.src.WriteCalls(), "source writes on the second run: %v", e.src.Calls())
-	assert.Equal(t, 30, rep.Skips[syncer.ReasonUnchanged])
+	assert.Equal(t, 30, rep.Unchanged)
+	assert.True(t, rep.Clean())
 }
 
 func TestChangedItemUpdatesOnlyOwnedFieldsAndHumanEditsSurvive(t *testing.T) {
@@ -249,18 +250,38 @@ func TestPendingLinkWithoutTicketCreatesIt(t *testing.T) {
 	assert.Len(t, e.tickets(t), 1)
 }
 
-func TestTransientFailureIsRetried(t *testing.T) {
+func TestRateLimitedCreateIsRetried(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
 	ctx := context.Background()
 	d := e.detection(t, "DNS tunnel", 66)
-	e.dst.FailNext(trackertest.OpCreateIssues, fmt.Errorf("503: %w", tracker.ErrUnavailable))
+	e.dst.FailNext(trackertest.OpCreateIssues, fmt.Errorf("429: %w", tracker.ErrRateLimited))
 
 	rep, err := e.flow.Push(ctx, d)
 
 	require.NoError(t, err)
 	assert.Equal(t, 1, rep.Created)
 	assert.Equal(t, 1, e.counter.Count(syncer.EventRetrying))
+	assert.Zero(t, e.counter.Count(syncer.EventAnswerLost), "a 429 is a refusal: nothing was created")
+	assert.Len(t, e.tickets(t), 1)
+}
+
+func TestCreateWithLostAnswerIsResolvedBeforeSendingAgain(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	d := e.detection(t, "DNS tunnel", 66)
+	// A 503 that comes before anything was created: the marker search
+	// (consistent here) shows no ticket, so the create is sent again.
+	e.dst.FailNext(trackertest.OpCreateIssues, fmt.Errorf("503: %w", tracker.ErrUnavailable))
+
+	rep, err := e.flow.Push(ctx, d)
+
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Created)
+	assert.Zero(t, e.counter.Count(syncer.EventRetrying), "a create whose answer was lost is never retried blindly")
+	assert.Equal(t, 1, e.counter.Count(syncer.EventAnswerLost))
+	assert.Equal(t, 1, e.dst.Calls()[trackertest.OpFindByMarker], "the marker was looked for before the second create")
 	assert.Len(t, e.tickets(t), 1)
 }
 

@@ -1,0 +1,248 @@
+package syncer
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/trackbridge/trackbridge/syncer/store"
+	"github.com/trackbridge/trackbridge/tracker"
+)
+
+// Outcome is what happened to one item in [Flow.Apply].
+type Outcome struct {
+	Source tracker.Ref
+	Action Action
+	// Result is the event kind that ended the item's processing (created,
+	// adopted, updated, wrote_back, skipped, deferred, failed, parked).
+	Result EventKind
+	Target tracker.Ref
+	Key    string
+	URL    string
+	Fields []string
+	Reason string
+	Err    error
+	// RetryAt is when a deferred item can go on.
+	RetryAt time.Time
+}
+
+// Report sums up an Apply, Push or RunOnce. Every item handled has exactly
+// one result: Created, Adopted, Updated, WroteBack (only the source was
+// written), Unchanged, Skipped (with a reason in Skips), Deferred, Failed
+// or Parked. WrittenBack counts, besides, every item whose source was
+// written this run, whatever its result.
+type Report struct {
+	Flow     string
+	Outcomes []Outcome
+	// Created counts tickets this run created: the create was sent by this
+	// run and the ticket exists, whether its answer arrived or was lost
+	// and the ticket found by its marker.
+	Created int
+	// Adopted counts tickets found by their marker that this run did not
+	// create: left by an earlier run that crashed or lost its answer, or
+	// by a flow whose store was lost (AdoptExisting).
+	Adopted int
+	// Updated counts tickets whose owned fields or status this run changed.
+	Updated int
+	// WroteBack counts items whose only action was writing the ticket's
+	// state back onto the source.
+	WroteBack int
+	// Unchanged counts items that needed nothing.
+	Unchanged int
+	// Skipped counts items left alone on purpose (rule not matched, link
+	// closed, parked, recurrence policy); Skips says why.
+	Skipped int
+	// Deferred counts items this run could not act on yet: another live
+	// engine held their lease, or a create whose answer was lost cannot
+	// be resolved until the target's search has caught up. They are done
+	// by a later run, from RetryAt on.
+	Deferred int
+	// Failed counts items that failed this run; they are retried.
+	Failed int
+	// Parked counts items that failed too often and wait for Retry.
+	Parked int
+	// WrittenBack counts items whose source was written this run (after a
+	// create, an update or alone): one source write each.
+	WrittenBack int
+	// Skips counts skip reasons.
+	Skips map[string]int
+	// RetryAt is the earliest time all deferred items can go on.
+	RetryAt time.Time
+	// Err is set when the flow stopped early (circuit open, store failure).
+	Err error
+}
+
+// Clean reports whether every item reached a final state this run: done,
+// unchanged, skipped or parked. Failed items (retried next run) and
+// deferred items make a run unclean, so the cursor does not move past
+// them and the host can say that work is left.
+func (r *Report) Clean() bool { return r.Err == nil && r.Failed == 0 && r.Deferred == 0 }
+
+// Summary says in one line what the run did, naming only the non-zero
+// counts: "created 3, adopted 1, unchanged 12, deferred 2 until 14:05:00".
+func (r *Report) Summary() string {
+	var parts []string
+	add := func(n int, what string) {
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", what, n))
+		}
+	}
+	add(r.Created, "created")
+	add(r.Adopted, "adopted")
+	add(r.Updated, "updated")
+	add(r.WroteBack, "wrote back")
+	add(r.Unchanged, "unchanged")
+	add(r.Skipped, "skipped")
+	if r.Deferred > 0 {
+		parts = append(parts, fmt.Sprintf("deferred %d until %s", r.Deferred, r.RetryAt.Format(time.TimeOnly)))
+	}
+	add(r.Failed, "failed")
+	add(r.Parked, "parked")
+	if r.WrittenBack > 0 {
+		parts = append(parts, fmt.Sprintf("(%d written back onto the source)", r.WrittenBack))
+	}
+	if len(parts) == 0 {
+		return "nothing to do"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (r *Report) add(o Outcome) {
+	r.Outcomes = append(r.Outcomes, o)
+	switch o.Result {
+	case EventCreated:
+		r.Created++
+	case EventAdopted:
+		r.Adopted++
+	case EventUpdated, EventTransitioned:
+		r.Updated++
+	case EventWroteBack:
+		r.WroteBack++
+	case EventSkipped:
+		if o.Reason == ReasonUnchanged {
+			r.Unchanged++
+			break
+		}
+		r.Skipped++
+		if r.Skips == nil {
+			r.Skips = map[string]int{}
+		}
+		r.Skips[o.Reason]++
+	case EventDeferred:
+		r.Deferred++
+		if o.RetryAt.After(r.RetryAt) {
+			r.RetryAt = o.RetryAt
+		}
+	case EventFailed:
+		r.Failed++
+	case EventParked:
+		r.Parked++
+	}
+}
+
+func (r *Report) merge(o *Report) {
+	for _, oc := range o.Outcomes {
+		r.add(oc)
+	}
+	r.WrittenBack += o.WrittenBack
+	if r.Err == nil {
+		r.Err = o.Err
+	}
+}
+
+// run carries one Apply's shared state.
+type run struct {
+	f      *Flow
+	total  int
+	done   atomic.Int64
+	mu     sync.Mutex
+	report *Report
+	audit  []*store.Event
+}
+
+func (f *Flow) newRun(total int) *run {
+	return &run{f: f, total: total, report: &Report{Flow: f.cfg.Name}}
+}
+
+func (r *run) emit(e Event) {
+	e.Flow = r.f.cfg.Name
+	if e.Time.IsZero() {
+		e.Time = r.f.cfg.Now()
+	}
+	e.Total = r.total
+	e.Done = int(r.done.Load())
+	r.f.cfg.Observer.Observe(e)
+}
+
+// finish records the final outcome of an item and reports it.
+func (r *run) finish(d *Decision, e Event) {
+	e.Source = d.Source
+	if e.Target.IsZero() {
+		e.Target = d.Target
+	}
+	r.done.Add(1)
+	r.emit(e)
+	r.mu.Lock()
+	r.report.add(Outcome{Source: d.Source, Action: d.Action, Result: e.Kind, Target: e.Target, Key: e.Key, URL: e.URL, Fields: e.Fields, Reason: e.Reason, Err: e.Err, RetryAt: e.RetryAt})
+	if ev := r.f.auditEvent(e); ev != nil {
+		r.audit = append(r.audit, ev)
+	}
+	r.mu.Unlock()
+}
+
+// deferUntil finishes an item that cannot go on before at.
+func (r *run) deferUntil(d *Decision, at time.Time, reason string) {
+	r.finish(d, Event{Kind: EventDeferred, Reason: reason, RetryAt: at})
+}
+
+// note reports an event that does not end the item's processing to the
+// observer and the event log.
+func (r *run) note(e Event) {
+	r.emit(e)
+	r.mu.Lock()
+	if e.Kind == EventWroteBack {
+		r.report.WrittenBack++
+	}
+	if ev := r.f.auditEvent(e); ev != nil {
+		r.audit = append(r.audit, ev)
+	}
+	r.mu.Unlock()
+}
+
+// auditEvent turns an outcome into a line of the store's event log, or nil
+// for the common "unchanged" skip, which would flood it.
+func (f *Flow) auditEvent(e Event) *store.Event {
+	if e.Kind == EventSkipped && e.Reason == ReasonUnchanged {
+		return nil
+	}
+	ev := &store.Event{Flow: f.cfg.Name, Time: e.Time, Kind: string(e.Kind), Source: e.Source, Target: e.Target, Message: e.Reason}
+	if e.Err != nil {
+		ev.Message = e.Reason + ": " + e.Err.Error()
+	}
+	if e.Key != "" {
+		ev.Attrs = map[string]string{"key": e.Key}
+	}
+	return ev
+}
+
+// flushAudit appends the run's outcomes to the store's event log in one
+// write. The log is an audit trail, not state: if the write fails the sync
+// has still happened, so the failure goes to the observer, not the caller.
+func (r *run) flushAudit() {
+	r.mu.Lock()
+	evs := r.audit
+	r.audit = nil
+	r.mu.Unlock()
+	if len(evs) == 0 {
+		return
+	}
+	// Detached: the trail is worth writing even when the run was cancelled.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := r.f.cfg.Store.AppendEvents(ctx, evs...); err != nil {
+		r.emit(Event{Kind: EventFailed, Reason: "writing the event log", Err: err})
+	}
+}
