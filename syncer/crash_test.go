@@ -16,28 +16,45 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/trackbridge/trackbridge/extrahop"
+	"github.com/trackbridge/trackbridge/extrahop/extrahoptest"
 	"github.com/trackbridge/trackbridge/jira"
 	"github.com/trackbridge/trackbridge/jira/jiratest"
 	"github.com/trackbridge/trackbridge/mapping"
 	"github.com/trackbridge/trackbridge/syncer"
 	"github.com/trackbridge/trackbridge/syncer/store"
 	"github.com/trackbridge/trackbridge/syncer/store/sqlite"
-	"github.com/trackbridge/trackbridge/tracker"
 )
 
 // Environment of a crash-test child process.
 const (
-	crashChildEnv = "TRACKBRIDGE_CRASH_CHILD"
-	crashJiraEnv  = "TRACKBRIDGE_CRASH_JIRA"
-	crashDBEnv    = "TRACKBRIDGE_CRASH_DB"
-	crashItemsEnv = "TRACKBRIDGE_CRASH_ITEMS"
-	crashRunEnv   = "TRACKBRIDGE_CRASH_RUN"
+	crashChildEnv    = "TRACKBRIDGE_CRASH_CHILD"
+	crashJiraEnv     = "TRACKBRIDGE_CRASH_JIRA"
+	crashExtraHopEnv = "TRACKBRIDGE_CRASH_EXTRAHOP"
+	crashDBEnv       = "TRACKBRIDGE_CRASH_DB"
+	crashBulkEnv     = "TRACKBRIDGE_CRASH_BULK"
 )
 
-// crashLeaseTTL is the child engines' lease lifetime. Run i reads the
-// store's clock i TTLs ahead, so every lease a killed run left behind has
-// expired for the runs after it, without anyone waiting.
-const crashLeaseTTL = 10 * time.Second
+// Exit codes of a crash-test child.
+const (
+	crashClean    = 0 // every item synced
+	crashUnclean  = 3 // the run said it left work undone
+	crashBroken   = 2 // could not start
+	crashFailedIO = 1 // the run returned an error
+)
+
+// crashSpec files a ticket per detection and writes its key back.
+const crashSpec = `
+flows:
+  - name: crash
+    source: extrahop
+    target: jira
+    defaults: {project: SEC, type: Task, labels: [extrahop]}
+    fields:
+      summary: {template: 'Detection {{.ID}}: {{.Summary}}'}
+    afterCreate:
+      ticket_id: {from: key}
+`
 
 func TestMain(m *testing.M) {
 	if os.Getenv(crashChildEnv) != "" {
@@ -46,54 +63,51 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// crashItems are the items the child pushes: the same every run.
-func crashItems(n int) []*tracker.Issue {
-	items := make([]*tracker.Issue, n)
-	for i := range items {
-		items[i] = &tracker.Issue{
-			ID:      fmt.Sprintf("F-%04d", i),
-			Summary: fmt.Sprintf("Finding %d", i),
-			Labels:  []string{"sec.attack"},
-			Fields:  map[string]any{"risk_score": int64(30 + i%70)},
-		}
-	}
-	return items
-}
-
-// crashChild is the engine process the crash test kills. It prints one
-// line per ticket created, so the parent can kill it at a point of its
-// choosing, and "done" when every item is synced.
+// crashChild is the engine process the crash test kills. It runs one poll
+// with the flow's default Owner, as a restarted service would, printing a
+// line per ticket created or adopted (so the parent can kill it at a point
+// of its choosing) and then its report. It exits crashUnclean when the
+// report says work is left.
 func crashChild() int {
 	ctx := context.Background()
-	n, _ := strconv.Atoi(os.Getenv(crashItemsEnv))
-	runNo, _ := strconv.Atoi(os.Getenv(crashRunEnv))
-	skew := time.Duration(runNo) * (crashLeaseTTL + time.Second)
-	st, err := sqlite.Open(ctx, os.Getenv(crashDBEnv), sqlite.WithClock(func() time.Time { return time.Now().Add(skew) }))
+	bulk, _ := strconv.Atoi(os.Getenv(crashBulkEnv))
+	st, err := sqlite.Open(ctx, os.Getenv(crashDBEnv))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "open store:", err)
-		return 2
+		return crashBroken
 	}
 	defer st.Close()
 	jc, err := jira.New(os.Getenv(crashJiraEnv), jira.WithBasicAuth(jiratest.Email, jiratest.APIToken))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		return 2
+		return crashBroken
 	}
 	target, err := jira.NewAdapter(jc, jira.AdapterConfig{Location: time.UTC})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		return 2
+		return crashBroken
 	}
-	spec, err := mapping.Builtin("extrahop-to-jira")
+	ec, err := extrahop.New(os.Getenv(crashExtraHopEnv), extrahop.WithAPIKey(extrahoptest.DefaultAPIKey))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		return 2
+		return crashBroken
 	}
-	out := bufio.NewWriter(os.Stdout)
+	source, err := extrahop.NewAdapter(ec, extrahop.AdapterConfig{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return crashBroken
+	}
+	spec, err := mapping.Parse([]byte(crashSpec))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return crashBroken
+	}
 	flow, err := syncer.New(syncer.Config{
-		Name: "crash", SourceKind: "appsec", Target: target, Mapping: spec.Flows[0], Store: st,
-		Concurrency: 4, BulkSize: 10,
-		LeaseTTL: crashLeaseTTL,
+		Name: "crash", Source: source, Target: target, Mapping: spec.Flows[0], Store: st,
+		Concurrency: 4, BulkSize: bulk,
+		// The fake's search is current: a marker it does not show was
+		// never created.
+		SearchLag: -1,
 		Observer: syncer.ObserverFunc(func(e syncer.Event) {
 			if e.Kind == syncer.EventCreated || e.Kind == syncer.EventAdopted {
 				// The parent reads these to pick a moment to kill us.
@@ -103,44 +117,55 @@ func crashChild() int {
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		return 2
+		return crashBroken
 	}
-	items := crashItems(n)
-	for pass := 0; pass < 20; pass++ {
-		if _, err := flow.ResolvePending(ctx); err != nil {
-			fmt.Fprintln(os.Stderr, "resolve:", err)
-			return 1
-		}
-		rep, err := flow.Push(ctx, items...)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "push:", err)
-			return 1
-		}
-		if rep.Created+rep.Adopted == 0 && rep.Clean() {
-			fmt.Fprintln(out, "done")
-			out.Flush()
-			return 0
-		}
+	rep, err := flow.RunOnce(ctx)
+	fmt.Fprintln(os.Stdout, "report", rep.Summary())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "run:", err)
+		return crashFailedIO
 	}
-	fmt.Fprintln(os.Stderr, "items still not synced after 20 passes")
-	return 1
+	if !rep.Clean() {
+		return crashUnclean
+	}
+	return crashClean
 }
 
+// TestCrashedEngineNeverDuplicatesNorLosesTickets kills an engine process
+// ten times at random points while it files tickets for 1,000 detections
+// and writes their keys back, restarting it at once each time, with no
+// wait for leases to expire. The run after the last kill must finish every
+// item in one pass: 0 missing tickets, 0 missing write-backs, 0
+// duplicates. Single creates and bulk creates are both killed.
 func TestCrashedEngineNeverDuplicatesNorLosesTickets(t *testing.T) {
 	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		bulk int
+	}{{"single creates", 1}, {"bulk creates", 10}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			crashTest(t, tc.bulk)
+		})
+	}
+}
+
+func crashTest(t *testing.T, bulk int) {
 	const items = 1000
 	jr := jiratest.NewServer(t, jiratest.WithLatency(time.Millisecond))
+	eh := extrahoptest.NewServer(t)
+	seedRisky(t, eh, items)
 	db := filepath.Join(t.TempDir(), "crash.db")
-	seed := time.Now().UnixNano()
-	rng := rand.New(rand.NewPCG(uint64(seed), 0))
+	seed := uint64(time.Now().UnixNano())
+	rng := rand.New(rand.NewPCG(seed, uint64(bulk)))
 	t.Logf("seed %d", seed)
 
-	runs := 0
-	run := func(killAfter int) (done bool) {
-		runs++
+	// run starts the engine, kills it after killAfter tickets (never when
+	// 0), and returns its exit code and report line.
+	run := func(killAfter int) (code int, report string, killed bool) {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), crashChildEnv+"=1", crashJiraEnv+"="+jr.URL(), crashDBEnv+"="+db,
-			crashItemsEnv+"="+strconv.Itoa(items), crashRunEnv+"="+strconv.Itoa(runs))
+		cmd.Env = append(os.Environ(), crashChildEnv+"=1", crashJiraEnv+"="+jr.URL(), crashExtraHopEnv+"="+eh.URL(),
+			crashDBEnv+"="+db, crashBulkEnv+"="+strconv.Itoa(bulk))
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
 		stdout, err := cmd.StdoutPipe()
@@ -149,52 +174,57 @@ func TestCrashedEngineNeverDuplicatesNorLosesTickets(t *testing.T) {
 		sc := bufio.NewScanner(stdout)
 		lines := 0
 		for sc.Scan() {
-			if sc.Text() == "done" {
-				done = true
+			if r, ok := strings.CutPrefix(sc.Text(), "report "); ok {
+				report = r
 				continue
 			}
 			lines++
 			if killAfter > 0 && lines == killAfter {
 				// A real crash: no deferred cleanup, no flush, no release.
 				require.NoError(t, cmd.Process.Kill())
+				killed = true
 				break
 			}
 		}
-		_, _ = cmd.Process.Wait()
-		if killAfter == 0 {
-			require.True(t, done, "the last run finishes; stderr: %s", stderr.String())
+		state, _ := cmd.Process.Wait()
+		code = state.ExitCode()
+		if !killed && code != crashClean && code != crashUnclean {
+			t.Fatalf("engine exited %d: %s", code, stderr.String())
 		}
-		return done
+		return code, report, killed
 	}
 
 	kills := 0
-	for i := 0; i < 10; i++ {
-		if run(1 + rng.IntN(90)) { // 10 × 90 < items: every one of the ten runs is killed
-			break
+	for range 10 {
+		// Fewer tickets than a tenth of the items: every run is killed.
+		_, _, killed := run(1 + rng.IntN(90))
+		if killed {
+			kills++
 		}
-		kills++
 	}
-	run(0)
-	t.Logf("%d runs killed before the last one finished", kills)
 	require.Equal(t, 10, kills, "the engine is really killed ten times")
+	code, report, _ := run(0)
+	t.Logf("after %d kills, the immediate rerun: %s", kills, report)
+	require.Equal(t, crashClean, code, "the run right after the last kill finishes everything: %s", report)
 
-	perMarker := map[string]int{}
+	perMarker, unmarked := ticketsPerMarker(jr)
+	assert.Zero(t, duplicates(perMarker), "duplicate tickets")
+	assert.Len(t, perMarker, items, "every detection has a ticket")
+	assert.Zero(t, unmarked, "no ticket without a marker")
+
+	keyOf := map[string]string{} // detection id → ticket key
 	for _, is := range jr.Issues() {
-		for _, l := range is.Labels {
-			if strings.HasPrefix(l, "tb-") {
-				perMarker[l]++
-			}
+		id, _, ok := strings.Cut(strings.TrimPrefix(is.Summary, "Detection "), ":")
+		require.True(t, ok, "summary %q", is.Summary)
+		keyOf[id] = is.Key
+	}
+	missingWriteBacks := 0
+	for _, d := range eh.Detections() {
+		if d.TicketIDValue() != keyOf[strconv.FormatInt(d.ID, 10)] {
+			missingWriteBacks++
 		}
 	}
-	dups := 0
-	for _, n := range perMarker {
-		if n > 1 {
-			dups += n - 1
-		}
-	}
-	assert.Zero(t, dups, "duplicate tickets")
-	assert.Equal(t, items, len(perMarker), "every item has a ticket")
-	assert.Equal(t, items, len(jr.Issues()), "no ticket without a marker")
+	assert.Zero(t, missingWriteBacks, "detections without their ticket key")
 
 	st, err := sqlite.Open(context.Background(), db)
 	require.NoError(t, err)

@@ -306,6 +306,10 @@ func defaultOwner(flow string) string {
 	return host + "/" + flow
 }
 
+// Owner returns the name this engine holds leases under (Config.Owner or
+// its default).
+func (f *Flow) Owner() string { return f.cfg.Owner }
+
 // Name returns the flow's name.
 func (f *Flow) Name() string { return f.cfg.Name }
 

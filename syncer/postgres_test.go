@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -49,7 +48,7 @@ func TestTwoEnginesOnOnePostgresStoreNeverDuplicate(t *testing.T) {
 	})
 	jr := jiratest.NewServer(t)
 	const n = 1000
-	items := crashItems(n)
+	items := findings(n)
 
 	engine := func(owner string) (*syncer.Flow, func()) {
 		st, err := postgres.Open(ctx, dsn, postgres.WithSchema(schema))
@@ -58,7 +57,7 @@ func TestTwoEnginesOnOnePostgresStoreNeverDuplicate(t *testing.T) {
 		require.NoError(t, err)
 		target, err := jira.NewAdapter(jc, jira.AdapterConfig{Location: time.UTC})
 		require.NoError(t, err)
-		f, err := syncer.New(syncer.Config{Name: "pg", SourceKind: "appsec", Target: target, Mapping: s3Mapping(t), Store: st, Owner: owner, Concurrency: 8, BulkSize: 25})
+		f, err := syncer.New(syncer.Config{Name: "pg", SourceKind: "appsec", Target: target, Mapping: findingsSpec(t), Store: st, Owner: owner, Concurrency: 8, BulkSize: 25})
 		require.NoError(t, err)
 		return f, func() { st.Close() }
 	}
@@ -92,17 +91,8 @@ func TestTwoEnginesOnOnePostgresStoreNeverDuplicate(t *testing.T) {
 	}
 	wg.Wait()
 
-	perMarker := map[string]int{}
-	for _, is := range jr.Issues() {
-		for _, l := range is.Labels {
-			if strings.HasPrefix(l, "tb-") {
-				perMarker[l]++
-			}
-		}
-	}
-	for m, c := range perMarker {
-		assert.Equal(t, 1, c, "tickets carrying %s", m)
-	}
+	perMarker, _ := ticketsPerMarker(jr)
+	assert.Zero(t, duplicates(perMarker), "duplicate tickets")
 	assert.Equal(t, n, len(jr.Issues()), "one ticket per item")
 	assert.Equal(t, n, len(perMarker))
 	assert.Equal(t, n, created[0]+created[1], "the engines shared the work")

@@ -433,44 +433,57 @@ flows:
         default: todo
 `))
 	require.NoError(t, err)
+	hour := time.Hour
 	tests := []struct {
-		name    string
-		policy  syncer.Recurrence
-		resolve string
-		want    syncer.Action
-		reason  string
+		name       string
+		policy     syncer.Recurrence
+		resolution string        // recorded from the target, as a poll or webhook would
+		after      time.Duration // since the ticket was done
+		want       syncer.Action
+		reason     string
 	}{
-		{"reopen by default", syncer.Recurrence{}, "", syncer.ActionUpdate, ""},
-		{"never for won't fix", syncer.Recurrence{NeverReopen: []string{"Won't Fix"}}, "Won't Fix", syncer.ActionSkip, syncer.ReasonRecurrence},
-		{"new ticket", syncer.Recurrence{NewTicket: true}, "", syncer.ActionCreate, ""},
+		{"reopen by default", syncer.Recurrence{}, "", 48 * hour, syncer.ActionUpdate, ""},
+		{"never for won't fix", syncer.Recurrence{NeverReopen: []string{"Won't Fix"}}, "won't fix", hour, syncer.ActionSkip, `resolved "won't fix" is never reopened`},
+		{"other resolutions reopen", syncer.Recurrence{NeverReopen: []string{"Won't Fix"}}, "Done", hour, syncer.ActionUpdate, ""},
+		{"reopen within the window", syncer.Recurrence{ReopenWithin: 24 * hour}, "", 23 * hour, syncer.ActionUpdate, ""},
+		{"skip past the window", syncer.Recurrence{ReopenWithin: 24 * hour}, "", 25 * hour, syncer.ActionSkip, "past the 24h0m0s reopen window"},
+		{"new ticket past the window", syncer.Recurrence{ReopenWithin: 24 * hour, NewTicket: true}, "", 25 * hour, syncer.ActionCreate, ""},
+		{"reopen within the window, not a new ticket", syncer.Recurrence{ReopenWithin: 24 * hour, NewTicket: true}, "", hour, syncer.ActionUpdate, ""},
+		{"new ticket always", syncer.Recurrence{NewTicket: true}, "", hour, syncer.ActionCreate, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
+			clock := newFakeClock()
 			src := trackertest.NewMemory("appsec")
 			dst := trackertest.NewMemory("jira")
-			f, err := syncer.New(syncer.Config{Name: "findings", Source: src, Target: dst, Mapping: spec.Flows[0], Store: memory.New(), Recurrence: tt.policy})
+			f, err := syncer.New(syncer.Config{Name: "findings", Source: src, Target: dst, Mapping: spec.Flows[0], Store: memory.New(), Recurrence: tt.policy, Now: clock.Now})
 			require.NoError(t, err)
 			ctx := context.Background()
 			item := &tracker.Issue{ID: "F-1", Summary: "SQL injection", Status: "Remediated"}
-			_, err = f.Push(ctx, item)
+			rep, err := f.Push(ctx, item)
 			require.NoError(t, err)
-			if tt.resolve != "" {
-				// Record the resolution the way a target poll would.
-				require.NoError(t, dst.UpdateIssue(ctx, "1", &tracker.Change{Resolution: tracker.Ptr(tt.resolve)}))
+			require.Equal(t, 1, rep.Created)
+			if tt.resolution != "" {
+				ticket, err := dst.GetIssue(ctx, rep.Outcomes[0].Target.ID)
+				require.NoError(t, err)
+				require.Equal(t, tracker.CategoryDone, ticket.StatusCategory)
+				ticket.Resolution = tt.resolution
+				_, err = f.PushTarget(ctx, ticket)
+				require.NoError(t, err)
 			}
+			clock.Advance(tt.after)
 			item.Status = "Open"
 			p, err := f.Plan(ctx, item)
 			require.NoError(t, err)
 			d := p.Decisions[0]
-			if tt.resolve != "" {
-				// The engine learns the resolution from the target pass;
-				// without one it is unknown and the ticket is reopened.
-				assert.Equal(t, syncer.ActionUpdate, d.Action)
-				return
-			}
-			assert.Equal(t, tt.want, d.Action)
+			assert.Equal(t, tt.want, d.Action, d.String())
 			assert.Contains(t, d.Reason, tt.reason)
+			if tt.want == syncer.ActionUpdate {
+				require.NotNil(t, d.Transition, "the ticket is reopened")
+				assert.Equal(t, tracker.CategoryToDo, d.Transition.Category)
+			}
+			assert.Equal(t, tt.want == syncer.ActionCreate, d.Replace, "a new ticket replaces the done one")
 		})
 	}
 }
@@ -853,4 +866,99 @@ func TestAdoptExistingAfterTheStoreIsLost(t *testing.T) {
 	assert.Equal(t, 5, rep.Adopted)
 	assert.Equal(t, 1, rep.Created)
 	assert.Equal(t, 6, dst.Len(), "nothing filed twice")
+}
+
+// laggingSource is a source whose search index lags behind its updates:
+// items in hidden are left out of search results until the test shows
+// them, as a real search index catches up seconds after a write.
+type laggingSource struct {
+	*trackertest.Memory
+	mu     sync.Mutex
+	hidden map[string]bool
+}
+
+func (s *laggingSource) show(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.hidden, id)
+}
+
+func (s *laggingSource) SearchIssues(ctx context.Context, q tracker.Query) iter.Seq2[*tracker.Issue, error] {
+	return func(yield func(*tracker.Issue, error) bool) {
+		for is, err := range s.Memory.SearchIssues(ctx, q) {
+			s.mu.Lock()
+			hide := is != nil && s.hidden[is.ID]
+			s.mu.Unlock()
+			if !hide && !yield(is, err) {
+				return
+			}
+		}
+	}
+}
+
+// TestPollOverlapCatchesItemsTheSearchShowedLate: an item updated just
+// before another shows up in the source's search only after the cursor
+// moved past the other. The poll's overlap reads it all the same.
+func TestPollOverlapCatchesItemsTheSearchShowedLate(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	src := &laggingSource{Memory: trackertest.NewMemory("extrahop", trackertest.WithClock(clock.Now)), hidden: map[string]bool{}}
+	dst := trackertest.NewMemory("jira", trackertest.WithPriorities("Highest", "High", "Medium", "Low"))
+	f, err := syncer.New(syncer.Config{Name: "s3", Source: src, Target: dst, Mapping: findingsSpec(t), Store: memory.New(), Now: clock.Now})
+	require.NoError(t, err)
+	ctx := context.Background()
+	late, err := src.CreateIssue(ctx, &tracker.NewIssue{Summary: "written first, indexed late"})
+	require.NoError(t, err)
+	clock.Advance(10 * time.Second)
+	_, err = src.CreateIssue(ctx, &tracker.NewIssue{Summary: "written second, indexed at once"})
+	require.NoError(t, err)
+	src.hidden[late.ID] = true
+
+	rep, err := f.RunOnce(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, rep.Created, "only the indexed item is seen")
+
+	src.show(late.ID)
+	clock.Advance(time.Second)
+	rep, err = f.RunOnce(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Created, "the item the search showed late is synced: %s", rep.Summary())
+	n := 0
+	for _, err := range dst.SearchIssues(ctx, tracker.Query{}) {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 2, n)
+}
+
+func TestItemHeldByAnotherEngineIsDeferredUntilItsLeaseEnds(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	st := memory.New(memory.WithClock(clock.Now))
+	e := newEnv(t, func(c *syncer.Config) { c.Store = st; c.Now = clock.Now; c.BulkSize = 1 })
+	ctx := context.Background()
+	d := e.detection(t, "Beaconing", 70)
+	held, err := st.AcquireLease(ctx, "s3/"+e.flow.SourceRef(d).String(), "other-engine", time.Minute)
+	require.NoError(t, err)
+
+	rep, err := e.flow.Push(ctx, d)
+
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Deferred)
+	assert.False(t, rep.Clean(), "work was left undone")
+	assert.True(t, rep.RetryAt.Equal(held.Expires), "the report says when the other engine's lease ends: %v", rep.RetryAt)
+	assert.Contains(t, rep.Outcomes[0].Reason, "other-engine")
+	assert.Contains(t, rep.Summary(), "deferred 1 until")
+	assert.Empty(t, e.tickets(t))
+
+	// The same engine restarted (same Owner) is not held up by its own lease.
+	_, err = st.AcquireLease(ctx, "s3/"+e.flow.SourceRef(d).String(), e.flow.Owner(), time.Minute)
+	require.ErrorIs(t, err, store.ErrLeaseHeld, "the other engine still holds it")
+	require.NoError(t, st.ReleaseLease(ctx, held))
+	mine, err := st.AcquireLease(ctx, "s3/"+e.flow.SourceRef(d).String(), e.flow.Owner(), time.Minute)
+	require.NoError(t, err, "a lease this engine's predecessor left behind")
+	_ = mine // never released: the engine was killed
+	rep, err = e.flow.Push(ctx, d)
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Created, "an engine reclaims its own lease at once: %s", rep.Summary())
 }

@@ -95,3 +95,37 @@ func TestPaginateChecksContextBetweenPages(t *testing.T) {
 	assert.ErrorIs(t, gotErr, context.Canceled)
 	assert.Equal(t, 1, calls)
 }
+
+func TestPaginateRefusesARepeatedCursor(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		pages map[string]string // cursor → next cursor
+	}{
+		{"a token that never advances", map[string]string{"": "t1", "t1": "t1"}},
+		{"a token that goes back", map[string]string{"": "t1", "t1": "t2", "t2": "t1"}},
+		{"back to the first page", map[string]string{"": "t1", "t1": ""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			calls := 0
+			fetch := func(_ context.Context, c string) ([]string, string, bool, error) {
+				calls++
+				return []string{"item at " + c}, tt.pages[c], true, nil
+			}
+			var err error
+			items := 0
+			for _, e := range Paginate(context.Background(), "", fetch) {
+				if e != nil {
+					err = e
+					continue
+				}
+				items++
+			}
+			require.ErrorIs(t, err, ErrPageLoop)
+			assert.Equal(t, len(tt.pages), calls, "every page is fetched once")
+			assert.Equal(t, len(tt.pages), items)
+		})
+	}
+}
