@@ -158,7 +158,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if err := printResult(ctx, stdout, target, res); err != nil {
 		return err
 	}
-	if err := demo.Failures(res); err != nil || !onFake {
+	if err := demo.Unfinished(res); err != nil || !onFake {
 		return err
 	}
 
@@ -169,9 +169,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return err
 	}
 	fmt.Fprintf(stdout, "\nExporting the same findings again: %d created, %d updated, %d unchanged.\n",
-		again.Created, again.Updated, again.Skips[syncer.ReasonUnchanged])
+		again.Created, again.Updated, again.Unchanged)
 	fmt.Fprintln(stdout, "The store remembers each finding's ticket, so an export never files a finding twice.")
-	return demo.Failures(again)
+	return demo.Unfinished(again)
 }
 
 // connect starts a fake Jira with the projects the spec routes to, or
@@ -257,7 +257,13 @@ func printResult(ctx context.Context, w io.Writer, target *jira.Adapter, res *sy
 	done := slices.DeleteFunc(slices.Clone(res.Outcomes), func(o syncer.Outcome) bool {
 		return o.Result != syncer.EventCreated && o.Result != syncer.EventAdopted && o.Result != syncer.EventUpdated
 	})
-	fmt.Fprintf(w, "\nCreated %s, updated %s", demo.Plural(res.Created+res.Adopted, "ticket"), demo.Plural(res.Updated, "ticket"))
+	fmt.Fprintf(w, "\nCreated %s, updated %s", demo.Plural(res.Created, "ticket"), demo.Plural(res.Updated, "ticket"))
+	if res.Adopted > 0 {
+		// Found by their markers: filed by an earlier run whose links
+		// were not kept (no -store), not created now.
+		fmt.Fprintf(w, ", adopted %s filed by an earlier export", demo.Plural(res.Adopted, "ticket"))
+	}
+
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	if len(done) == 0 {
 		fmt.Fprintln(w, ".")

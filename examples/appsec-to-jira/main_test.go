@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -152,4 +153,33 @@ func TestRealJiraWithStore(t *testing.T) {
 	assert.Contains(t, out.String(), "8  unchanged since the last export")
 	assert.Len(t, jr.Issues(), 8, "the second export files nothing")
 	assert.NotContains(t, first+out.String(), jiratest.APIToken)
+}
+
+// TestRealJiraTwiceWithoutStore exports twice with no store: the second
+// export keeps no links from the first, adopts each ticket by its marker,
+// says so, and sends Jira no write.
+func TestRealJiraTwiceWithoutStore(t *testing.T) {
+	t.Parallel()
+	jr := jiratest.NewServer(t)
+	jr.AddProject("PAY", "Payments")
+	jr.AddProject("APP", "Apps")
+	env := map[string]string{"JIRA_URL": jr.URL(), "JIRA_EMAIL": jiratest.Email, "JIRA_API_TOKEN": jiratest.APIToken}
+	getenv := func(k string) string { return env[k] }
+
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), nil, &out, &out, getenv), out.String())
+	require.Contains(t, out.String(), "Created 8 tickets")
+	require.Len(t, jr.Issues(), 8)
+
+	jr.ResetRequests()
+	out.Reset()
+	require.NoError(t, run(context.Background(), nil, &out, &out, getenv), out.String())
+	assert.Contains(t, out.String(), "Created 0 tickets, updated 0 tickets, adopted 8 tickets filed by an earlier export")
+	_, perRoute := jr.Requests()
+	for route, n := range perRoute {
+		if !strings.HasPrefix(route, "GET ") && !strings.HasPrefix(route, "POST /rest/api/3/search/") {
+			assert.Zero(t, n, "%s requests on the second export", route)
+		}
+	}
+	assert.Len(t, jr.Issues(), 8, "the second export files nothing")
 }

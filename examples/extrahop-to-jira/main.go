@@ -283,9 +283,17 @@ func (d *demoRun) once(ctx context.Context) (*syncer.Report, error) {
 func (d *demoRun) printFirst(ctx context.Context, rep *syncer.Report) error {
 	w := d.out
 	created := outcomes(rep, syncer.EventCreated)
-	if len(created) == 0 {
+	switch {
+	case rep.Adopted > 0:
+		// Found by their markers: filed by an earlier run whose links
+		// were not kept (no -store).
+		fmt.Fprintf(w, "\nAdopted %s filed by an earlier run, found by their markers.\n", demo.Plural(rep.Adopted, "ticket"))
+	case len(created) == 0 && rep.Unchanged > 0:
 		fmt.Fprintln(w, "\nNo new tickets: every detection the rule selects has one already.")
-	} else {
+	case len(created) == 0:
+		fmt.Fprintln(w, "\nNo new tickets: no detection the rule selects is waiting.")
+	}
+	if len(created) > 0 {
 		fmt.Fprintf(w, "\nCreated %s in Jira, for example:\n", demo.Plural(len(created), "ticket"))
 		for _, o := range created[:min(3, len(created))] {
 			t, err := d.sys.target.GetIssue(ctx, o.Target.ID)
@@ -296,8 +304,11 @@ func (d *demoRun) printFirst(ctx context.Context, rep *syncer.Report) error {
 		}
 		fmt.Fprintln(w, "  (priority follows the risk score: 80+ Highest, 60+ High, 30+ Medium)")
 	}
-	if rep.Updated+rep.WroteBack > 0 {
-		fmt.Fprintf(w, "\nUpdated %s; wrote %s back onto detections.\n", demo.Plural(rep.Updated, "ticket"), demo.Plural(rep.WroteBack, "ticket change"))
+	if rep.Updated > 0 {
+		fmt.Fprintf(w, "\nUpdated %s.\n", demo.Plural(rep.Updated, "ticket"))
+	}
+	if rep.WrittenBack > 0 {
+		fmt.Fprintf(w, "\nWrote back onto %s.\n", demo.Plural(rep.WrittenBack, "detection"))
 	}
 
 	if skips := skipReasons(rep); len(skips) > 0 {
@@ -343,10 +354,10 @@ func (d *demoRun) analystStory(ctx context.Context, first *syncer.Report) error 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nWrote back %s; detection %s is now status=%s resolution=%s (ticket %s).\n",
-		demo.Plural(rep.WroteBack, "change"), det.ID, orNone(det.Status), orNone(det.Resolution), field(det, "ticket_id"))
-	if rep.WroteBack != 1 || det.Status != extrahop.StatusClosed {
-		return fmt.Errorf("run 2 wrote back %d changes and left the detection %s, want 1 and closed", rep.WroteBack, orNone(det.Status))
+	fmt.Fprintf(w, "\nWrote back onto %s; detection %s is now status=%s resolution=%s (ticket %s).\n",
+		demo.Plural(rep.WrittenBack, "detection"), det.ID, orNone(det.Status), orNone(det.Resolution), field(det, "ticket_id"))
+	if rep.WrittenBack != 1 || det.Status != extrahop.StatusClosed {
+		return fmt.Errorf("run 2 wrote back onto %d detections and left the detection %s, want 1 and closed", rep.WrittenBack, orNone(det.Status))
 	}
 
 	fmt.Fprintln(w, "\nRun 3: nothing changed since, so nothing is written (the flow recognises its own write-back).")
@@ -355,8 +366,8 @@ func (d *demoRun) analystStory(ctx context.Context, first *syncer.Report) error 
 		return err
 	}
 	writes := d.fakeWrites()
-	fmt.Fprintf(w, "\nCreated %d, updated %d, wrote back %d; %d write requests reached ExtraHop or Jira.\n", rep.Created, rep.Updated, rep.WroteBack, writes)
-	if rep.Created+rep.Updated+rep.WroteBack+writes != 0 {
+	fmt.Fprintf(w, "\nCreated %d, updated %d, wrote back %d; %d write requests reached ExtraHop or Jira.\n", rep.Created, rep.Updated, rep.WrittenBack, writes)
+	if rep.Created+rep.Updated+rep.WrittenBack+writes != 0 {
 		return errors.New("run 3 was expected to do nothing")
 	}
 	fmt.Fprintln(w, "Nothing to do.")

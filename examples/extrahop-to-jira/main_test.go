@@ -35,7 +35,7 @@ func TestDemoOnFakes(t *testing.T) {
 	assert.Regexp(t, `\d+  no risk score \(performance detections\)`, s)
 	assert.Regexp(t, `detection \d+  ticket_id=SEC-1  assignee=SecOps Team\n`, s)
 	assert.Contains(t, s, "An analyst investigates SEC-1 and moves it to Done")
-	assert.Regexp(t, `Wrote back 1 change; detection \d+ is now status=closed resolution=action_taken \(ticket SEC-1\)`, s)
+	assert.Regexp(t, `Wrote back onto 1 detection; detection \d+ is now status=closed resolution=action_taken \(ticket SEC-1\)`, s)
 	assert.Contains(t, s, "Created 0, updated 0, wrote back 0; 0 write requests reached ExtraHop or Jira.")
 	assert.Contains(t, s, "Nothing to do.")
 
@@ -176,4 +176,56 @@ func TestRealSystemsWithStore(t *testing.T) {
 	for _, secret := range []string{extrahoptest.DefaultAPIKey, jiratest.APIToken} {
 		assert.NotContains(t, first+out.String(), secret)
 	}
+}
+
+// writeRequests counts the requests since the fakes' last reset that could
+// change something: everything but reads and searches.
+func writeRequests(eh *extrahoptest.Server, jr *jiratest.Server) int {
+	n := 0
+	for route, c := range eh.RequestCounts() {
+		if !strings.HasPrefix(route, "GET ") && route != "POST /api/v1/detections/search" && route != "POST /oauth2/token" {
+			n += c
+		}
+	}
+	_, perRoute := jr.Requests()
+	for route, c := range perRoute {
+		if !strings.HasPrefix(route, "GET ") && !strings.HasPrefix(route, "POST /rest/api/3/search/") {
+			n += c
+		}
+	}
+	return n
+}
+
+// TestRealSystemsTwiceWithoutStore runs the real-system path twice with no
+// store: the second run keeps no links from the first, adopts the tickets
+// it filed by their markers, and writes nothing to either system, the
+// detections already carrying their ticket.
+func TestRealSystemsTwiceWithoutStore(t *testing.T) {
+	t.Parallel()
+	eh := extrahoptest.NewServer(t)
+	eh.Seed(24)
+	jr := jiratest.NewServer(t)
+	env := map[string]string{
+		"EXTRAHOP_URL": eh.URL(), "EXTRAHOP_API_KEY": extrahoptest.DefaultAPIKey,
+		"JIRA_URL": jr.URL(), "JIRA_EMAIL": jiratest.Email, "JIRA_API_TOKEN": jiratest.APIToken,
+	}
+	getenv := func(k string) string { return env[k] }
+
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), nil, &out, &out, getenv), out.String())
+	m := regexp.MustCompile(`Created (\d+) tickets in Jira`).FindStringSubmatch(out.String())
+	require.NotNil(t, m, out.String())
+	tickets := len(jr.Issues())
+	require.Equal(t, m[1], strconv.Itoa(tickets))
+
+	eh.ResetRequests()
+	jr.ResetRequests()
+	out.Reset()
+	require.NoError(t, run(context.Background(), nil, &out, &out, getenv), out.String())
+	second := out.String()
+	assert.Contains(t, second, "Adopted "+m[1]+" tickets filed by an earlier run, found by their markers.")
+	assert.NotContains(t, second, "Created ")
+	assert.NotContains(t, second, "Wrote back onto", "the detections already carry their tickets")
+	assert.Zero(t, writeRequests(eh, jr), "the second run writes nothing")
+	assert.Len(t, jr.Issues(), tickets)
 }

@@ -356,7 +356,7 @@ func fileTickets(ctx context.Context, w io.Writer, rep *access.Report, roster ac
 		if err != nil {
 			return nil, err
 		}
-		return res, demo.Failures(res)
+		return res, demo.Unfinished(res)
 	}
 
 	fmt.Fprintf(w, "\nFiling tickets in the fake Jira at %s:\n", jsrv.URL())
@@ -383,7 +383,7 @@ func fileTickets(ctx context.Context, w io.Writer, rep *access.Report, roster ac
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "Reviewed again: %d new tickets, %d unchanged (one ticket per violation).\n", res.Created, res.Skipped)
+	fmt.Fprintf(w, "Reviewed again: %d new tickets, %d unchanged (one ticket per violation).\n", res.Created, res.Unchanged)
 
 	if !onFake {
 		return nil

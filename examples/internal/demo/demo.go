@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/trackbridge/trackbridge/jira"
 	"github.com/trackbridge/trackbridge/syncer"
@@ -154,10 +155,12 @@ func Total(counts map[string]int) int {
 	return n
 }
 
-// Failures returns an error describing the items that failed or were
-// parked in rep, and the run's own error, or nil when there were none. The
-// examples exit non-zero on it.
-func Failures(rep *syncer.Report) error {
+// Unfinished returns an error describing the work rep left undone: the
+// run's own error, the items that failed or were parked, and the items
+// deferred (held by another engine, or a create whose answer was lost and
+// that the target's search cannot confirm yet), with when to run again.
+// It is nil for a clean run. The examples exit non-zero on it.
+func Unfinished(rep *syncer.Report) error {
 	var errs []error
 	if rep.Err != nil {
 		errs = append(errs, fmt.Errorf("%s stopped early: %w", rep.Flow, rep.Err))
@@ -167,7 +170,29 @@ func Failures(rep *syncer.Report) error {
 			errs = append(errs, fmt.Errorf("%s %s: %s: %w", o.Result, o.Source, o.Reason, o.Err))
 		}
 	}
+	if rep.Deferred > 0 {
+		errs = append(errs, fmt.Errorf("%s deferred, not done: run again after %s (%s)",
+			Plural(rep.Deferred, "item"), rep.RetryAt.Local().Format(time.TimeOnly), deferReasons(rep)))
+	}
 	return errors.Join(errs...)
+}
+
+// deferReasons names the reasons items were deferred for, the most common
+// first.
+func deferReasons(rep *syncer.Report) string {
+	counts := map[string]int{}
+	for _, o := range rep.Outcomes {
+		if o.Result == syncer.EventDeferred {
+			r := o.Reason
+			if i := strings.Index(r, " ("); i > 0 {
+				r = r[:i] // drop the holder and time, shown once above
+			}
+			counts[r]++
+		}
+	}
+	reasons := slices.Collect(maps.Keys(counts))
+	slices.SortFunc(reasons, func(a, b string) int { return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(a, b)) })
+	return strings.Join(reasons, "; ")
 }
 
 // Plural returns "1 ticket" or "3 tickets".
@@ -186,7 +211,7 @@ func RunOnce(ctx context.Context, flow *syncer.Flow, p *Progress) (*syncer.Repor
 	if err != nil {
 		return nil, err
 	}
-	return rep, Failures(rep)
+	return rep, Unfinished(rep)
 }
 
 // JiraAuth returns the Jira credentials the environment holds: an email

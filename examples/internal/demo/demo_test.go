@@ -7,6 +7,7 @@ import (
 	"flag"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -65,17 +66,25 @@ func TestSkipsCountsItemsOnlySkipped(t *testing.T) {
 	assert.Equal(t, "     2  rule did not match\n     1  unchanged\n", b.String())
 }
 
-func TestFailures(t *testing.T) {
+func TestUnfinished(t *testing.T) {
 	t.Parallel()
-	assert.NoError(t, Failures(&syncer.Report{Outcomes: []syncer.Outcome{{Result: syncer.EventCreated}}}))
+	assert.NoError(t, Unfinished(&syncer.Report{Outcomes: []syncer.Outcome{{Result: syncer.EventCreated}}}))
 	boom := errors.New("boom")
-	err := Failures(&syncer.Report{Flow: "f", Err: boom, Outcomes: []syncer.Outcome{
+	err := Unfinished(&syncer.Report{Flow: "f", Err: boom, Outcomes: []syncer.Outcome{
 		{Source: tracker.Ref{Tracker: "x", ID: "7"}, Result: syncer.EventParked, Reason: "creating", Err: boom},
 	}})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, boom)
 	assert.Contains(t, err.Error(), "f stopped early")
 	assert.Contains(t, err.Error(), "parked")
+
+	at := time.Date(2026, 12, 3, 14, 5, 0, 0, time.Local)
+	err = Unfinished(&syncer.Report{Flow: "f", Deferred: 2, RetryAt: at, Outcomes: []syncer.Outcome{
+		{Result: syncer.EventDeferred, Reason: syncer.ReasonLeased + " (other, until 14:05)", RetryAt: at},
+		{Result: syncer.EventDeferred, Reason: syncer.ReasonLeased + " (other, until 14:05)", RetryAt: at},
+	}})
+	require.Error(t, err, "a run that deferred work is not finished")
+	assert.Equal(t, "2 items deferred, not done: run again after 14:05:00 ("+syncer.ReasonLeased+")", err.Error())
 }
 
 func TestPlural(t *testing.T) {
