@@ -268,7 +268,7 @@ func TestApplyS3(t *testing.T) {
 	res, err = f.Apply(low, testNow)
 	require.NoError(t, err)
 	assert.False(t, res.Match)
-	assert.Equal(t, `flows[0].when: want fields.risk_score gte 30, have "12"`, res.Reason)
+	assert.Equal(t, `flows[0].when.all[0]: want fields.risk_score gte 30, have "12"`, res.Reason)
 
 	bare := &tracker.Issue{ID: "1", Fields: map[string]any{"risk_score": int64(95)}}
 	res, err = f.Apply(bare, testNow)

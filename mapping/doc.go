@@ -58,9 +58,10 @@
 // # Rules
 //
 // A rule is all: [rules], any: [rules], not: rule, or a field with exactly
-// one operator: equals, in, gte, lte, exists or contains (see [Rule]).
-// Rules only compare; they run no code. When a flow's rule does not match,
-// [Result.Reason] names the rule that failed.
+// one operator: equals, in, gte, lte, exists, contains or matches (see
+// [Rule]). Rules only compare; they run no code. When a flow's rule does
+// not match, [Result.Reason] names the rule that failed, or gives the
+// rule's own reason: text.
 //
 // # Target fields
 //

@@ -127,7 +127,7 @@ func ExampleFlowSpec_Check() {
 	fmt.Println(err)
 	// Output:
 	// mapping: 3 errors:
-	// 	flows[0].fields: field "Detection Type" is required and nothing maps it (in project "SEC", type "Task") (line 20)
-	// 	flows[0].values.priority.ranges[0].to: "Highest" is not an allowed priority (allowed: High, Medium, Low) (in project "SEC", type "Task") (line 47)
-	// 	flows[0].back.status[1].when.equals: no status in category "in_progress" (in project "SEC") (line 58)
+	// 	flows[0].fields: field "Detection Type" is required and nothing maps it (in project "SEC", type "Task") (line 34)
+	// 	flows[0].values.priority.ranges[0].to: "Highest" is not an allowed priority (allowed: High, Medium, Low) (in project "SEC", type "Task") (line 61)
+	// 	flows[0].back.status[1].when.equals: no status in category "in_progress" (in project "SEC") (line 72)
 }

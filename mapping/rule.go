@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/trackbridge/trackbridge/tracker"
@@ -20,7 +21,11 @@ const (
 	opLte
 	opExists
 	opContains
+	opMatches
 )
+
+// maxPattern bounds the length of a matches pattern.
+const maxPattern = 1000
 
 // cRule is a checked rule, ready to evaluate.
 type cRule struct {
@@ -30,6 +35,9 @@ type cRule struct {
 	operand any
 	list    []any
 	subs    []*cRule
+	re      *regexp.Regexp
+	// reason replaces the generated explanation when the rule fails.
+	reason string
 }
 
 // compileRule checks a rule and everything under it.
@@ -39,7 +47,7 @@ func compileRule(r *Rule, path string, c *collector) *cRule {
 		return nil
 	}
 	var ops []string
-	cr := &cRule{path: path}
+	cr := &cRule{path: path, reason: strings.TrimSpace(r.Reason)}
 	if r.All != nil {
 		ops, cr.op = append(ops, "all"), opAll
 	}
@@ -67,9 +75,12 @@ func compileRule(r *Rule, path string, c *collector) *cRule {
 	if r.Contains != nil {
 		ops, cr.op, cr.operand = append(ops, "contains"), opContains, r.Contains
 	}
+	if r.Matches != "" {
+		ops, cr.op, cr.operand = append(ops, "matches"), opMatches, r.Matches
+	}
 	switch {
 	case len(ops) == 0:
-		c.add(path, "rule needs one of all, any, not, or field with equals, in, gte, lte, exists or contains")
+		c.add(path, "rule needs one of all, any, not, or field with equals, in, gte, lte, exists, contains or matches")
 		return nil
 	case len(ops) > 1:
 		c.add(path, "rule has %s; give one operator per rule and combine rules with all or any", strings.Join(ops, " and "))
@@ -119,6 +130,18 @@ func compileRule(r *Rule, path string, c *collector) *cRule {
 		return nil
 	}
 	cr.ref = ref
+	if cr.op == opMatches {
+		if len(r.Matches) > maxPattern {
+			c.add(keyPath(path, "matches"), "pattern longer than %d bytes", maxPattern)
+			return nil
+		}
+		re, err := regexp.Compile(r.Matches)
+		if err != nil {
+			c.add(keyPath(path, "matches"), "%v", err)
+			return nil
+		}
+		cr.re = re
+	}
 	if cr.op == opIn && len(cr.list) == 0 {
 		c.add(keyPath(path, "in"), "empty list")
 		return nil
@@ -135,8 +158,17 @@ func compileRule(r *Rule, path string, c *collector) *cRule {
 }
 
 // match evaluates the rule against an issue. When it does not match, the
-// reason names the innermost rule that decided.
+// reason is the rule's own reason, or names the innermost rule that
+// decided.
 func (r *cRule) match(is *tracker.Issue) (bool, string) {
+	ok, why := r.eval(is)
+	if !ok && r.reason != "" {
+		why = r.reason
+	}
+	return ok, why
+}
+
+func (r *cRule) eval(is *tracker.Issue) (bool, string) {
 	switch r.op {
 	case opAll:
 		for _, s := range r.subs {
@@ -190,6 +222,8 @@ func (r *cRule) match(is *tracker.Issue) (bool, string) {
 		ok = present == r.operand.(bool)
 	case opContains:
 		ok = present && contains(v, r.operand)
+	case opMatches:
+		ok = present && r.re.MatchString(text(v))
 	}
 	if ok {
 		return true, ""
@@ -215,6 +249,8 @@ func (r *cRule) describe() string {
 		return fmt.Sprintf("exists %t", r.operand)
 	case opContains:
 		return fmt.Sprintf("contains %q", text(r.operand))
+	case opMatches:
+		return fmt.Sprintf("matches %q", r.re.String())
 	}
 	return ""
 }

@@ -90,7 +90,12 @@ type FlowSpec struct {
 //   - exists: true when the value is present and not empty (nil, "", an
 //     empty list and the zero time are empty), false for the opposite;
 //   - contains: a list holds an element equal to the operand, or a text
-//     contains it as a substring.
+//     contains it as a substring;
+//   - matches: the value's text matches a regular expression (RE2 syntax,
+//     linear in time; anchor it with ^ and $ to match the whole value).
+//
+// Reason, on any rule, replaces the generated explanation of a failure:
+// it is what [Result.Reason] (and an engine's skip reason) says.
 type Rule struct {
 	All []*Rule `yaml:"all,omitempty" json:"all,omitempty"`
 	Any []*Rule `yaml:"any,omitempty" json:"any,omitempty"`
@@ -104,6 +109,11 @@ type Rule struct {
 	Lte      any    `yaml:"lte,omitempty" json:"lte,omitempty"`
 	Exists   *bool  `yaml:"exists,omitempty" json:"exists,omitempty"`
 	Contains any    `yaml:"contains,omitempty" json:"contains,omitempty"`
+	Matches  string `yaml:"matches,omitempty" json:"matches,omitempty"`
+
+	// Reason explains, in the words of the spec's author, why an issue
+	// the rule rejects is skipped.
+	Reason string `yaml:"reason,omitempty" json:"reason,omitempty"`
 }
 
 // Route overrides the defaults for issues its rule selects.

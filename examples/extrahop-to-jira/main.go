@@ -435,7 +435,7 @@ func explainSkip(reason string) string {
 	m := riskRule.FindStringSubmatch(rest)
 	switch {
 	case m == nil:
-		return reason
+		return rest // the spec's own reason: "the detection is closed"
 	case m[2] == "absent":
 		return "no risk score (performance detections)"
 	}
