@@ -55,6 +55,15 @@ type AdapterConfig struct {
 	// ("https://jira.example.com/browse/$ticket_id"); when set, it fills
 	// the ticket_url field of detections whose server record has none.
 	TicketURLTemplate string
+	// Usernames maps the people other trackers name (an email, a login,
+	// a display name; matched case-insensitively) to the ExtraHop
+	// username an assignee is written as ("secops@example.com" →
+	// "secops"). See [Adapter.ResolveUser].
+	Usernames map[string]string
+	// StrictUsernames refuses assignees that Usernames neither maps nor
+	// names as a username, with an error matching tracker.ErrUnknownUser;
+	// otherwise they are written as they are.
+	StrictUsernames bool
 }
 
 // Adapter presents ExtraHop detections as tracker issues: Tracker (get),
@@ -75,6 +84,10 @@ type AdapterConfig struct {
 type Adapter struct {
 	c   *Client
 	cfg AdapterConfig
+	// usernames maps lower-cased names to usernames; people lower-cased
+	// usernames to an email naming them ("" when none does).
+	usernames map[string]string
+	people    map[string]string
 }
 
 // NewAdapter returns an adapter over c. It does no I/O.
@@ -94,7 +107,9 @@ func NewAdapter(c *Client, cfg AdapterConfig) (*Adapter, error) {
 		f := cloneFilter(cfg.Filter)
 		cfg.Filter = &f
 	}
-	return &Adapter{c: c, cfg: cfg}, nil
+	a := &Adapter{c: c, cfg: cfg}
+	a.indexUsernames()
+	return a, nil
 }
 
 // Kind returns "extrahop".
@@ -262,6 +277,13 @@ func (a *Adapter) UpdateIssue(ctx context.Context, id string, ch *tracker.Change
 		return err
 	}
 	u := &DetectionUpdate{Assignee: ch.Assignee, Resolution: ch.Resolution}
+	if ch.Assignee != nil && *ch.Assignee != "" {
+		who, err := a.ResolveUser(ctx, *ch.Assignee)
+		if err != nil {
+			return fmt.Errorf("extrahop: detection %s: assignee: %w", id, err)
+		}
+		u.Assignee = &who.Login
+	}
 	if v, ok := ch.Fields[FieldTicketID]; ok {
 		tid, err := ticketIDValue(v)
 		if err != nil {
@@ -454,6 +476,7 @@ func (a *Adapter) Issue(d *Detection) *tracker.Issue {
 		StatusCategory: statusCategory(d.StatusValue()),
 		Resolution:     d.ResolutionValue(),
 		Assignee:       d.AssigneeValue(),
+		AssigneeUser:   a.assigneeUser(d),
 		Labels:         slices.Clone(d.Categories),
 		Created:        d.CreateTime.Time,
 		Updated:        d.ModTime.Time,
@@ -490,6 +513,14 @@ func (a *Adapter) Issue(d *Detection) *tracker.Issue {
 		is.Labels = []string{}
 	}
 	return is
+}
+
+// assigneeUser describes the detection's assignee, a username.
+func (a *Adapter) assigneeUser(d *Detection) *tracker.User {
+	if d.AssigneeValue() == "" {
+		return nil
+	}
+	return a.user(d.AssigneeValue())
 }
 
 func nullableField(p *string) any {

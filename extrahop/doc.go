@@ -25,7 +25,10 @@
 // Ids are int64: real detection ids exceed 2^31. Times are epoch
 // milliseconds on the wire and [Time] in Go. Status, resolution, assignee,
 // ticket id and risk score may be null and are pointers; keys this package
-// does not know are kept in Detection.Extra. For a sync loop, search by
+// does not know are kept in Detection.Extra, and a known field of an
+// unexpected type (a risk score "high") fails only that field: it is left
+// zero and listed with its raw value in Detection.Problems ([FieldError]),
+// so one odd detection never fails a search page. For a sync loop, search by
 // modification time in ascending order until a short page comes back;
 // [DetectionsService.SearchAll] pages such a search by mod_time, so
 // writing to detections while ranging skips none:
@@ -52,4 +55,17 @@
 //		fmt.Println(ae.StatusCode, string(ae.Body), ae.Header.Get("Retry-After"))
 //	}
 //	if errors.Is(err, tracker.ErrNotFound) { ... }
+//
+// With client credentials, a failed token request is an *APIError too
+// (the token endpoint's status, scrubbed body and headers); a refused
+// client or token matches tracker.ErrUnauthorized, so a sync engine treats
+// it as configuration, as it does a request whose token is refused again
+// (401, or 400 "The specified access token is invalid") after one fresh
+// token. A token endpoint that is down matches tracker.ErrUnavailable.
+//
+// # People
+//
+// Detections are assigned to any string, usually an ExtraHop username.
+// [AdapterConfig.Usernames] maps the people other trackers name (an email,
+// a display name) to usernames; see [Adapter.ResolveUser].
 package extrahop
