@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trackbridge/trackbridge/extrahop"
+	"github.com/trackbridge/trackbridge/extrahop/extrahoptest"
 	"github.com/trackbridge/trackbridge/internal/inbound/inboundtest"
 	"github.com/trackbridge/trackbridge/tracker"
 )
@@ -292,4 +294,53 @@ func TestAdapterEventReceiver(t *testing.T) {
 	assert.Equal(t, "42", p.IssueID)
 	assert.Nil(t, p.Issue, "a partial payload is not passed as a whole issue")
 	assert.Equal(t, time.UnixMilli(1763700600000).UTC(), p.At.UTC())
+}
+
+// TestFakeODSReachesTheReceiver has the fake appliance post its trigger
+// payloads to the adapter's receiver: each yields a tracker.Event whose
+// issue converts as GetIssue converts the detection.
+func TestFakeODSReachesTheReceiver(t *testing.T) {
+	t.Parallel()
+	srv := extrahoptest.NewServer(t)
+	a := newAdapter(t, srv, extrahop.AdapterConfig{})
+	ctx := t.Context()
+	var mu sync.Mutex
+	var got []tracker.Event
+	rcv, err := a.EventReceiver(extrahop.ODSConfig{Secret: odsSecret}, func(_ context.Context, ev tracker.Event) error {
+		if err := ev.Validate(); err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, ev)
+		return nil
+	})
+	require.NoError(t, err)
+	hs := httptest.NewServer(rcv)
+	t.Cleanup(hs.Close)
+	srv.AddODSTarget(extrahoptest.ODSTarget{URL: hs.URL, Secret: odsSecret})
+
+	risk := 84
+	id := srv.Add(extrahop.Detection{Title: "RDP Brute Force", Description: "Many passwords.", Type: "rdp_brute_force",
+		Categories: []string{"sec.attack"}, RiskScore: &risk, StartTime: extrahop.TimeOf(time.UnixMilli(1763700000000))})
+	sid := strconv.FormatInt(id, 10)
+	require.NoError(t, a.UpdateIssue(ctx, sid, &tracker.Change{Fields: map[string]any{"ticket_id": "SEC-7"}}))
+	require.NoError(t, a.Transition(ctx, sid, tracker.TransitionTarget{Category: tracker.CategoryDone, Resolution: extrahop.ResolutionActionTaken}))
+	require.NoError(t, srv.FlushODS(ctx))
+
+	mu.Lock()
+	defer mu.Unlock()
+	require.GreaterOrEqual(t, len(got), 3, "one payload per change")
+	for _, ev := range got {
+		assert.Equal(t, tracker.EventIssueChanged, ev.Kind)
+		assert.Equal(t, sid, ev.IssueID)
+		require.NotNil(t, ev.Issue, "the default payload carries the whole detection")
+	}
+	read, err := a.GetIssue(ctx, sid)
+	require.NoError(t, err)
+	assert.Equal(t, read, got[len(got)-1].Issue, "the last payload converts as a read detection does")
+	for _, d := range srv.ODSDeliveries() {
+		assert.Equal(t, http.StatusNoContent, d.Status, d.Err)
+		assert.Equal(t, odsSecret, d.Header.Get(extrahop.DefaultODSSecretHeader))
+	}
 }

@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/trackbridge/trackbridge/internal/inbound/inboundtest"
 	"github.com/trackbridge/trackbridge/tracker"
 	"github.com/trackbridge/trackbridge/youtrack"
+	"github.com/trackbridge/trackbridge/youtrack/youtracktest"
 )
 
 const hookToken = "hook-s3cret-token"
@@ -278,4 +281,88 @@ func TestAdapterEventHandler(t *testing.T) {
 	assert.Equal(t, tracker.EventCommentUpdated, got[4].Kind)
 	assert.Equal(t, tracker.EventIssueDeleted, got[5].Kind)
 	assert.Equal(t, "2-17", got[5].IssueID)
+}
+
+// TestFakeNotificationsReachTheReceiver has the fake YouTrack post its
+// notifications to the adapter's receiver: each yields a tracker.Event,
+// issue events with the issue converted as GetIssue converts it.
+func TestFakeNotificationsReachTheReceiver(t *testing.T) {
+	t.Parallel()
+	a, srv := newAdapter(t, youtrack.AdapterConfig{})
+	ctx := t.Context()
+	var mu sync.Mutex
+	var got []tracker.Event
+	h, err := a.EventHandler(youtrack.HandlerConfig{Token: hookToken}, func(_ context.Context, ev tracker.Event) error {
+		if err := ev.Validate(); err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, ev)
+		return nil
+	})
+	require.NoError(t, err)
+	rcv := httptest.NewServer(h)
+	t.Cleanup(rcv.Close)
+	srv.AddNotifications(youtracktest.Notifications{URL: rcv.URL, Token: hookToken})
+
+	is, err := a.CreateIssue(ctx, &tracker.NewIssue{Project: "HD", Summary: "Suspicious login", Priority: "Major"})
+	require.NoError(t, err)
+	require.NoError(t, a.UpdateIssue(ctx, is.ID, &tracker.Change{Summary: tracker.Ptr("Suspicious login (confirmed)")}))
+	c, err := a.AddComment(ctx, is.ID, "Password reset done.")
+	require.NoError(t, err)
+	_, err = a.UpdateComment(ctx, is.ID, c.ID, "Password reset done; MFA on.")
+	require.NoError(t, err)
+	require.NoError(t, a.DeleteComment(ctx, is.ID, c.ID))
+	require.NoError(t, a.DeleteIssue(ctx, is.ID))
+	require.NoError(t, srv.FlushNotifications(ctx))
+
+	mu.Lock()
+	defer mu.Unlock()
+	var kinds []tracker.EventKind
+	for _, ev := range got {
+		kinds = append(kinds, ev.Kind)
+		assert.Equal(t, is.ID, ev.IssueID)
+		assert.Equal(t, is.Key, ev.IssueKey)
+	}
+	require.NotEmpty(t, kinds)
+	assert.Equal(t, tracker.EventIssueChanged, kinds[0])
+	assert.Contains(t, kinds, tracker.EventCommentCreated)
+	assert.Contains(t, kinds, tracker.EventCommentUpdated)
+	assert.Contains(t, kinds, tracker.EventCommentDeleted)
+	assert.Equal(t, tracker.EventIssueDeleted, kinds[len(kinds)-1])
+	require.NotNil(t, got[0].Issue, "notifications carry the whole issue")
+	assert.Equal(t, "Suspicious login", got[0].Issue.Summary)
+	assert.Equal(t, "Major", got[0].Issue.Priority)
+	for _, ev := range got {
+		if ev.Kind == tracker.EventCommentUpdated {
+			assert.Equal(t, "Password reset done; MFA on.", ev.Comment.Body)
+			assert.Equal(t, c.ID, ev.Comment.ID)
+		}
+	}
+	for _, d := range srv.NotificationDeliveries() {
+		assert.Equal(t, http.StatusNoContent, d.Status, "%s %s", d.Event, d.Err)
+	}
+}
+
+func TestFakeNotificationMatchesGetIssue(t *testing.T) {
+	t.Parallel()
+	a, srv := newAdapter(t, youtrack.AdapterConfig{})
+	ctx := t.Context()
+	var last tracker.Event
+	h, err := a.EventHandler(youtrack.HandlerConfig{Token: hookToken}, func(_ context.Context, ev tracker.Event) error {
+		last = ev
+		return nil
+	})
+	require.NoError(t, err)
+	rcv := httptest.NewServer(h)
+	t.Cleanup(rcv.Close)
+	srv.AddNotifications(youtracktest.Notifications{URL: rcv.URL, Token: hookToken, Events: []string{youtracktest.NotifyIssueCreated}})
+	is, err := a.CreateIssue(ctx, &tracker.NewIssue{Project: "HD", Summary: "Compare", Description: "d", Priority: "Critical"})
+	require.NoError(t, err)
+	require.NoError(t, srv.FlushNotifications(ctx))
+	read, err := a.GetIssue(ctx, is.ID)
+	require.NoError(t, err)
+	require.NotNil(t, last.Issue)
+	assert.Equal(t, read, last.Issue, "the notification's issue converts as a read one does")
 }

@@ -413,6 +413,7 @@ func (s *Server) patchDetection(w http.ResponseWriter, r *http.Request) {
 	if ok {
 		c.apply(d)
 		d.ModTime = s.bumpLocked()
+		s.triggerLocked(d)
 	}
 	s.mu.Unlock()
 	if !ok {
@@ -444,6 +445,7 @@ func (s *Server) patchTickets(w http.ResponseWriter, r *http.Request) {
 		if d.TicketID != nil && *d.TicketID == *c.ticketID {
 			c.apply(d)
 			d.ModTime = s.bumpLocked()
+			s.triggerLocked(d)
 		}
 	}
 	s.mu.Unlock()

@@ -33,6 +33,7 @@ import (
 
 	"github.com/trackbridge/trackbridge/extrahop"
 	"github.com/trackbridge/trackbridge/internal/fakeserver"
+	"github.com/trackbridge/trackbridge/internal/inbound/inboundtest"
 )
 
 // Credentials the server accepts when it is given none.
@@ -112,6 +113,7 @@ type Server struct {
 
 	requests fakeserver.Recorder
 	faults   fakeserver.Faults
+	ods      inboundtest.Sender // trigger payloads: ods.go
 }
 
 // New starts a fake ExtraHop on a loopback port. Close it when done.
@@ -151,8 +153,11 @@ func (s *Server) URL() string { return s.srv.URL }
 // Client returns an HTTP client for the server.
 func (s *Server) Client() *http.Client { return s.srv.Client() }
 
-// Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
+// Close shuts the server down; payloads not yet delivered are dropped.
+func (s *Server) Close() {
+	s.ods.Close()
+	s.srv.Close()
+}
 
 // Requests returns how many requests the server received in total.
 func (s *Server) Requests() int { return s.requests.Total() }
@@ -254,6 +259,7 @@ func (s *Server) storeLocked(c *extrahop.Detection) int64 {
 	}
 	c.ModTime = s.bumpLocked()
 	s.detections[c.ID] = c
+	s.triggerLocked(c)
 	return c.ID
 }
 
@@ -281,6 +287,7 @@ func (s *Server) Update(id int64, fn func(d *extrahop.Detection)) bool {
 	fn(d)
 	d.ID = id
 	d.ModTime = s.bumpLocked()
+	s.triggerLocked(d)
 	return true
 }
 

@@ -74,6 +74,7 @@ func (s *Server) addComment(w http.ResponseWriter, r *http.Request) {
 		}
 		is.comments = append(is.comments, c)
 		is.updated = c.created
+		s.notify(NotifyCommentAdded, is, c)
 		return s.renderComment(c), nil
 	})
 }
@@ -100,6 +101,7 @@ func (s *Server) updateComment(w http.ResponseWriter, r *http.Request) {
 		if body.Deleted != nil && *body.Deleted {
 			is.comments = slices.Delete(is.comments, i, i+1)
 			is.updated = s.tick()
+			s.notify(NotifyCommentDeleted, is, c)
 			return s.renderComment(c), nil
 		}
 		if body.Text != nil {
@@ -110,6 +112,7 @@ func (s *Server) updateComment(w http.ResponseWriter, r *http.Request) {
 		}
 		c.updated = s.tick()
 		is.updated = c.updated
+		s.notify(NotifyCommentUpdated, is, c)
 		return s.renderComment(c), nil
 	})
 }
@@ -122,6 +125,7 @@ func (s *Server) deleteComment(w http.ResponseWriter, r *http.Request) {
 		}
 		is.comments = slices.Delete(is.comments, i, i+1)
 		is.updated = s.tick()
+		s.notify(NotifyCommentDeleted, is, c)
 		return nil, nil
 	})
 }

@@ -448,6 +448,7 @@ func (s *Server) touch(is *issue) {
 	case !resolved:
 		is.resolved = 0
 	}
+	s.notify(NotifyIssueUpdated, is, nil)
 }
 
 func (s *Server) createIssue(w http.ResponseWriter, r *http.Request) {
@@ -523,6 +524,7 @@ func (s *Server) create(body *issueBody) (*issue, *httpErr) {
 	}
 	s.issues[is.id] = is
 	s.order = append(s.order, is.id)
+	s.notify(NotifyIssueCreated, is, nil)
 	return is, nil
 }
 
@@ -595,6 +597,7 @@ func (s *Server) deleteIssue(w http.ResponseWriter, r *http.Request) {
 	}
 	delete(s.issues, is.id)
 	s.removeFromOrder(is.id)
+	s.notify(NotifyIssueDeleted, is, nil)
 	w.WriteHeader(http.StatusOK)
 }
 

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/trackbridge/trackbridge/internal/fakeserver"
+	"github.com/trackbridge/trackbridge/internal/inbound/inboundtest"
 )
 
 // Token is the permanent token the fake accepts unless [WithToken] says
@@ -78,6 +79,7 @@ type Server struct {
 
 	requests fakeserver.Recorder
 	faults   fakeserver.Faults
+	hooks    inboundtest.Sender // notifications: notify.go
 }
 
 // New starts a fake seeded with realistic data ([Server.Seed]). Close it
@@ -109,8 +111,12 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 // URL returns the service URL to give youtrack.New.
 func (s *Server) URL() string { return s.ts.URL }
 
-// Close shuts the server down.
-func (s *Server) Close() { s.ts.Close() }
+// Close shuts the server down; notifications not yet delivered are
+// dropped.
+func (s *Server) Close() {
+	s.hooks.Close()
+	s.ts.Close()
+}
 
 // Client returns an *http.Client for the fake.
 func (s *Server) Client() *http.Client { return s.ts.Client() }
