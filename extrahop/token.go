@@ -41,8 +41,8 @@ type tokenSource struct {
 	url string
 	ctx context.Context
 	now func() time.Time
-	// red hides the client secret, alone and in the Basic pair, and
-	// every token fetched.
+	// red hides the client secret, alone and in the Basic pair, in
+	// token errors; rest.OAuth2 hides the tokens fetched.
 	red *rest.Redactor
 
 	mu      sync.Mutex
@@ -118,7 +118,6 @@ func (s *tokenSource) Token() (*oauth2.Token, error) {
 		if err != nil {
 			return nil, fmt.Errorf("extrahop: client credentials: %w", s.failure(err))
 		}
-		s.red.Add(tok.AccessToken, tok.RefreshToken)
 		life := lifetime(tok)
 		s.tok = tok
 		s.gen++

@@ -3,7 +3,9 @@ package rest
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/oauth2"
 )
@@ -103,11 +105,17 @@ func OAuth2(ts oauth2.TokenSource) Authenticator {
 	return &oauthAuth{ts: oauth2.ReuseTokenSource(nil, ts), red: &Redactor{}}
 }
 
+// rememberedTokens is how many of the latest tokens an OAuth2
+// authenticator keeps hiding: enough for a token still in flight when it
+// was replaced, few enough that a long-running client does not grow.
+const rememberedTokens = 4
+
 type oauthAuth struct {
 	ts oauth2.TokenSource
-	// red collects every access and refresh token handed out, so they
-	// are hidden in errors long after they were replaced.
-	red *Redactor
+	// red hides the latest access and refresh tokens handed out.
+	red    *Redactor
+	mu     sync.Mutex
+	recent []string
 }
 
 func (a *oauthAuth) Authenticate(req *http.Request) error {
@@ -115,12 +123,33 @@ func (a *oauthAuth) Authenticate(req *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("oauth2 token: %w", TokenError(a.red, err))
 	}
-	a.red.Add(tok.AccessToken, tok.RefreshToken)
+	a.remember(tok.AccessToken, tok.RefreshToken)
 	if !strings.EqualFold(tok.Type(), "bearer") {
 		return fmt.Errorf("oauth2 token: unsupported token type %q", tok.Type())
 	}
 	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	return nil
+}
+
+// remember adds tokens to the ones hidden, forgetting the oldest beyond
+// rememberedTokens.
+func (a *oauthAuth) remember(tokens ...string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	changed := false
+	for _, t := range tokens {
+		if len(t) >= minSecretLen && !slices.Contains(a.recent, t) {
+			a.recent = append(a.recent, t)
+			changed = true
+		}
+	}
+	if !changed {
+		return
+	}
+	if len(a.recent) > rememberedTokens {
+		a.recent = slices.Clone(a.recent[len(a.recent)-rememberedTokens:])
+	}
+	a.red.reset(a.recent...)
 }
 
 // registerSecrets shares the token log with the client's Redactor.

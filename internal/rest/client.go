@@ -610,5 +610,11 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, &authError{fmt.Errorf("authenticating: %w", err)}
 	}
-	return t.next.RoundTrip(r2)
+	resp, err := t.next.RoundTrip(r2)
+	if resp != nil {
+		// The response names the request without its credentials, so
+		// resp.Request can be printed or logged.
+		resp.Request = req
+	}
+	return resp, err
 }

@@ -66,6 +66,18 @@ func NewRedactor(secrets ...string) *Redactor {
 func (r *Redactor) Add(secrets ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.addLocked(secrets)
+}
+
+// reset makes secrets the only ones r hides (linked Redactors stay).
+func (r *Redactor) reset(secrets ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.seen, r.forms, r.rep = nil, nil, nil
+	r.addLocked(secrets)
+}
+
+func (r *Redactor) addLocked(secrets []string) {
 	changed := false
 	for _, s := range secrets {
 		if len(s) < minSecretLen || r.seen[s] {

@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
@@ -223,4 +226,57 @@ func TestRedirectsKeepCredentials(t *testing.T) {
 			assert.Equal(t, []string{""}, got, "no credentials after the redirect")
 		})
 	}
+}
+
+// FuzzRedact checks that a registered secret, in any of the encodings
+// servers echo, never survives redaction whatever text surrounds it, and
+// that user names sent with it stay readable.
+func FuzzRedact(f *testing.F) {
+	f.Add("perm:cm9vdA==.NDctMA==.token", "jane@example.com", "prefix ", " suffix")
+	f.Add(`p&ss/w<rd>+"q"\s é`, "client id", `{"message":"`, `"}`)
+	f.Add("aaaaaaaa", "a", "aaaa", "aaaa")
+	f.Add("0123456789", "", "Basic ", "")
+	f.Fuzz(func(t *testing.T, secret, user, prefix, suffix string) {
+		if len(secret) < 8 || strings.ContainsAny(secret, "[]") || !utf8.ValidString(secret) {
+			return
+		}
+		r := &Redactor{}
+		r.AddPair(user, secret)
+		texts := encodings(secret)
+		pair := user + ":" + secret
+		texts["basic pair"] = base64.StdEncoding.EncodeToString([]byte(pair))
+		texts["basic header query escaped"] = url.QueryEscape("Basic " + texts["basic pair"])
+		for name, enc := range texts {
+			out := r.Redact(prefix + enc + suffix)
+			if strings.Contains(out, enc) {
+				t.Fatalf("%s of %q survives in %q", name, secret, out)
+			}
+		}
+		plain := "user " + user
+		for _, f := range r.forms {
+			if strings.Contains(plain, f) {
+				return
+			}
+		}
+		assert.Equal(t, plain, r.Redact(plain), "a user name alone is not a secret")
+	})
+}
+
+func TestOAuth2HidesRecentTokensOnly(t *testing.T) {
+	t.Parallel()
+	n := 0
+	ts := oauth2TokenSourceFunc(func() (*oauth2.Token, error) {
+		n++
+		return &oauth2.Token{AccessToken: fmt.Sprintf("access-token-%03d", n), TokenType: "Bearer", Expiry: time.Now().Add(-time.Second)}, nil
+	})
+	a := OAuth2(ts).(*oauthAuth)
+	r := &Redactor{}
+	a.registerSecrets(r)
+	for range 10 {
+		require.NoError(t, a.Authenticate(httptest.NewRequest("GET", "https://x.example.com/", nil)))
+	}
+	assert.Equal(t, "[redacted]", r.Redact("access-token-010"))
+	assert.Equal(t, "[redacted]", r.Redact("access-token-007"))
+	assert.Equal(t, "access-token-001", r.Redact("access-token-001"), "old tokens are forgotten, so the list stays bounded")
+	assert.Len(t, a.recent, rememberedTokens)
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -24,6 +25,9 @@ import (
 	"github.com/trackbridge/trackbridge/extrahop"
 	"github.com/trackbridge/trackbridge/internal/rest"
 	"github.com/trackbridge/trackbridge/jira"
+	"github.com/trackbridge/trackbridge/mapping"
+	"github.com/trackbridge/trackbridge/syncer"
+	"github.com/trackbridge/trackbridge/syncer/store/memory"
 	"github.com/trackbridge/trackbridge/tracker"
 	"github.com/trackbridge/trackbridge/trax"
 	"github.com/trackbridge/trackbridge/youtrack"
@@ -535,16 +539,83 @@ func exercise(t *testing.T, sc *scan, label string, s subject, base string, hc *
 		}
 		sc.err(l, err)
 		sc.value(l+" result", out)
+		if parts, ok := out.([]any); ok {
+			for _, p := range parts {
+				if resp, ok := p.(*rest.Response); ok && resp != nil && resp.Request != nil {
+					sc.value(l+" response request", *resp.Request)
+				}
+			}
+		}
 		if results, ok := out.([]jira.BulkResult); ok {
 			for i, r := range results {
 				sc.err(fmt.Sprintf("%s result[%d]", l, i), r.Err)
 			}
 		}
 	}
+	if target, ok := b.adapter.(tracker.Creator); ok {
+		push(t, sc, label, target.(tracker.Tracker))
+	}
 	logMu.Lock()
 	sc.render(label+" debug log", logBuf.String())
 	logMu.Unlock()
 	return errs
+}
+
+// push runs a sync flow into target and renders its events (logged and
+// as values) and its report.
+func push(t *testing.T, sc *scan, label string, target tracker.Tracker) {
+	spec, err := mapping.Parse([]byte(`
+flows:
+  - name: findings
+    source: appsec
+    target: ` + target.Kind() + `
+    defaults: {project: SEC, type: Bug}
+    fields:
+      summary: {template: '{{.Summary}}'}
+`))
+	require.NoError(t, err)
+	var text, js bytes.Buffer
+	var mu sync.Mutex
+	var events []syncer.Event
+	obs := syncer.Observers(
+		syncer.SlogObserver(slog.New(slog.NewTextHandler(&lockedWriter{w: &text, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))),
+		syncer.SlogObserver(slog.New(slog.NewJSONHandler(&lockedWriter{w: &js, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))),
+		syncer.ObserverFunc(func(e syncer.Event) {
+			mu.Lock()
+			events = append(events, e)
+			mu.Unlock()
+		}),
+	)
+	_, canFind := target.(tracker.MarkerFinder)
+	immediate := func(time.Duration) <-chan time.Time {
+		ch := make(chan time.Time, 1)
+		ch <- time.Time{}
+		return ch
+	}
+	flow, err := syncer.New(syncer.Config{
+		Name: "findings", SourceKind: "appsec", Target: target, Mapping: spec.Flows[0], Store: memory.New(),
+		Observer: obs, IdempotentCreate: !canFind, Sleep: immediate,
+	})
+	require.NoError(t, err, label)
+	rep, err := flow.Push(t.Context(), &tracker.Issue{ID: "F-1", Summary: "finding"})
+	l := label + " sync"
+	sc.err(l, err)
+	if rep != nil {
+		sc.value(l+" report", rep)
+		sc.err(l+" report.Err", rep.Err)
+		for i, o := range rep.Outcomes {
+			sc.value(fmt.Sprintf("%s outcome[%d]", l, i), o)
+			sc.err(fmt.Sprintf("%s outcome[%d].Err", l, i), o.Err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for i, e := range events {
+		sc.value(fmt.Sprintf("%s event[%d]", l, i), e)
+		sc.err(fmt.Sprintf("%s event[%d].Err", l, i), e.Err)
+	}
+	sc.render(l+" slog text", text.String())
+	sc.render(l+" slog json", js.String())
 }
 
 type lockedWriter struct {
