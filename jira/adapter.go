@@ -45,6 +45,29 @@ type AdapterConfig struct {
 	// Markdown subset of package adf (Cloud only) and writes them back as
 	// Markdown; otherwise they are plain text.
 	Markdown bool
+	// MarkerSearchLag is how long after a create Jira's search may still
+	// miss the new issue's marker label. Searches are eventually
+	// consistent, and an issue whose create answer was lost is not among
+	// those the adapter can reconcile, since its id is unknown. The sync
+	// engine trusts "no issue carries the marker" only once this long has
+	// passed since the create (syncer.Config.SearchLag). Zero means 60s on
+	// Cloud and 10s on Data Center; a negative value means searches are
+	// current.
+	MarkerSearchLag time.Duration
+}
+
+// MarkerSearchLag reports how long a marker search may lag behind a
+// create; see [AdapterConfig.MarkerSearchLag].
+func (a *Adapter) MarkerSearchLag() time.Duration {
+	switch {
+	case a.cfg.MarkerSearchLag < 0:
+		return 0
+	case a.cfg.MarkerSearchLag > 0:
+		return a.cfg.MarkerSearchLag
+	case a.c.Deployment() == DataCenter:
+		return 10 * time.Second
+	}
+	return time.Minute
 }
 
 // Adapter implements the tracker interfaces on a [Client]: every
