@@ -534,7 +534,7 @@ func (a *Adapter) CreateIssue(ctx context.Context, in *tracker.NewIssue) (*track
 		CustomFields: cfs, Tags: tags,
 	}, nil)
 	if err != nil {
-		return nil, err
+		return nil, classifyUserError(err)
 	}
 	return a.toTracker(is)
 }
@@ -610,7 +610,7 @@ func (a *Adapter) update(ctx context.Context, id string, ch *tracker.Change, cac
 				a.forgetTypes(values)
 				return a.update(ctx, id, ch, false)
 			}
-			return err
+			return classifyUserError(err)
 		}
 	}
 	if ch.Labels != nil || cur == nil {

@@ -174,3 +174,36 @@ func assigneeUser(f *CustomField) *tracker.User {
 	u := us[0]
 	return &tracker.User{ID: u.ID, Login: u.Login, Name: u.DisplayName(), Email: u.Email, Active: !u.Banned, Guest: u.Guest}
 }
+
+// unknownUserError is YouTrack refusing a request because a user in it
+// is invalid (an error child "User-is-invalid"): a fault of the item that
+// named the person, like a person the adapter could not resolve. It
+// matches tracker.ErrUnknownUser only, not tracker.ErrInvalid, and
+// errors.As still gives the *APIError.
+type unknownUserError struct{ api *APIError }
+
+func (e *unknownUserError) Error() string {
+	return e.api.Error() + ": " + tracker.ErrUnknownUser.Error()
+}
+
+// Is matches tracker.ErrUnknownUser.
+func (e *unknownUserError) Is(target error) bool { return target == tracker.ErrUnknownUser }
+
+// As gives the *APIError.
+func (e *unknownUserError) As(target any) bool {
+	if p, ok := target.(**APIError); ok {
+		*p = e.api
+		return true
+	}
+	return false
+}
+
+// classifyUserError turns a 400 whose error children name an invalid user
+// into an unknownUserError; other errors are returned as they are.
+func classifyUserError(err error) error {
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.StatusCode != 400 || !strings.Contains(string(ae.Body), `"User-is-invalid"`) {
+		return err
+	}
+	return &unknownUserError{api: ae}
+}

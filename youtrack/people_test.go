@@ -1,8 +1,11 @@
 package youtrack_test
 
 import (
+	"io"
+	"net/http"
 	"testing"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -79,4 +82,31 @@ func TestUnresolvablePersonIsAnItemError(t *testing.T) {
 	assert.Len(t, srv.Issues(), before, "nothing was created")
 	_, err = a.ResolveUser(t.Context(), " ")
 	assert.ErrorIs(t, err, tracker.ErrUnknownUser)
+}
+
+// A token that may not list users sends names as logins; YouTrack's
+// "User-is-invalid" answer then fails the item like an unresolved person.
+func TestUsersNotListableFallBackToLogins(t *testing.T) {
+	t.Parallel()
+	c, mock := newMockClient(t)
+	mock.RegisterResponder("GET", service+"/api/users", httpmock.ResponderFromResponse(jsonResponse(403, `{"error":"Forbidden","error_description":"Access denied"}`)))
+	mock.RegisterResponder("GET", service+"/api/admin/projects", httpmock.ResponderFromResponse(jsonResponse(200, fixture(t, "projects_list.json"))))
+	mock.RegisterResponder("GET", service+"/api/admin/projects/0-1/customFields", httpmock.ResponderFromResponse(jsonResponse(200, fixture(t, "project_custom_fields_assignee.json"))))
+	var sent []string
+	mock.RegisterResponder("POST", service+"/api/issues", func(r *http.Request) (*http.Response, error) {
+		b, _ := io.ReadAll(r.Body)
+		sent = append(sent, string(b))
+		return jsonResponse(400, fixture(t, "error_400_children_user.json")), nil
+	})
+	a, err := youtrack.NewAdapter(c, youtrack.AdapterConfig{})
+	require.NoError(t, err)
+	_, err = a.CreateIssue(t.Context(), &tracker.NewIssue{Project: "HD", Summary: "x", Assignee: "jdoe"})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, tracker.ErrUnknownUser)
+	assert.NotErrorIs(t, err, tracker.ErrInvalid)
+	var ae *youtrack.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Contains(t, ae.Message, "child User-is-invalid")
+	require.Len(t, sent, 1)
+	assert.Contains(t, sent[0], `"login":"jdoe"`, "the name went out as a login")
 }
