@@ -4,10 +4,11 @@
 //
 // A tracker adapter (jira, youtrack, extrahop, trax) implements [Tracker] and
 // whichever of the capability interfaces its vendor supports: [Creator],
-// [Updater], [Deleter], [Searcher], [Transitioner], [Commenter],
-// [UserDirectory] and [MarkerFinder]. Callers discover capabilities by type
-// assertion, the way net/http discovers [net/http.Flusher], or all at once
-// with [Require], which names what is missing.
+// [BulkCreator], [Updater], [Deleter], [Searcher], [Transitioner],
+// [Commenter], [UserDirectory], [MarkerFinder] and [Describer]. Callers
+// discover capabilities by type assertion, the way net/http discovers
+// [net/http.Flusher], or all at once with [Require], which names what is
+// missing.
 //
 // Errors returned by adapters match the sentinels in this package through
 // [errors.Is]: a Jira 404 is a tracker.ErrNotFound, a YouTrack 401 a

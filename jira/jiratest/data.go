@@ -60,10 +60,11 @@ type Workflow struct {
 }
 
 // DefaultWorkflow returns the fake's default workflow: To Do → In Progress
-// → In Review → Done, with Stop (In Progress → To Do), Reopen (Done → To
-// Do) and Won't Do (To Do → Done). Done is reached from In Progress only
-// through In Review, so reaching it takes a path of several transitions;
-// the transitions into Done show the resolution field.
+// → In Review → Done, with Stop Progress (In Progress or In Review → To
+// Do) and Reopen (Done → To Do). Done is reached only through In Review,
+// so reaching it from To Do takes a path of several transitions; Approve,
+// the transition into Done, shows the resolution field (Done, Won't Do or
+// Duplicate).
 func DefaultWorkflow() Workflow {
 	return Workflow{
 		Statuses: []Status{

@@ -107,8 +107,11 @@ type Server struct {
 	extra    extra // webhooks, required fields: webhooks.go
 }
 
-// New starts a fake Jira with the default data (see [Server.Reset]). Call
-// Close when done.
+// New starts a fake Jira with the default data: projects SEC and OPS, issue
+// types Task, Bug, Story, Epic and Sub-task, the five standard priorities,
+// the resolutions Done, Won't Do and Duplicate, [DefaultWorkflow], a set of
+// custom fields (the Field* constants) and a few users. Call Close when
+// done.
 func New(opts ...Option) *Server {
 	s := &Server{now: time.Now, email: Email, token: APIToken, pat: PAT, maxResults: 100, keySeq: map[string]int{}}
 	s.seedDefaults()
