@@ -6,12 +6,22 @@
 //
 // The engine is built to never lose or duplicate work:
 //
-//   - Exactly-once create: a pending link carrying a correlation key is
-//     stored before the ticket is created with that key as a marker; only
-//     then is the link marked linked. After a crash a pending link is
-//     resolved by finding the marker before anything is created again.
+//   - Exactly-once create: a pending link carrying a correlation key, and
+//     the time the create is sent, is stored before the ticket is created
+//     with that key as a marker; only then is the link marked linked. After
+//     a crash a pending link is resolved by finding the marker before
+//     anything is created again.
+//   - Unknown is not failed: a create whose answer was lost (a 5xx from a
+//     gateway, a reset, a timeout) may have happened, so it is never sent
+//     again blindly. Its marker is looked for: found, the ticket is linked;
+//     not found, it is created again only once [Config.SearchLag] has
+//     passed since it was sent, because a search index (Jira Cloud's) may
+//     not show a new ticket at once. Until then the item is deferred.
 //   - Per-item leases in the [store.Store] let several engines share one
-//     store; only the lease holder acts on an item.
+//     store; only the lease holder acts on an item. An engine restarted
+//     under its stable [Config.Owner] reclaims its own leases at once;
+//     another engine's are waited out, and the items they hold are
+//     reported as deferred, with the time they can go on.
 //   - Per-field content hashes: a field is written only when its mapped
 //     value changed since the engine last wrote it, so a second run over
 //     unchanged items writes nothing, the engine's own changes coming back
@@ -25,5 +35,14 @@
 // dry run); [Flow.Apply] executes a plan; [Flow.Push] does both for items a
 // host hands in ("export these"); [Flow.RunOnce] and [Flow.Run] poll the
 // source on a cursor with overlap. Every decision and outcome is reported
-// to an [Observer].
+// to an [Observer], and each run returns a [Report] that counts every item
+// once by what happened to it: created, adopted (found by its marker, made
+// by an earlier run), updated, wrote back, unchanged, skipped (with a
+// reason), deferred (with a time to run again), failed or parked. A run
+// that left work undone is not [Report.Clean].
+//
+// One item's path reads top-down through the files of this package:
+// apply.go (Apply, Push), lease.go, then create.go (create, lost answers,
+// resolve) or bulk.go, update.go, writeback.go, with failure.go (retries,
+// parking, the circuit breaker) and report.go (outcomes and counts).
 package syncer
