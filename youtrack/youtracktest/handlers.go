@@ -11,8 +11,10 @@ import (
 func (s *Server) renderComment(c *comment) map[string]any {
 	return map[string]any{
 		"$type": "IssueComment", "id": c.id, "text": c.text, "usesMarkdown": c.usesMarkdown,
-		"created": c.created, "updated": msOrNull(c.updated), "deleted": false,
-		"author": renderUser(s.userByLogin(c.author)),
+		"textPreview": preview(c.text),
+		"created":     c.created, "updated": msOrNull(c.updated), "deleted": false,
+		"author":      renderUser(s.userByLogin(c.author)),
+		"attachments": []any{},
 	}
 }
 

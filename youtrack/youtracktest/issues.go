@@ -183,10 +183,13 @@ func (s *Server) renderIssue(r *http.Request, is *issue) map[string]any {
 		"$type": "Issue", "id": is.id, "idReadable": is.idReadable, "numberInProject": is.number(),
 		"summary": is.summary, "description": nullable(is.description),
 		"created": is.created, "updated": is.updated, "resolved": msOrNull(is.resolved),
-		"project":      renderProject(is.project),
-		"reporter":     renderUser(s.userByLogin(is.reporter)),
-		"customFields": cfs,
-		"tags":         tags,
+		"wikifiedDescription": preview(is.description),
+		"project":             renderProject(is.project),
+		"reporter":            renderUser(s.userByLogin(is.reporter)),
+		"updater":             renderUser(s.userByLogin(s.updaterOf(is))),
+		"commentsCount":       len(is.comments),
+		"customFields":        cfs,
+		"tags":                tags,
 	}
 }
 
