@@ -134,7 +134,7 @@ func runThen(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	}
 	d := &demoRun{flow: flow, sys: sys, out: stdout, progress: progress, project: project}
 
-	fmt.Fprintf(stdout, "Run 1: every detection with a risk score of 30 or more becomes a Jira ticket in %s.\n", project)
+	fmt.Fprintf(stdout, "Run 1: every open detection with a risk score of 30 or more that no other system tracks becomes a Jira ticket in %s.\n", project)
 	rep, err := d.once(ctx)
 	if err != nil {
 		return err
@@ -214,6 +214,13 @@ func connect(o *options, stdout io.Writer, getenv func(string) string) (*systems
 func startFakes(o *options, stdout io.Writer) (*systems, error) {
 	eh := extrahoptest.New(extrahoptest.WithLatency(o.latency))
 	eh.Seed(o.detections)
+	// Two detections the spec's policies skip however high their risk: a
+	// closed one, and one another system (a ServiceNow incident) tracks.
+	risk := 90
+	eh.Add(extrahop.Detection{Title: "Suspicious Admin Share Access", Type: "smb_admin_share_access", RiskScore: &risk,
+		Categories: []string{"sec", "sec.lateral"}, Status: tracker.Ptr(extrahop.StatusClosed), Resolution: tracker.Ptr(extrahop.ResolutionNoActionTaken)})
+	eh.Add(extrahop.Detection{Title: "DNS Tunnel", Type: "dns_tunnel", RiskScore: &risk,
+		Categories: []string{"sec", "sec.command"}, TicketID: tracker.Ptr("INC0012345")})
 	jr := jiratest.New(jiratest.WithLatency(o.latency))
 	if a := o.assignee; a != "" && !strings.EqualFold(a, jiratest.SecOpsEmail) && a != jiratest.SecOps().Name {
 		email := a
@@ -236,7 +243,7 @@ func startFakes(o *options, stdout io.Writer) (*systems, error) {
 	}
 	sys.eh, sys.jr = eh, jr
 	sys.close = func() { eh.Close(); jr.Close() }
-	fmt.Fprintf(stdout, "Started a fake ExtraHop with %s (%s) and a fake Jira (%s).\n\n", demo.Plural(o.detections, "detection"), eh.URL(), jr.URL())
+	fmt.Fprintf(stdout, "Started a fake ExtraHop with %s (%s) and a fake Jira (%s).\n\n", demo.Plural(o.detections+2, "detection"), eh.URL(), jr.URL())
 	return sys, nil
 }
 

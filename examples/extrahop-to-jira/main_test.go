@@ -39,12 +39,18 @@ func TestDemoOnFakes(t *testing.T) {
 	assert.Contains(t, s, "Created 0, updated 0, wrote back 0; 0 write requests reached ExtraHop or Jira.")
 	assert.Contains(t, s, "Nothing to do.")
 
-	// Created plus skipped account for every detection.
+	// The spec's policies skip the closed detection and the one another
+	// system tracks, whatever their risk score, and say why.
+	assert.Regexp(t, `\n +1  the detection is closed\n`, s)
+	assert.Regexp(t, `\n +1  another system tracks the detection \(its ticket_id is not a Jira key\)\n`, s)
+
+	// Created plus skipped account for every detection: the 40 seeded and
+	// the two the policies skip.
 	created := regexp.MustCompile(`Created (\d+) tickets`).FindStringSubmatch(s)
 	skipped := regexp.MustCompile(`Skipped (\d+) detections`).FindStringSubmatch(s)
 	require.Len(t, created, 2)
 	require.Len(t, skipped, 2)
-	assert.Equal(t, "40", sum(t, created[1], skipped[1]))
+	assert.Equal(t, "42", sum(t, created[1], skipped[1]))
 	assert.Empty(t, errOut.String(), "no progress bar when stderr is not a terminal")
 }
 
