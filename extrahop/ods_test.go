@@ -344,3 +344,27 @@ func TestFakeODSReachesTheReceiver(t *testing.T) {
 		assert.Equal(t, odsSecret, d.Header.Get(extrahop.DefaultODSSecretHeader))
 	}
 }
+
+func FuzzAdapterEvent(f *testing.F) {
+	f.Add([]byte(odsPayload))
+	f.Add([]byte("[" + odsPayload + `,{"id":2,"event":"OTHER"}]`))
+	f.Add([]byte(`{"id":3,"title":"t","description":"d","type":"x","categories":[],"risk_score":null,"status":"closed","resolution":null,"assignee":null,"ticket_id":"A-1"}`))
+	c, err := extrahop.New(host, extrahop.WithAPIKey(apiKey))
+	require.NoError(f, err)
+	a, err := extrahop.NewAdapter(c, extrahop.AdapterConfig{})
+	require.NoError(f, err)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		events, err := extrahop.DecodeODS(body)
+		if err != nil {
+			return
+		}
+		for _, dev := range events {
+			ev, ok, err := a.Event(dev)
+			require.NoError(t, err, "decoded events always have an id")
+			if !ok {
+				continue
+			}
+			require.NoError(t, ev.Validate(), "an event the adapter produces is valid")
+		}
+	})
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/trackbridge/trackbridge/internal/inbound"
 	"github.com/trackbridge/trackbridge/internal/inbound/inboundtest"
 	"github.com/trackbridge/trackbridge/jira"
+	"github.com/trackbridge/trackbridge/jira/jiratest"
 	"github.com/trackbridge/trackbridge/tracker"
 )
 
@@ -417,4 +418,29 @@ func TestAdapterEventCommentWithoutIssue(t *testing.T) {
 	require.NoError(t, err)
 	_, _, err = a.Event(t.Context(), wev)
 	assert.ErrorIs(t, err, inbound.ErrMalformed)
+}
+
+func FuzzAdapterEvent(f *testing.F) {
+	f.Add(fixture(f, "webhook_issue_updated.json"))
+	f.Add(fixture(f, "webhook_comment_created.json"))
+	f.Add([]byte(`{"webhookEvent":"comment_deleted","comment":{"id":"7","self":"https://x/rest/api/2/issue/10042/comment/7","visibility":{"type":"group","value":"g"}}}`))
+	f.Add([]byte(`{"webhookEvent":"jira:issue_deleted","issue":{"id":"1","fields":{"customfield_1":{"value":"x"}}},"user":{"name":"u"}}`))
+	srv := jiratest.New()
+	f.Cleanup(srv.Close)
+	c, err := jira.New(srv.URL(), jira.WithBasicAuth(jiratest.Email, jiratest.APIToken))
+	require.NoError(f, err)
+	a, err := jira.NewAdapter(c, jira.AdapterConfig{})
+	require.NoError(f, err)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		wev, err := jira.DecodeWebhook(body)
+		if err != nil {
+			return
+		}
+		ev, ok, err := a.Event(t.Context(), wev)
+		if err != nil || !ok {
+			return
+		}
+		require.NoError(t, ev.Validate(), "an event the adapter produces is valid")
+		assert.Equal(t, "jira", ev.Tracker)
+	})
 }

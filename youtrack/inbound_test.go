@@ -366,3 +366,31 @@ func TestFakeNotificationMatchesGetIssue(t *testing.T) {
 	require.NotNil(t, last.Issue)
 	assert.Equal(t, read, last.Issue, "the notification's issue converts as a read one does")
 }
+
+func FuzzAdapterEvent(f *testing.F) {
+	for _, name := range []string{"event_issue_created.json", "event_issue_updated.json", "event_comment_added.json", "event_comment_deleted.json"} {
+		b, err := os.ReadFile("testdata/" + name)
+		require.NoError(f, err)
+		f.Add(b)
+	}
+	f.Add([]byte(`{"event":"commentUpdated","issue":{"id":"2-1"},"comment":{"id":"4-1","visibility":{"$type":"LimitedVisibility","permittedUsers":[{"login":"x"}]}},"changes":[{"name":"State"}]}`))
+	f.Add([]byte(`{"event":"issueUpdated","issue":{"id":"2-1","idReadable":"HD-1","project":{"shortName":"HD"},"customFields":[{"$type":"StateIssueCustomField","name":"State","value":{"name":"Fixed","isResolved":true}}]},"updater":{"login":"u"}}`))
+	c, err := youtrack.New("http://127.0.0.1:1", youtrack.WithToken("t"))
+	require.NoError(f, err)
+	a, err := youtrack.NewAdapter(c, youtrack.AdapterConfig{})
+	require.NoError(f, err)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		yev, err := youtrack.DecodeEvent(body)
+		if err != nil {
+			return
+		}
+		ev, ok, err := a.Event(yev)
+		if err != nil || !ok {
+			return
+		}
+		require.NoError(t, ev.Validate(), "an event the adapter produces is valid")
+		if ev.Issue != nil {
+			assert.Equal(t, ev.IssueID, ev.Issue.ID)
+		}
+	})
+}
