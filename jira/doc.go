@@ -1,7 +1,10 @@
 // Package jira is a client for the Jira REST API, Cloud (v3, Atlassian
 // Document Format bodies) and Server/Data Center (v2, string bodies) behind
 // one API, plus an [Adapter] implementing the interfaces of package tracker
-// and a webhook receiver.
+// and a webhook receiver ([WebhookHandler], or [Adapter.EventHandler] for
+// vendor-neutral tracker.Event values) that verifies signatures, refuses
+// replays, stale deliveries and anything but JSON, and bounds slow bodies;
+// serve it with [NewWebhookServer].
 //
 // Create a client for a Cloud site with an API token:
 //

@@ -54,7 +54,12 @@
 // # Notifications
 //
 // [NewHandler] returns an http.Handler for YouTrack workflow and "Webhook
-// Triggers" notifications, authenticated by a shared token header.
+// Triggers" notifications, authenticated by a shared token header checked
+// before the body is read; it accepts only JSON, refuses a body it accepted
+// before (the token is static, so replays are recognised by the body's
+// digest) and bounds slow bodies. [Adapter.EventHandler] turns
+// notifications into tracker.Event values; serve either with
+// [NewWebhookServer].
 //
 // # Errors
 //
