@@ -187,6 +187,36 @@ func TestReceiverBodyTimeoutOnARealConnection(t *testing.T) {
 	assert.True(t, resp.Close, "the server closes the connection")
 }
 
+// TestReceiverRefusedConnectionsAreNotHeld opens many connections that
+// send a wrong token and then stall in the body: each is answered 401 and
+// closed at once, not held until a timeout.
+func TestReceiverRefusedConnectionsAreNotHeld(t *testing.T) {
+	t.Parallel()
+	rc := &Receiver{
+		BodyTimeout:  time.Hour, // only the refusal may end these connections
+		CheckHeaders: func(r *http.Request) error { return CheckToken(r, "X-Token", "tok") },
+		Process:      func(context.Context, *Delivery) error { return nil },
+	}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	for range 50 {
+		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+		require.NoError(t, err)
+		_, err = io.WriteString(conn, "POST / HTTP/1.1\r\nHost: x\r\nX-Token: wrong\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
+		require.NoError(t, err)
+		require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+		br := bufio.NewReader(conn)
+		resp, err := http.ReadResponse(br, nil)
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		_, err = br.ReadByte()
+		assert.ErrorIs(t, err, io.EOF, "the server closed the connection")
+		conn.Close()
+	}
+}
+
 func TestCheckContentType(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
