@@ -14,6 +14,7 @@ import (
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 
 	"github.com/trackbridge/trackbridge/jira"
 	"github.com/trackbridge/trackbridge/tracker"
@@ -451,6 +452,7 @@ func TestNewValidates(t *testing.T) {
 		{"empty token", site, []jira.Option{jira.WithToken("")}},
 		{"empty email", site, []jira.Option{jira.WithBasicAuth("", "t")}},
 		{"nil token source", site, []jira.Option{jira.WithTokenSource(nil)}},
+		{"token source secret too short to redact", site, []jira.Option{jira.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "t"}), "abc")}},
 		{"cloud and dc", site, []jira.Option{jira.WithCloud(), jira.WithDataCenter()}},
 		{"v3 path on dc", site + "/rest/api/3", []jira.Option{jira.WithDataCenter()}},
 		{"credentials over http", "http://jira.example.com", []jira.Option{jira.WithToken("t")}},

@@ -180,3 +180,17 @@ func TestUpdateWithKnownFieldTypesSkipsTheRead(t *testing.T) {
 	assert.Equal(t, 2, srv.RequestCount("POST /api/issues/{id}"), "the failed write and its retry")
 	assert.Equal(t, 1, srv.RequestCount("GET /api/issues/{id}"), "the types are read again")
 }
+
+func TestAdapterRefusesUnquotableValues(t *testing.T) {
+	t.Parallel()
+	a, _ := newAdapter(t, youtrack.AdapterConfig{})
+	_, err := a.SearchQuery(tracker.Query{Project: "HD", Statuses: []string{"Open", "x} or #Unresolved {y"}})
+	require.ErrorIs(t, err, youtrack.ErrUnquotable)
+	var errs []error
+	for is, err := range a.SearchIssues(t.Context(), tracker.Query{Project: "HD", Statuses: []string{`a\`}}) {
+		assert.Nil(t, is, "nothing is searched with a query missing a term")
+		errs = append(errs, err)
+	}
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], youtrack.ErrUnquotable)
+}
