@@ -119,7 +119,9 @@ type ODSConfig struct {
 	// [tracker.MemoryDeduper] of 100,000 bodies for 24 hours). The secret
 	// is static, so a captured payload could be replayed for ever; the
 	// deduper refuses it within its window, whatever headers come with
-	// it. Share one between replicas.
+	// it. Share one between replicas. Two real changes must never post the
+	// same body, or the second is refused: keep a time that changes with
+	// every update (mod_time, update_time) in a custom trigger's payload.
 	Dedup tracker.Deduper
 	// Decode turns the body into events (default [DecodeODS]).
 	Decode ODSDecoder

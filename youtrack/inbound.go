@@ -84,7 +84,9 @@ type HandlerConfig struct {
 	// [tracker.MemoryDeduper] of 100,000 bodies for 24 hours). The token
 	// is static, so a captured notification could be replayed for ever;
 	// the deduper refuses it within its window, whatever headers come
-	// with it. Share one between replicas.
+	// with it. Share one between replicas. Two real changes must never
+	// post the same body, or the second is refused: a workflow rule should
+	// send the "updated" time.
 	Dedup tracker.Deduper
 	// Events, when set, limits the kinds passed to the callback; others
 	// are acknowledged and dropped.
