@@ -97,14 +97,16 @@ func (c *collector) addLine(path string, line int, format string, args ...any) {
 	}
 }
 
-// lineOf returns the line of path or of its closest recorded parent.
+// lineOf returns the line of path or of its closest recorded parent, the
+// document itself included.
 func (c *collector) lineOf(path string) int {
 	for p := path; p != ""; p = parentPath(p) {
 		if l, ok := c.lines[p]; ok {
 			return l
 		}
 	}
-	return 0
+	// The document's own line, for a key missing from it.
+	return c.lines[""]
 }
 
 // err returns nil or the gathered mistakes as *Errors.

@@ -29,6 +29,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("{\"flows\": [{\"name\": 5"), true)
 	f.Add([]byte("flows:\n  - defaults: {fields: {x: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}}"), false)
 	f.Add([]byte("\xff"), false)
+	f.Add([]byte("00"), false)
 	f.Add([]byte("flows:\n  - <<: [{name: a}, {source: s}]\n    target: t\n    values: {priority: {from: status, map: {a: b, A: c}, default: x}}"), false)
 	src := detection()
 	f.Fuzz(func(t *testing.T, data []byte, isJSON bool) {
