@@ -76,11 +76,39 @@ func Join(problems []FieldError) error {
 var ErrNotObject = errors.New("not a JSON object")
 
 type fieldInfo struct {
+	name  string
 	index []int
 }
 
 type structInfo struct {
 	fields map[string]fieldInfo
+	// folded maps lower-cased names to fields, for keys that match only
+	// case-insensitively.
+	folded map[string]fieldInfo
+	// nested lists the fields whose values may report problems of their
+	// own: structs, pointers to them, and lists of them.
+	nested []fieldInfo
+}
+
+// field returns the field key goes to, as encoding/json would pick it.
+func (si *structInfo) field(key string) (fieldInfo, bool) {
+	if f, ok := si.fields[key]; ok {
+		return f, true
+	}
+	f, ok := si.folded[strings.ToLower(key)]
+	return f, ok
+}
+
+// mayNest reports whether values of t can hold a Problems list.
+func mayNest(t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return false
+	}
+	f, ok := t.FieldByName("Problems")
+	return ok && f.Type == fieldErrorsType
 }
 
 var cache sync.Map // reflect.Type → *structInfo
@@ -110,19 +138,32 @@ func infoOf(t reflect.Type) *structInfo {
 		if _, dup := si.fields[name]; dup && len(f.Index) > len(si.fields[name].index) {
 			continue // the shallower field wins, as in encoding/json
 		}
-		si.fields[name] = fieldInfo{index: f.Index}
+		si.fields[name] = fieldInfo{name: name, index: f.Index}
 	}
+	si.folded = make(map[string]fieldInfo, len(si.fields))
+	for name, fi := range si.fields {
+		if _, ok := si.folded[strings.ToLower(name)]; !ok || name == strings.ToLower(name) {
+			si.folded[strings.ToLower(name)] = fi
+		}
+		if mayNest(t.FieldByIndex(fi.index).Type) {
+			si.nested = append(si.nested, fi)
+		}
+	}
+	slices.SortFunc(si.nested, func(a, b fieldInfo) int { return strings.Compare(a.name, b.name) })
 	v, _ := cache.LoadOrStore(t, si)
 	return v.(*structInfo)
 }
 
 // Decode decodes the JSON object data into the struct v points to. Each
-// key goes to the exported field whose json tag (or name) it matches
-// exactly; a value that does not fit leaves the field zero and is reported
-// in problems, together with the problems nested values report in a
-// Problems []FieldError field of their own. Keys no field takes are
-// returned in extra. null leaves v untouched. The error is non-nil only
-// when data is not a JSON object.
+// key goes to the exported field whose json tag (or name) it matches,
+// exactly or else case-insensitively as encoding/json does; a value that
+// does not fit leaves the field zero and is reported in problems, together
+// with the problems nested values report in a Problems []FieldError field
+// of their own. Keys no field takes are returned in extra. null leaves v
+// untouched. The error is non-nil only when data is not a JSON object.
+//
+// Objects whose values all fit are decoded in one pass of encoding/json;
+// only an object with a misfit is decoded again field by field.
 func Decode(data []byte, v any) (extra map[string]json.RawMessage, problems []FieldError, err error) {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
@@ -135,14 +176,34 @@ func Decode(data []byte, v any) (extra map[string]json.RawMessage, problems []Fi
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, nil, fmt.Errorf("%w: %s", ErrNotObject, clip(trimmed))
 	}
+	elem := rv.Elem()
+	si := infoOf(elem.Type())
+	if json.Unmarshal(trimmed, v) == nil {
+		// Every value fitted: only the unknown keys and the problems of
+		// nested values are left to collect.
+		eachMember(trimmed, func(key string, raw []byte) {
+			if _, ok := si.field(key); !ok {
+				if extra == nil {
+					extra = make(map[string]json.RawMessage)
+				}
+				extra[key] = append(json.RawMessage(nil), raw...)
+			}
+		})
+		for _, f := range si.nested {
+			if fv, ok := fieldByIndex(elem, f.index); ok {
+				problems = nested(problems, f.name, fv)
+			}
+		}
+		slices.SortFunc(problems, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
+		return extra, problems, nil
+	}
+	elem.SetZero()
 	var all map[string]json.RawMessage
 	if err := json.Unmarshal(trimmed, &all); err != nil {
 		return nil, nil, err
 	}
-	elem := rv.Elem()
-	si := infoOf(elem.Type())
 	for key, raw := range all {
-		fi, ok := si.fields[key]
+		fi, ok := si.field(key)
 		if !ok {
 			if extra == nil {
 				extra = make(map[string]json.RawMessage)
@@ -163,6 +224,87 @@ func Decode(data []byte, v any) (extra map[string]json.RawMessage, problems []Fi
 	}
 	slices.SortFunc(problems, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
 	return extra, problems, nil
+}
+
+// eachMember calls f with every key of the valid JSON object data and the
+// raw bytes of its value, without allocating for keys free of escapes.
+func eachMember(data []byte, f func(key string, raw []byte)) {
+	i := skipSpace(data, 1)
+	for i < len(data) && data[i] == '"' {
+		end, escaped := stringEnd(data, i)
+		var key string
+		if escaped {
+			_ = json.Unmarshal(data[i:end], &key)
+		} else {
+			key = string(data[i+1 : end-1])
+		}
+		i = skipSpace(data, end)
+		i = skipSpace(data, i+1) // the colon
+		vend := valueEnd(data, i)
+		f(key, data[i:vend])
+		i = skipSpace(data, vend)
+		if i < len(data) && data[i] == ',' {
+			i = skipSpace(data, i+1)
+		}
+	}
+}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index after the string starting at data[i] and
+// whether it holds escapes.
+func stringEnd(data []byte, i int) (int, bool) {
+	escaped := false
+	for j := i + 1; j < len(data); j++ {
+		switch data[j] {
+		case '\\':
+			escaped = true
+			j++
+		case '"':
+			return j + 1, escaped
+		}
+	}
+	return len(data), escaped
+}
+
+// valueEnd returns the index after the value starting at data[i].
+func valueEnd(data []byte, i int) int {
+	if i >= len(data) {
+		return i
+	}
+	switch data[i] {
+	case '"':
+		end, _ := stringEnd(data, i)
+		return end
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(data); j++ {
+			switch data[j] {
+			case '"':
+				end, _ := stringEnd(data, j)
+				j = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return len(data)
+	}
+	j := i
+	for j < len(data) && data[j] != ',' && data[j] != '}' && data[j] != ']' && data[j] != ' ' &&
+		data[j] != '\t' && data[j] != '\n' && data[j] != '\r' {
+		j++
+	}
+	return j
 }
 
 // fieldByIndex walks index, allocating embedded struct pointers.

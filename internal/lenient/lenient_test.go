@@ -159,3 +159,19 @@ func TestFieldErrorMessages(t *testing.T) {
 	assert.Contains(t, err.Error(), "field updated: a JSON string does not fit an integer")
 	assert.NoError(t, lenient.Join(nil))
 }
+
+func TestUnknownKeysOfAnyShape(t *testing.T) {
+	t.Parallel()
+	in := "{ \"id\" : \"2-1\",\n\t\"a\\\"b\": \"x}\", \"n\": -1.5e3 , \"arr\":[{\"k\":\"]\\\\\"}], \"t\":true, \"z\":null,\"ID\":\"folded\" }"
+	var is issue
+	require.NoError(t, json.Unmarshal([]byte(in), &is))
+	assert.Equal(t, "folded", is.ID, "keys match case-insensitively, the last one wins, as in encoding/json")
+	assert.Equal(t, map[string]json.RawMessage{
+		`a"b`: json.RawMessage(`"x}"`),
+		"n":   json.RawMessage(`-1.5e3`),
+		"arr": json.RawMessage(`[{"k":"]\\"}]`),
+		"t":   json.RawMessage(`true`),
+		"z":   json.RawMessage(`null`),
+	}, is.Extra)
+	assert.Empty(t, is.Problems)
+}
