@@ -146,6 +146,10 @@ func TestRealJiraWithStore(t *testing.T) {
 	assert.Contains(t, first, "Created 8 tickets")
 	assert.NotContains(t, first, "Exporting the same findings again", "the rerun is shown on the fake only")
 	require.Len(t, jr.Issues(), 8)
+	for _, is := range jr.Issues() {
+		assert.NotContains(t, is.Description, `\`, "%s: the description reads without escapes", is.Key)
+		assert.Contains(t, is.Description, "Application: ", is.Key)
+	}
 
 	out.Reset()
 	require.NoError(t, run(context.Background(), args, &out, &out, getenv), out.String())
