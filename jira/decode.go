@@ -1,13 +1,14 @@
 package jira
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/trackbridge/trackbridge/internal/jsonscan"
 )
 
 // DecodeProblem is a value Jira sent for a modelled key whose type was not
@@ -97,56 +98,146 @@ func infoOf(t reflect.Type) *structInfo {
 	return v.(*structInfo)
 }
 
-// decodeLenient decodes a JSON object into the struct dst points at, key by
-// key: a key whose value does not fit its field is kept raw in the
-// struct's Extras and reported as a problem, keys the struct does not model
-// are kept raw, and null leaves a field zero. Only input that is not a
-// JSON object at all is an error.
+// decodeLenient decodes a JSON object into the struct dst points at, in
+// one pass over the object's keys: a key whose value does not fit its
+// field is kept raw in the struct's Extras and reported as a problem, keys
+// the struct does not model are kept raw, and null leaves a field zero.
+// Only input that is not a JSON object at all is an error.
 func decodeLenient(data []byte, dst any) error {
 	v := reflect.ValueOf(dst).Elem()
 	t := v.Type()
-	var all map[string]json.RawMessage
-	if err := json.Unmarshal(data, &all); err != nil {
-		return fmt.Errorf("jira: %s: %w", t.Name(), err)
-	}
 	v.SetZero()
 	si := infoOf(t)
 	var ex *Extras
 	if si.extras != nil {
 		ex = v.FieldByIndex(si.extras).Addr().Interface().(*Extras)
 	}
-	keep := func(k string, raw json.RawMessage) {
-		if ex == nil {
-			return
+	err := jsonscan.Object(data, func(rawKey, raw []byte) error {
+		key, plain := jsonscan.Key(rawKey)
+		var idx []int
+		if plain {
+			idx = si.fields[string(key)]
 		}
-		if ex.Extra == nil {
-			ex.Extra = map[string]json.RawMessage{}
+		if idx == nil {
+			if ex != nil {
+				return keepRaw(&ex.Extra, rawKey, raw)
+			}
+			return nil
 		}
-		ex.Extra[k] = raw
-	}
-	for k, raw := range all {
-		idx, ok := si.fields[k]
-		if !ok {
-			keep(k, raw)
-			continue
-		}
-		if bytes.Equal(raw, []byte("null")) {
-			continue
+		if jsonscan.IsNull(raw) {
+			return nil
 		}
 		fv := v.FieldByIndex(idx)
-		if err := json.Unmarshal(raw, fv.Addr().Interface()); err != nil {
+		if err := decodeValue(fv, raw); err != nil {
 			fv.SetZero()
-			keep(k, raw)
 			if ex != nil {
-				ex.problems = append(ex.problems, DecodeProblem{Path: k, Raw: raw, Err: err})
+				if err := keepRaw(&ex.Extra, rawKey, raw); err != nil {
+					return err
+				}
+				ex.problems = append(ex.problems, DecodeProblem{Path: string(key), Raw: json.RawMessage(ex.Extra[string(key)]), Err: err})
 			}
-			continue
+			return nil
 		}
 		if ex != nil {
-			ex.problems = liftProblems(ex.problems, k, fv)
+			ex.problems = liftProblems(ex.problems, string(key), fv)
 		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("jira: %s: %w", t.Name(), err)
 	}
 	return nil
+}
+
+// keepRaw stores a copy of a value under its key.
+func keepRaw(m *map[string]json.RawMessage, rawKey, raw []byte) error {
+	k, ok := jsonscan.String(rawKey)
+	if !ok {
+		return jsonscan.ErrSyntax
+	}
+	if *m == nil {
+		*m = map[string]json.RawMessage{}
+	}
+	(*m)[k] = append(json.RawMessage(nil), raw...)
+	return nil
+}
+
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+// decodeValue decodes raw (not null) into fv: strings, numbers and bools
+// directly, values with an UnmarshalJSON method through it, lists element
+// by element, anything else through encoding/json. The input has been
+// validated by encoding/json already, so nothing is scanned twice.
+func decodeValue(fv reflect.Value, raw []byte) error {
+	if fv.Kind() == reflect.Pointer {
+		nv := reflect.New(fv.Type().Elem())
+		if err := decodeValue(nv.Elem(), raw); err != nil {
+			return err
+		}
+		fv.Set(nv)
+		return nil
+	}
+	if reflect.PointerTo(fv.Type()).Implements(unmarshalerType) {
+		return fv.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(raw)
+	}
+	switch fv.Kind() {
+	case reflect.String:
+		s, ok := jsonscan.String(raw)
+		if !ok {
+			return mismatch(raw, "a string")
+		}
+		fv.SetString(s)
+		return nil
+	case reflect.Bool:
+		b, ok := jsonscan.Bool(raw)
+		if !ok {
+			return mismatch(raw, "true or false")
+		}
+		fv.SetBool(b)
+		return nil
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		n, ok := jsonscan.Int(raw)
+		if !ok || fv.OverflowInt(n) {
+			return mismatch(raw, "an integer")
+		}
+		fv.SetInt(n)
+		return nil
+	case reflect.Slice:
+		if fv.Type().Elem().Kind() == reflect.Uint8 {
+			break // []byte and json.RawMessage
+		}
+		if len(raw) == 0 || raw[0] != '[' {
+			return mismatch(raw, "a list")
+		}
+		fv.Set(reflect.MakeSlice(fv.Type(), 0, 4))
+		return jsonscan.Array(raw, func(e []byte) error {
+			ev := reflect.New(fv.Type().Elem()).Elem()
+			if !jsonscan.IsNull(e) {
+				if err := decodeValue(ev, e); err != nil {
+					return err
+				}
+			}
+			fv.Set(reflect.Append(fv, ev))
+			return nil
+		})
+	}
+	return json.Unmarshal(raw, fv.Addr().Interface())
+}
+
+// mismatch describes a value of the wrong JSON type.
+func mismatch(raw []byte, want string) error {
+	got := "a number"
+	switch raw[0] {
+	case '"':
+		got = "a string"
+	case '{':
+		got = "an object"
+	case '[':
+		got = "a list"
+	case 't', 'f':
+		got = "a boolean"
+	}
+	return fmt.Errorf("got %s, want %s", got, want)
 }
 
 // liftProblems appends the problems of the values held in fv, with their

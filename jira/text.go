@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/trackbridge/trackbridge/internal/jsonscan"
 	"github.com/trackbridge/trackbridge/jira/adf"
 )
 
@@ -48,14 +49,15 @@ func (t *RichText) UnmarshalJSON(data []byte) error {
 	case bytes.Equal(data, []byte("null")):
 		*t = RichText{}
 	case len(data) > 0 && data[0] == '"':
-		var s string
-		if err := json.Unmarshal(data, &s); err != nil {
-			return err
+		s, ok := jsonscan.String(data)
+		if !ok {
+			return fmt.Errorf("jira: rich text: malformed string")
 		}
 		*t = RichText{Raw: s}
 	default:
-		doc, err := adf.Parse(data)
-		if err != nil {
+		// encoding/json has validated data: decode the document directly.
+		doc := new(adf.Node)
+		if err := doc.UnmarshalJSON(data); err != nil {
 			return fmt.Errorf("jira: rich text: %w", err)
 		}
 		*t = RichText{Doc: doc}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/trackbridge/trackbridge/internal/jsonscan"
 )
 
 // TimeLayout is Jira's timestamp format: milliseconds and a numeric zone
@@ -38,9 +40,9 @@ func (t *Time) UnmarshalJSON(data []byte) error {
 		t.Time = time.Time{}
 		return nil
 	}
-	var s string
-	if err := json.Unmarshal(data, &s); err != nil {
-		return fmt.Errorf("jira: time: %w", err)
+	s, ok := jsonscan.String(data)
+	if !ok {
+		return fmt.Errorf("jira: time: %.40s is not a string", data)
 	}
 	if s == "" {
 		t.Time = time.Time{}
@@ -81,9 +83,9 @@ func (d *Date) UnmarshalJSON(data []byte) error {
 		d.Time = time.Time{}
 		return nil
 	}
-	var s string
-	if err := json.Unmarshal(data, &s); err != nil {
-		return fmt.Errorf("jira: date: %w", err)
+	s, ok := jsonscan.String(data)
+	if !ok {
+		return fmt.Errorf("jira: date: %.40s is not a string", data)
 	}
 	if s == "" {
 		d.Time = time.Time{}

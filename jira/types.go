@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+
+	"github.com/trackbridge/trackbridge/internal/jsonscan"
 )
 
 // User is a Jira account. Cloud identifies users by AccountID; Data Center
@@ -309,36 +311,39 @@ func (f *IssueFields) Problems() []DecodeProblem {
 
 func (f *IssueFields) decodeProblems() []DecodeProblem { return f.problems }
 
-// UnmarshalJSON decodes the known system fields and keeps the rest raw. Only
-// input that is not a JSON object fails.
+// UnmarshalJSON decodes the known system fields and keeps the rest raw,
+// in one pass. Only input that is not a JSON object fails.
 func (f *IssueFields) UnmarshalJSON(data []byte) error {
-	var all map[string]json.RawMessage
-	if err := json.Unmarshal(data, &all); err != nil {
-		return fmt.Errorf("jira: issue fields: %w", err)
-	}
 	*f = IssueFields{}
-	for k, v := range all {
-		dst := f.known(k)
+	err := jsonscan.Object(data, func(rawKey, v []byte) error {
+		key, plain := jsonscan.Key(rawKey)
+		var dst any
+		if plain {
+			dst = f.known(string(key))
+		}
 		if dst == nil {
 			if f.Other == nil {
-				f.Other = make(map[string]json.RawMessage, len(all))
+				f.Other = make(map[string]json.RawMessage, 16)
 			}
-			f.Other[k] = v
-			continue
+			return keepRaw(&f.Other, rawKey, v)
 		}
-		if string(v) == "null" {
-			continue
+		if jsonscan.IsNull(v) {
+			return nil
 		}
-		if err := json.Unmarshal(v, dst); err != nil {
-			reflect.ValueOf(dst).Elem().SetZero()
-			if f.Other == nil {
-				f.Other = map[string]json.RawMessage{}
+		fv := reflect.ValueOf(dst).Elem()
+		if err := decodeValue(fv, v); err != nil {
+			fv.SetZero()
+			if err := keepRaw(&f.Other, rawKey, v); err != nil {
+				return err
 			}
-			f.Other[k] = v
-			f.problems = append(f.problems, DecodeProblem{Path: k, Raw: v, Err: err})
-			continue
+			f.problems = append(f.problems, DecodeProblem{Path: string(key), Raw: f.Other[string(key)], Err: err})
+			return nil
 		}
-		f.problems = liftProblems(f.problems, k, reflect.ValueOf(dst).Elem())
+		f.problems = liftProblems(f.problems, string(key), fv)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("jira: issue fields: %w", err)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/trackbridge/trackbridge/internal/jsonscan"
 	"sort"
 )
 
@@ -65,48 +66,108 @@ var markKeys = map[string]bool{"type": true, "attrs": true}
 type plainNode Node
 type plainMark Mark
 
-// UnmarshalJSON decodes a node, keeping unknown keys in Extra.
+// UnmarshalJSON decodes a node in one pass, keeping unknown keys in Extra.
 func (n *Node) UnmarshalJSON(data []byte) error {
-	if err := json.Unmarshal(data, (*plainNode)(n)); err != nil {
-		return err
+	*n = Node{}
+	return jsonscan.Object(data, func(rawKey, v []byte) error {
+		key, ok := jsonscan.Key(rawKey)
+		if !ok || jsonscan.IsNull(v) && !nodeKeys[string(key)] {
+			return keepExtra(&n.Extra, rawKey, v)
+		}
+		if jsonscan.IsNull(v) {
+			return nil
+		}
+		var good bool
+		switch string(key) {
+		case "type":
+			n.Type, good = jsonscan.String(v)
+		case "text":
+			n.Text, good = jsonscan.String(v)
+		case "version":
+			var x int64
+			x, good = jsonscan.Int(v)
+			n.Version = int(x)
+		case "attrs":
+			good = json.Unmarshal(v, &n.Attrs) == nil
+		case "content":
+			good = jsonscan.Array(v, func(e []byte) error {
+				if jsonscan.IsNull(e) {
+					n.Content = append(n.Content, nil)
+					return nil
+				}
+				c := new(Node)
+				if err := c.UnmarshalJSON(e); err != nil {
+					return err
+				}
+				n.Content = append(n.Content, c)
+				return nil
+			}) == nil
+		case "marks":
+			good = jsonscan.Array(v, func(e []byte) error {
+				if jsonscan.IsNull(e) {
+					n.Marks = append(n.Marks, nil)
+					return nil
+				}
+				m := new(Mark)
+				if err := m.UnmarshalJSON(e); err != nil {
+					return err
+				}
+				n.Marks = append(n.Marks, m)
+				return nil
+			}) == nil
+		default:
+			return keepExtra(&n.Extra, rawKey, v)
+		}
+		if !good {
+			return fmt.Errorf("adf: node key %s: unexpected value %.40s", key, v)
+		}
+		return nil
+	})
+}
+
+// keepExtra stores a copy of an unknown key's value.
+func keepExtra(extra *map[string]json.RawMessage, rawKey, v []byte) error {
+	k, ok := jsonscan.String(rawKey)
+	if !ok {
+		return jsonscan.ErrSyntax
 	}
-	extra, err := unknownKeys(data, nodeKeys)
-	n.Extra = extra
-	return err
+	if *extra == nil {
+		*extra = map[string]json.RawMessage{}
+	}
+	(*extra)[k] = append(json.RawMessage(nil), v...)
+	return nil
 }
 
 // MarshalJSON encodes a node with its unknown keys.
 func (n *Node) MarshalJSON() ([]byte, error) { return withExtra((*plainNode)(n), n.Extra) }
 
-// UnmarshalJSON decodes a mark, keeping unknown keys in Extra.
+// UnmarshalJSON decodes a mark in one pass, keeping unknown keys in Extra.
 func (m *Mark) UnmarshalJSON(data []byte) error {
-	if err := json.Unmarshal(data, (*plainMark)(m)); err != nil {
-		return err
-	}
-	extra, err := unknownKeys(data, markKeys)
-	m.Extra = extra
-	return err
+	*m = Mark{}
+	return jsonscan.Object(data, func(rawKey, v []byte) error {
+		key, ok := jsonscan.Key(rawKey)
+		if !ok || !markKeys[string(key)] {
+			return keepExtra(&m.Extra, rawKey, v)
+		}
+		if jsonscan.IsNull(v) {
+			return nil
+		}
+		var good bool
+		switch string(key) {
+		case "type":
+			m.Type, good = jsonscan.String(v)
+		case "attrs":
+			good = json.Unmarshal(v, &m.Attrs) == nil
+		}
+		if !good {
+			return fmt.Errorf("adf: mark key %s: unexpected value %.40s", key, v)
+		}
+		return nil
+	})
 }
 
 // MarshalJSON encodes a mark with its unknown keys.
 func (m *Mark) MarshalJSON() ([]byte, error) { return withExtra((*plainMark)(m), m.Extra) }
-
-func unknownKeys(data []byte, known map[string]bool) (map[string]json.RawMessage, error) {
-	var all map[string]json.RawMessage
-	if err := json.Unmarshal(data, &all); err != nil {
-		return nil, err
-	}
-	var extra map[string]json.RawMessage
-	for k, v := range all {
-		if !known[k] {
-			if extra == nil {
-				extra = map[string]json.RawMessage{}
-			}
-			extra[k] = v
-		}
-	}
-	return extra, nil
-}
 
 func withExtra(v any, extra map[string]json.RawMessage) ([]byte, error) {
 	data, err := json.Marshal(v)
