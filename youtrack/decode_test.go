@@ -210,3 +210,27 @@ func TestHubDetailsFailureIsReported(t *testing.T) {
 	assert.ErrorIs(t, errs[0], tracker.ErrForbidden)
 	assert.Contains(t, errs[0].Error(), "reading user details from Hub")
 }
+
+func TestHubUsersDecodeLeniently(t *testing.T) {
+	t.Parallel()
+	c, mock := newMockClient(t)
+	respond(t, mock, "GET", "/hub/api/rest/users", youtrack.DefaultHubUserFields, "users_hub_variants.json")
+	list, _, err := c.Users.ListHub(context.Background(), nil)
+	require.NoError(t, err, "a mistyped paging sibling or user field fails nothing")
+	require.Len(t, list, 2)
+	jane := list[0].User()
+	assert.Equal(t, "jane.doe@example.com", jane.Email)
+	assert.Zero(t, jane.LastAccessTime)
+	problems := map[string]string{}
+	for _, p := range list[0].Problems {
+		problems[p.Field] = string(p.Raw)
+	}
+	assert.Equal(t, map[string]string{"lastAccessTime": `"yesterday"`, "profile.email.verified": `"yes"`}, problems)
+	assert.Contains(t, list[0].Extra, "avatar")
+	assert.Contains(t, list[0].Profile.Extra, "locale")
+	assert.Contains(t, list[0].Groups[0].Extra, "ringId")
+	bot := list[1].User()
+	assert.True(t, bot.Banned)
+	assert.Empty(t, bot.Email)
+	assert.Empty(t, list[1].Problems)
+}
