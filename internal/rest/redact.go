@@ -34,9 +34,9 @@ const minSecretLen = 4
 type Redactor struct {
 	mu   sync.RWMutex
 	seen map[string]bool
-	// forms holds every form of every secret, longest first.
+	// forms holds every form of every secret, longest first, so a long
+	// form is replaced before a shorter one inside it.
 	forms []string
-	rep   *strings.Replacer
 	// linked Redactors are applied too: an authenticator's, which learns
 	// new tokens as they are fetched.
 	linked []*Redactor
@@ -73,12 +73,12 @@ func (r *Redactor) Add(secrets ...string) {
 func (r *Redactor) reset(secrets ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.seen, r.forms, r.rep = nil, nil, nil
+	r.seen, r.forms = nil, nil
 	r.addLocked(secrets)
 }
 
 func (r *Redactor) addLocked(secrets []string) {
-	changed := false
+	var added []string
 	for _, s := range secrets {
 		if len(s) < minSecretLen || r.seen[s] {
 			continue
@@ -87,19 +87,16 @@ func (r *Redactor) addLocked(secrets []string) {
 			r.seen = map[string]bool{}
 		}
 		r.seen[s] = true
-		r.forms = append(r.forms, secretForms(s)...)
-		changed = true
+		added = append(added, secretForms(s)...)
 	}
-	if !changed {
+	if len(added) == 0 {
 		return
 	}
-	slices.SortFunc(r.forms, func(a, b string) int { return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b)) })
-	r.forms = slices.Compact(r.forms)
-	pairs := make([]string, 0, 2*len(r.forms))
-	for _, f := range r.forms {
-		pairs = append(pairs, f, redacted)
-	}
-	r.rep = strings.NewReplacer(pairs...)
+	// A new slice, never the old one changed in place: Redact reads the
+	// old one without the lock.
+	forms := append(slices.Clone(r.forms), added...)
+	slices.SortFunc(forms, func(a, b string) int { return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b)) })
+	r.forms = slices.Compact(forms)
 }
 
 // AddPair registers a user name and secret sent together as HTTP basic
@@ -126,10 +123,12 @@ func (r *Redactor) Redact(s string) string {
 		return s
 	}
 	r.mu.RLock()
-	rep, linked := r.rep, r.linked
+	forms, linked := r.forms, r.linked
 	r.mu.RUnlock()
-	if rep != nil {
-		s = rep.Replace(s)
+	// forms is never changed in place (Add builds a new slice), so it
+	// is read without the lock.
+	for _, f := range forms {
+		s = strings.ReplaceAll(s, f, redacted)
 	}
 	for _, l := range linked {
 		s = l.Redact(s)
@@ -225,10 +224,27 @@ func secretForms(s string) []string {
 	}
 	var all []string
 	for _, f := range out {
-		all = append(all, f, html.EscapeString(f))
-		all = append(all, jsonForms(f)...)
+		all = append(all, f)
+		if strings.ContainsAny(f, "<>&'\"") {
+			all = append(all, html.EscapeString(f))
+		}
+		if needsJSONEscape(f) {
+			all = append(all, jsonForms(f)...)
+		}
 	}
 	return all
+}
+
+// needsJSONEscape reports whether a JSON encoder might write f otherwise
+// than as it is.
+func needsJSONEscape(f string) bool {
+	for i := 0; i < len(f); i++ {
+		switch c := f[i]; {
+		case c < 0x20, c >= 0x80, c == '"', c == '\\', c == '<', c == '>', c == '&', c == '/':
+			return true
+		}
+	}
+	return false
 }
 
 // base64Forms returns s in base64, standard and URL alphabets, padded or
