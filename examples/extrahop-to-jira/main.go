@@ -107,6 +107,12 @@ func runThen(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 		return err
 	}
 	defer sys.close()
+	// The test connection: it answers at once when a system is down or a
+	// credential is wrong, and lists every way the mapping does not fit.
+	if err := spec.Check(ctx, sys.target, mapping.CheckSource(sys.source)); err != nil {
+		return fmt.Errorf("test connection: %w", err)
+	}
+	fmt.Fprintf(stdout, "Test connection: both systems answer and the mapping fits project %s.\n\n", spec.Defaults.Project)
 	st, closeStore, err := o.OpenStore(ctx)
 	if err != nil {
 		return err

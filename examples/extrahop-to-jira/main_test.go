@@ -235,3 +235,22 @@ func TestRealSystemsTwiceWithoutStore(t *testing.T) {
 	assert.Zero(t, writeRequests(eh, jr), "the second run writes nothing")
 	assert.Len(t, jr.Issues(), tickets)
 }
+
+// TestTestConnectionListsEveryProblem: before anything syncs, the program
+// checks the mapping against both systems and names every problem at once.
+func TestTestConnectionListsEveryProblem(t *testing.T) {
+	t.Parallel()
+	eh := extrahoptest.NewServer(t)
+	jr := jiratest.NewServer(t)
+	env := map[string]string{
+		"EXTRAHOP_URL": eh.URL(), "EXTRAHOP_API_KEY": extrahoptest.DefaultAPIKey,
+		"JIRA_URL": jr.URL(), "JIRA_EMAIL": jiratest.Email, "JIRA_API_TOKEN": jiratest.APIToken,
+	}
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"-project", "NOPE", "-assignee", "ghost@example.com"}, &out, &out, func(k string) string { return env[k] })
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "test connection")
+	assert.Contains(t, err.Error(), `project "NOPE" does not exist`)
+	assert.Contains(t, err.Error(), `assignee "ghost@example.com" is not a user`)
+	assert.Empty(t, jr.Issues(), "nothing is filed when the mapping does not fit")
+}
