@@ -80,6 +80,7 @@ type Server struct {
 	requests fakeserver.Recorder
 	faults   fakeserver.Faults
 	hooks    inboundtest.Sender // notifications: notify.go
+	boards   boards             // links, work items, agiles: boards.go
 }
 
 // New starts a fake seeded with realistic data ([Server.Seed]). Close it
@@ -96,8 +97,10 @@ func New(opts ...Option) *Server {
 		o(s)
 	}
 	s.fields = defaultFields()
+	s.boards.linkTypes = defaultLinkTypes()
 	if !s.noSeed {
 		s.seed()
+		s.seedBoards()
 	}
 	s.ts = httptest.NewServer(s.routes())
 	return s
@@ -264,6 +267,21 @@ func (s *Server) routes() http.Handler {
 	handle("GET /api/users", s.listUsers)
 	handle("GET /api/users/me", s.getMe)
 	handle("GET /hub/api/rest/users", s.listHubUsers)
+	handle("GET /api/issueLinkTypes", s.listLinkTypes)
+	handle("GET /api/issueLinkTypes/{lt}", s.getLinkType)
+	handle("GET /api/issues/{id}/links", s.listIssueLinks)
+	handle("POST /api/issues/{id}/links/{lid}/issues", s.addIssueLink)
+	handle("DELETE /api/issues/{id}/links/{lid}/issues/{tid}", s.removeIssueLink)
+	handle("GET /api/issues/{id}/timeTracking/workItems", s.listWorkItems)
+	handle("POST /api/issues/{id}/timeTracking/workItems", s.addWorkItem)
+	handle("GET /api/issues/{id}/timeTracking/workItems/{wid}", s.getWorkItem)
+	handle("POST /api/issues/{id}/timeTracking/workItems/{wid}", s.updateWorkItem)
+	handle("DELETE /api/issues/{id}/timeTracking/workItems/{wid}", s.deleteWorkItem)
+	handle("GET /api/workItems", s.searchWorkItems)
+	handle("GET /api/agiles", s.listAgiles)
+	handle("GET /api/agiles/{aid}", s.getAgile)
+	handle("GET /api/agiles/{aid}/sprints", s.listSprints)
+	handle("GET /api/agiles/{aid}/sprints/{sid}", s.getSprint)
 	handle("/", func(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusNotFound, "HTTP 404 Not Found", "No resource at "+r.URL.Path)
 	})
