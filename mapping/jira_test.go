@@ -96,6 +96,22 @@ flows:
 	assert.Contains(t, err.Error(), `"Mainframe" is not an allowed Affected Systems`)
 	assert.NotContains(t, err.Error(), `"Network" is not`)
 	assert.Contains(t, err.Error(), `Severity takes one value, not a list`)
+
+	// A single value for a list field would be refused by Jira, too.
+	spec, err = mapping.Parse([]byte(`
+flows:
+  - name: incidents
+    source: app
+    target: jira
+    defaults: {project: SEC, type: Task}
+    fields:
+      summary: {from: summary}
+      Affected Systems: {value: Network}
+`))
+	require.NoError(t, err)
+	err = spec.Flows[0].Check(context.Background(), target)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `flows[0].fields["Affected Systems"].value: Affected Systems takes a list: write [Network]`)
 }
 
 // TestCheckReportsEveryProblemOnce is the "test connection" against a fake
