@@ -2,19 +2,18 @@ package jira
 
 import "github.com/trackbridge/trackbridge/internal/rest"
 
-// APIError is an answer of Jira with a status outside 2xx. It keeps the
-// status code, the method and sanitised URL, Jira's message (its
-// errorMessages and field errors), the raw body and the response headers,
-// and matches the tracker sentinels through errors.Is (404 and 410
-// tracker.ErrNotFound, 401 tracker.ErrUnauthorized, 403
-// tracker.ErrForbidden, 409 tracker.ErrConflict, 400 and 422
-// tracker.ErrInvalid, 429 tracker.ErrRateLimited, 5xx
-// tracker.ErrUnavailable). Get it from any error a method returns with
-// errors.As:
+// APIError is the error a request returns when the server answers with a
+// status of 400 or more. Use errors.As to read its StatusCode, the server's
+// Message, the capped Body and the response Header; errors.Is matches it
+// against the tracker sentinels. For Jira, Message is its errorMessages and field errors; the
+// sentinels are 404 and 410 tracker.ErrNotFound, 401
+// tracker.ErrUnauthorized, 403 tracker.ErrForbidden, 409
+// tracker.ErrConflict, 400 and 422 tracker.ErrInvalid, 429
+// tracker.ErrRateLimited and 5xx tracker.ErrUnavailable.
 //
 //	var ae *jira.APIError
 //	if errors.As(err, &ae) {
-//		log.Print(ae.StatusCode, string(ae.Body), ae.Header.Get("X-Arequestid"))
+//		log.Print(ae.StatusCode, ae.Message, string(ae.Body), ae.Header.Get("X-Arequestid"))
 //	}
 type APIError = rest.APIError
 
