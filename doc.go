@@ -14,6 +14,8 @@
 //   - tracker/trackertest: the conformance suite every adapter passes, and
 //     an in-memory tracker with every capability.
 //   - tracker/access: access reviews of tracker accounts against a roster.
+//   - tracker/hosted: a host application's own items as a tracker, a sync
+//     source or target, with an event for every change a person makes.
 //
 // One package per vendor, each a faithful typed client of that vendor's
 // REST API plus an Adapter implementing the tracker interfaces, and an
