@@ -8,8 +8,9 @@
 //
 //   - [github.com/trackbridge/trackbridge/tracker]: the issue model
 //     (Issue, Change, Comment, User, Ref), small capability interfaces
-//     (Creator, Updater, Searcher, Transitioner, Commenter, UserDirectory,
-//     MarkerFinder, Describer) discovered by type assertion, and the
+//     (Creator, BulkCreator, Updater, Deleter, Searcher, Transitioner,
+//     Commenter, UserDirectory, MarkerFinder, Describer) discovered by type
+//     assertion, and the
 //     sentinel errors every adapter returns (ErrNotFound, ErrRateLimited…).
 //   - tracker/trackertest: the conformance suite every adapter passes, and
 //     an in-memory tracker with every capability.
@@ -29,10 +30,11 @@
 //
 // Moving data between them:
 //
-//   - mapping: flow specs in YAML, JSON or Go — rules, field and value
-//     maps, safe templates, routing, defaults, back-mapping — loaded with
-//     every mistake reported by path and line, and checked against a live
-//     tracker's metadata before a sync runs.
+//   - mapping: flow specs (FlowSpec) in YAML, JSON or Go — rules, field
+//     and value maps, safe templates, routing, defaults, back-mapping —
+//     loaded with every mistake reported by path and line, and checked
+//     against the live trackers before a sync runs (FlowSpec.Check, the
+//     test connection).
 //   - syncer: the engine — plan/apply (dry run), exactly-once create,
 //     updates of owned fields only, write-back, polling on a cursor,
 //     retries and parking, observers.
@@ -49,6 +51,7 @@
 //	ec, err := extrahop.New("https://eda.example.com", extrahop.WithAPIKey(apiKey))
 //	source, err := extrahop.NewAdapter(ec, extrahop.AdapterConfig{})
 //	spec, err := mapping.Builtin("extrahop-to-jira") // or mapping.LoadFile("flows.yaml")
+//	err = spec.Flows[0].Check(ctx, target, mapping.CheckSource(source)) // every problem at once
 //	st, err := sqlite.Open(ctx, "trackbridge.db")
 //	flow, err := syncer.New(syncer.Config{
 //		Name:     "extrahop-to-jira",
