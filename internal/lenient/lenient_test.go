@@ -175,3 +175,24 @@ func TestUnknownKeysOfAnyShape(t *testing.T) {
 	}, is.Extra)
 	assert.Empty(t, is.Problems)
 }
+
+// FuzzDecode checks that no input panics the decoder and that whatever it
+// accepts encodes to valid JSON again.
+func FuzzDecode(f *testing.F) {
+	for _, seed := range []string{
+		`{"id":"2-1","updated":1,"reporter":{"login":"a"},"watchers":[{"login":"b"}]}`,
+		`{"id":7,"updated":"x","reporter":"r","watchers":{"login":1},"extra":[1,{"a":"}"}]}`,
+		`{"a\"b":"x}","ID":"y"}`, `null`, `{}`, `[1]`, `{"id":`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var is issue
+		if err := json.Unmarshal(data, &is); err != nil {
+			return
+		}
+		out, err := json.Marshal(is)
+		require.NoError(t, err)
+		assert.True(t, json.Valid(out), "%s", out)
+	})
+}
