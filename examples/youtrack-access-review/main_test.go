@@ -108,3 +108,14 @@ func TestTokenNeverPrinted(t *testing.T) {
 	assert.NotContains(t, err.Error(), token)
 	assert.NotContains(t, out.String(), token)
 }
+
+// With the YouTrack user API, which has no last access times, the review
+// reads them from Hub, so stale accounts are still found.
+func TestRunYouTrackUserAPIFindsStaleAccounts(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"--user-api", "youtrack"}, &out, &out, noEnv))
+	got := out.String()
+	assert.Contains(t, got, "stale-account         mlopez      Maria Lopez  roster.csv:10 developer  last access 2026-05-04, 200 days before the review")
+	assert.Contains(t, got, "4 findings (1 offboarded-active, 1 unidentified-account, 1 excess-access, 1 stale-account)")
+}
