@@ -34,6 +34,7 @@ type compiled struct {
 	values []cValue
 	back   cBack
 	after  []cField
+	twoWay cTwoWay
 	// dpath is the path of the defaults, by attribute and extra field.
 	dpath map[string]string
 }
@@ -229,6 +230,7 @@ func (f *FlowSpec) compile(path string, lim Limits, c *collector) *compiled {
 			cf.after = append(cf.after, cfld)
 		}
 	}
+	f.compileTwoWay(path, cf, c)
 	if c.count > before {
 		return nil
 	}

@@ -76,6 +76,17 @@ type FlowSpec struct {
 	// (see [FlowSpec.ApplyAfterCreate]).
 	AfterCreate map[string]*FieldSpec `yaml:"afterCreate,omitempty" json:"afterCreate,omitempty"`
 
+	// Comments syncs comments between a source item and its ticket; nil
+	// syncs none. See [CommentSpec].
+	Comments *CommentSpec `yaml:"comments,omitempty" json:"comments,omitempty"`
+
+	// Conflicts settles fields synced both ways (see
+	// [FlowSpec.TwoWayFields]) that changed on both sides since the last
+	// sync, per target field name or "*" for all: "source-wins" (the
+	// default), "target-wins" or "newest-wins". Either way the engine
+	// reports the conflict with both values.
+	Conflicts map[string]string `yaml:"conflicts,omitempty" json:"conflicts,omitempty"`
+
 	c *compiled
 }
 

@@ -77,6 +77,9 @@ type TemplateData struct {
 	Created        time.Time
 	Updated        time.Time
 	Now            time.Time
+	// Comment is the comment being mirrored, in a comment attribution
+	// template; nil elsewhere.
+	Comment *CommentData
 
 	run *run
 }
@@ -455,6 +458,11 @@ func rangeGuard(data any, v any) (any, error) {
 // Callers hand render an issue nobody else changes (FlowSpec.templateView), so
 // an abandoned goroutine cannot race with them.
 func render(tp *tmpl, is *tracker.Issue, now time.Time, lim Limits) (string, error) {
+	return renderWith(tp, is, nil, now, lim)
+}
+
+// renderWith is render with .Comment set (nil for field templates).
+func renderWith(tp *tmpl, is *tracker.Issue, comment *CommentData, now time.Time, lim Limits) (string, error) {
 	r := &run{limits: lim, started: time.Now()}
 	c, err := tp.get()
 	if err != nil {
@@ -464,6 +472,7 @@ func render(tp *tmpl, is *tracker.Issue, now time.Time, lim Limits) (string, err
 	var out strings.Builder
 	w := &limitWriter{r: r, b: &out}
 	data := newTemplateData(is, now, r)
+	data.Comment = comment
 	done := make(chan error, 1)
 	go func() {
 		done <- c.t.Execute(w, data)
