@@ -639,6 +639,9 @@ func (a *Adapter) toComment(issueID string, c *Comment) *tracker.Comment {
 	if c.Author != nil {
 		out.Author, out.AuthorName = c.Author.ID(), c.Author.DisplayName
 	}
+	if v := c.Visibility; v != nil && v.Type != "" {
+		out.Visibility = v.Type + ":" + v.Value
+	}
 	return out
 }
 

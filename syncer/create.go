@@ -220,6 +220,13 @@ func (f *Flow) linked(ctx context.Context, r *run, d *Decision, link *store.Link
 	if err == nil {
 		_, err = f.writeBack(ctx, r, d, link, target, true)
 	}
+	if err == nil && f.comments.Syncs() {
+		// The item's comments so far go to the new ticket (or are found
+		// there, by their markers, on an adopted one).
+		var n commentCounts
+		n, err = f.syncComments(ctx, r, d, link, d.Item, target)
+		r.comments(n)
+	}
 	// Store what the transition and write-back recorded. A failure of
 	// either leaves the item failed: the cursor stays, and the next run
 	// finds the link's hashes and flags and does only what is missing.

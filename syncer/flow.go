@@ -152,6 +152,10 @@ type Flow struct {
 	srcUpdate tracker.Updater
 	srcTrans  tracker.Transitioner
 	tgtSearch tracker.Searcher
+	srcComm   tracker.Commenter
+	tgtComm   tracker.Commenter
+
+	comments mapping.CommentPolicy
 
 	searchLag time.Duration
 
@@ -219,6 +223,10 @@ func New(cfg Config) (*Flow, error) {
 	if cfg.TargetQuery != nil {
 		need(cfg.Target, "target", tracker.CanSearch, "TargetQuery polls the target")
 	}
+	if cfg.Mapping.CommentPolicy().Syncs() {
+		need(cfg.Target, "target", tracker.CanComment, "the mapping syncs comments")
+		need(cfg.Source, "source", tracker.CanComment, "the mapping syncs comments")
+	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("syncer: flow %q: %s: %w", cfg.Name, strings.Join(missing, "; "), tracker.ErrUnsupported)
 	}
@@ -232,7 +240,10 @@ func New(cfg Config) (*Flow, error) {
 		f.srcSearch, _ = cfg.Source.(tracker.Searcher)
 		f.srcUpdate, _ = cfg.Source.(tracker.Updater)
 		f.srcTrans, _ = cfg.Source.(tracker.Transitioner)
+		f.srcComm, _ = cfg.Source.(tracker.Commenter)
 	}
+	f.tgtComm, _ = cfg.Target.(tracker.Commenter)
+	f.comments = cfg.Mapping.CommentPolicy()
 	if f.cfg.BulkSize <= 1 || f.cfg.AdoptExisting {
 		f.bulk = nil
 	}

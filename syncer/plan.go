@@ -65,6 +65,9 @@ type Decision struct {
 	// Replace is set when a recurrence opens a new ticket in place of a
 	// done one.
 	Replace bool
+	// Comments is set when the item's comments are synced with its
+	// ticket's: the flow syncs comments and the item changed.
+	Comments bool
 	// Err is why the item could not be mapped, for a skip.
 	Err error
 
@@ -174,8 +177,9 @@ func (f *Flow) decide(item *tracker.Issue, link *store.Link) *Decision {
 		return d
 	}
 	d.WriteBack = link.FieldHashes[keyAfterCreate] == "pending"
+	d.Comments = f.comments.Syncs()
 	if !res.Match {
-		if d.WriteBack {
+		if d.WriteBack || d.Comments {
 			d.Action = ActionUpdate
 			return d
 		}
@@ -200,7 +204,7 @@ func (f *Flow) decide(item *tracker.Issue, link *store.Link) *Decision {
 			return d
 		}
 	}
-	if len(d.Fields) == 0 && d.Transition == nil && !d.WriteBack {
+	if len(d.Fields) == 0 && d.Transition == nil && !d.WriteBack && !d.Comments {
 		d.Action, d.Reason = ActionSkip, ReasonUnchanged
 		if f.updater == nil && len(res.Owned) > 0 {
 			d.Reason = ReasonNoUpdate

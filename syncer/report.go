@@ -67,6 +67,10 @@ type Report struct {
 	// WrittenBack counts items whose source was written this run (after a
 	// create, an update or alone): one source write each.
 	WrittenBack int
+	// CommentsCreated, CommentsEdited and CommentsDeleted count the
+	// mirrors of comments this run created, updated and deleted, on
+	// either side.
+	CommentsCreated, CommentsEdited, CommentsDeleted int
 	// Skips counts skip reasons.
 	Skips map[string]int
 	// RetryAt is the earliest time all deferred items can go on.
@@ -103,6 +107,9 @@ func (r *Report) Summary() string {
 	add(r.Parked, "parked")
 	if r.WrittenBack > 0 {
 		parts = append(parts, fmt.Sprintf("(%d written back onto the source)", r.WrittenBack))
+	}
+	if n := r.CommentsCreated + r.CommentsEdited + r.CommentsDeleted; n > 0 {
+		parts = append(parts, fmt.Sprintf("(comments: %d mirrored, %d edited, %d deleted)", r.CommentsCreated, r.CommentsEdited, r.CommentsDeleted))
 	}
 	if len(parts) == 0 {
 		return "nothing to do"
@@ -148,6 +155,9 @@ func (r *Report) merge(o *Report) {
 		r.add(oc)
 	}
 	r.WrittenBack += o.WrittenBack
+	r.CommentsCreated += o.CommentsCreated
+	r.CommentsEdited += o.CommentsEdited
+	r.CommentsDeleted += o.CommentsDeleted
 	if r.Err == nil {
 		r.Err = o.Err
 	}
@@ -196,6 +206,15 @@ func (r *run) finish(d *Decision, e Event) {
 // deferUntil finishes an item that cannot go on before at.
 func (r *run) deferUntil(d *Decision, at time.Time, reason string) {
 	r.finish(d, Event{Kind: EventDeferred, Reason: reason, RetryAt: at})
+}
+
+// comments adds one item's comment writes to the report.
+func (r *run) comments(n commentCounts) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.report.CommentsCreated += n.created
+	r.report.CommentsEdited += n.edited
+	r.report.CommentsDeleted += n.deleted
 }
 
 // note reports an event that does not end the item's processing to the

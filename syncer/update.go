@@ -34,9 +34,10 @@ func (f *Flow) update(ctx context.Context, r *run, d *Decision, link *store.Link
 		wrote = append(wrote, d.Fields...)
 	}
 	wroteBack := false
+	var target *tracker.Issue
 	if d.WriteBack {
-		target, err := f.getTarget(ctx, r, d, link)
-		if err != nil {
+		var err error
+		if target, err = f.getTarget(ctx, r, d, link); err != nil {
 			f.failed(ctx, r, d, link, "reading ticket for write-back", err)
 			return
 		}
@@ -47,6 +48,20 @@ func (f *Flow) update(ctx context.Context, r *run, d *Decision, link *store.Link
 		}
 		wroteBack = len(fields) > 0
 	}
+	var comments commentCounts
+	if d.Comments {
+		var err error
+		if comments, err = f.syncComments(ctx, r, d, link, d.Item, target); err != nil {
+			f.failed(ctx, r, d, link, "syncing comments", err)
+			return
+		}
+		r.comments(comments)
+	}
+	if len(wrote) == 0 && !wroteBack && comments.total() == 0 && !d.WriteBack && link.Attempts == 0 && !comments.dirty {
+		// Nothing was written and the link holds nothing new.
+		r.finish(d, Event{Kind: EventSkipped, Reason: ReasonUnchanged, Target: link.Target})
+		return
+	}
 	link.Attempts, link.LastError = 0, ""
 	if err := f.cfg.Store.PutLink(ctx, link); err != nil {
 		r.finish(d, Event{Kind: EventFailed, Reason: "storing link", Err: err})
@@ -54,7 +69,10 @@ func (f *Flow) update(ctx context.Context, r *run, d *Decision, link *store.Link
 	}
 	kind := EventUpdated
 	switch {
-	case len(wrote) > 0:
+	case len(wrote) > 0 || comments.total() > 0:
+		if comments.total() > 0 {
+			wrote = append(wrote, "comments")
+		}
 	case wroteBack:
 		kind = EventWroteBack
 	default:

@@ -199,6 +199,11 @@ func (f *Flow) pushTarget(ctx context.Context, r *run, d *Decision, t *tracker.I
 	}
 	f.noteTargetState(link, t)
 	wrote, err := f.writeBack(ctx, r, d, link, t, false)
+	var comments commentCounts
+	if err == nil && f.comments.Syncs() && link.State == store.StateLinked {
+		comments, err = f.syncComments(ctx, r, d, link, nil, t)
+		r.comments(comments)
+	}
 	if perr := f.cfg.Store.PutLink(ctx, link); perr != nil {
 		err = errors.Join(err, fmt.Errorf("storing link: %w", perr))
 	}
@@ -206,6 +211,8 @@ func (f *Flow) pushTarget(ctx context.Context, r *run, d *Decision, t *tracker.I
 	case err != nil:
 		// Failed: the target cursor stays, so the ticket is seen again.
 		r.finish(d, Event{Kind: EventFailed, Reason: "writing back", Err: err})
+	case comments.total() > 0:
+		r.finish(d, Event{Kind: EventUpdated, Fields: append(wrote, "comments")})
 	case len(wrote) > 0:
 		r.finish(d, Event{Kind: EventWroteBack, Fields: wrote})
 	default:

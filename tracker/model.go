@@ -190,6 +190,10 @@ type Comment struct {
 	Author     string
 	AuthorName string
 	Body       string
+	// Visibility is the restriction the tracker puts on the comment, as
+	// "type:value" ("role:Administrators", "group:jira-admins"); empty
+	// when everyone who can see the issue can see the comment.
+	Visibility string
 	Created    time.Time
 	Updated    time.Time
 }

@@ -144,7 +144,7 @@ type Link struct {
 	// under keys the engine chooses ("target.summary"). A change whose hash
 	// equals the stored one is the syncer's own echo. Never nil on read.
 	FieldHashes map[string]string
-	// Comments maps source comments to target comments.
+	// Comments pairs the item's comments with their mirrors.
 	Comments []CommentLink
 
 	// Attempts counts consecutive failed attempts to sync the link.
@@ -162,18 +162,33 @@ type Link struct {
 	Version int64
 }
 
-// CommentLink maps a source comment to the target comment made from it.
+// CommentLink pairs a comment with its mirror on the other side: the
+// comment written by a person (the original, on the Origin side) and the
+// copy the engine made of it.
 type CommentLink struct {
-	// SourceID and TargetID are the comments' ids in their trackers.
+	// SourceID and TargetID are the comments' ids in their trackers. The
+	// mirror's id is empty while Pending.
 	SourceID, TargetID string
-	// Hash is the content hash of the comment as last synced.
+	// Origin is the side the original was written on; empty reads as
+	// SideSource.
+	Origin Side
+	// Hash is the content hash of the original as last synced.
 	Hash string
+	// Marker is the correlation marker the mirror carries, so that a
+	// mirror whose create was interrupted is found before it is created
+	// again.
+	Marker string
+	// Pending marks a mirror whose create was begun and not confirmed.
+	Pending bool
 	// Deleted is a tombstone: the comment was deleted on one side and
 	// the deletion synced, so it must not be created again.
 	Deleted bool
 	// DeletedAt is when the tombstone was set.
 	DeletedAt time.Time
 }
+
+// FromTarget reports whether the original was written on the target.
+func (c CommentLink) FromTarget() bool { return c.Origin == SideTarget }
 
 // Clone returns a deep copy of l. FieldHashes of the copy is never nil and
 // Comments is nil when empty, the shape stores return.

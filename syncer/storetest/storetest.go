@@ -362,7 +362,10 @@ func testComments(t *testing.T, s store.Store, clock *Clock) {
 	l := newLink("f", "1")
 	l.Comments = []store.CommentLink{
 		{SourceID: "c1", TargetID: "10001", Hash: "a"},
-		{SourceID: "c2", TargetID: "10002", Hash: "b"},
+		{SourceID: "c2", TargetID: "10002", Hash: "b", Origin: store.SideSource},
+		// A comment written on the target, its mirror on the source not
+		// confirmed yet.
+		{TargetID: "10003", Origin: store.SideTarget, Hash: "c", Marker: "tbc-1f", Pending: true},
 	}
 	require.NoError(t, s.PutLink(ctx, l))
 	got, err := s.GetLink(ctx, "f", l.Source)
@@ -376,11 +379,14 @@ func testComments(t *testing.T, s store.Store, clock *Clock) {
 	require.NoError(t, s.PutLink(ctx, got))
 	again, err := s.GetLink(ctx, "f", l.Source)
 	require.NoError(t, err)
-	require.Len(t, again.Comments, 3)
+	require.Len(t, again.Comments, 4)
 	assert.True(t, again.Comments[1].Deleted)
+	assert.True(t, again.Comments[2].FromTarget())
+	assert.True(t, again.Comments[2].Pending)
+	assert.Equal(t, "tbc-1f", again.Comments[2].Marker)
 	assert.True(t, again.Comments[1].DeletedAt.Equal(clock.Now()), "deleted at %v", again.Comments[1].DeletedAt)
 	assert.False(t, again.Comments[0].Deleted)
-	assert.Equal(t, "c3", again.Comments[2].SourceID)
+	assert.Equal(t, "c3", again.Comments[3].SourceID)
 }
 
 func testCursors(t *testing.T, s store.Store, clock *Clock) {

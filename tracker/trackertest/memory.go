@@ -638,6 +638,21 @@ func (m *Memory) AddComment(ctx context.Context, issueID, body string) (*tracker
 	return cloneComment(m.addComment(s, body)), nil
 }
 
+// Comment adds a comment as a person would: by author, with an optional
+// visibility ("role:Administrators"; empty for public). It is the test's
+// way to comment; the engine under test uses AddComment.
+func (m *Memory) Comment(issueID, author, visibility, body string) (*tracker.Comment, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, err := m.lookup(issueID)
+	if err != nil {
+		return nil, err
+	}
+	c := m.addComment(s, body)
+	c.Author, c.AuthorName, c.Visibility = author, author, visibility
+	return cloneComment(c), nil
+}
+
 // addComment stores a comment and moves the issue's Updated. m.mu must be
 // held.
 func (m *Memory) addComment(s *memIssue, body string) *tracker.Comment {

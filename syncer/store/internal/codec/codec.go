@@ -15,7 +15,10 @@ import (
 type comment struct {
 	SourceID  string     `json:"source_id"`
 	TargetID  string     `json:"target_id"`
+	Origin    string     `json:"origin,omitempty"`
 	Hash      string     `json:"hash,omitempty"`
+	Marker    string     `json:"marker,omitempty"`
+	Pending   bool       `json:"pending,omitempty"`
 	Deleted   bool       `json:"deleted,omitempty"`
 	DeletedAt *time.Time `json:"deleted_at,omitempty"`
 }
@@ -49,7 +52,7 @@ func Comments(cs []store.CommentLink) (string, error) {
 	}
 	out := make([]comment, len(cs))
 	for i, c := range cs {
-		out[i] = comment{SourceID: c.SourceID, TargetID: c.TargetID, Hash: c.Hash, Deleted: c.Deleted}
+		out[i] = comment{SourceID: c.SourceID, TargetID: c.TargetID, Origin: string(c.Origin), Hash: c.Hash, Marker: c.Marker, Pending: c.Pending, Deleted: c.Deleted}
 		if !c.DeletedAt.IsZero() {
 			at := c.DeletedAt.UTC()
 			out[i].DeletedAt = &at
@@ -73,7 +76,7 @@ func ParseComments(s string) ([]store.CommentLink, error) {
 	}
 	out := make([]store.CommentLink, len(in))
 	for i, c := range in {
-		out[i] = store.CommentLink{SourceID: c.SourceID, TargetID: c.TargetID, Hash: c.Hash, Deleted: c.Deleted}
+		out[i] = store.CommentLink{SourceID: c.SourceID, TargetID: c.TargetID, Origin: store.Side(c.Origin), Hash: c.Hash, Marker: c.Marker, Pending: c.Pending, Deleted: c.Deleted}
 		if c.DeletedAt != nil {
 			out[i].DeletedAt = c.DeletedAt.UTC()
 		}
