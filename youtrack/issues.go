@@ -18,7 +18,7 @@ import (
 // values, and tags.
 const DefaultIssueFields = "$type,id,idReadable,summary,description,wikifiedDescription,created,updated,resolved," +
 	"project($type,id,shortName,name),reporter($type,id,login,fullName,ringId),updater($type,id,login,fullName,ringId),commentsCount," +
-	"customFields($type,id,name,value($type,id,name,login,fullName,ringId,isResolved,text,presentation,minutes)," +
+	"customFields($type,id,name,value($type,id,name,login,fullName,email,ringId,isResolved,text,presentation,minutes)," +
 	"projectCustomField($type,field($type,name,fieldType($type,id))))," +
 	"tags($type,id,name)"
 
@@ -209,7 +209,7 @@ func (s *IssuesService) Delete(ctx context.Context, id string) (*Response, error
 }
 
 // DefaultCustomFieldFields is the projection of custom field calls.
-const DefaultCustomFieldFields = "$type,id,name,value($type,id,name,login,fullName,ringId,isResolved,text,presentation,minutes)"
+const DefaultCustomFieldFields = "$type,id,name,value($type,id,name,login,fullName,email,ringId,isResolved,text,presentation,minutes)"
 
 // UpdateCustomField sets one custom field of an issue through
 // /api/issues/{id}/customFields/{fieldId}. f.Type must be the field's

@@ -34,6 +34,7 @@ func TestAdapterResolvesPeopleBothWays(t *testing.T) {
 		assert.Equal(t, "jdoe", is.Assignee, "the login is the handle")
 		require.NotNil(t, is.AssigneeUser)
 		assert.Equal(t, "Jane Doe", is.AssigneeUser.Name, "a readable name to write back")
+		assert.Equal(t, "jane.doe@example.com", is.AssigneeUser.Email)
 		stored, ok := srv.Issue(is.Key)
 		require.True(t, ok)
 		assert.Equal(t, "jdoe", stored.Fields["Assignee"])
