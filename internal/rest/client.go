@@ -12,10 +12,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-querystring/query"
-	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/trackbridge/trackbridge/tracker"
 )
@@ -107,12 +107,14 @@ type Config struct {
 
 // Client sends requests to one base URL. It is safe for concurrent use.
 type Client struct {
-	cfg     Config
-	red     *Redactor
-	base    *url.URL
-	hc      *http.Client
-	agent   string
-	errBody int64
+	cfg   Config
+	red   *Redactor
+	base  *url.URL
+	hc    *http.Client
+	agent string
+	// agentHdr is the User-Agent header value, shared by every request.
+	agentHdr []string
+	errBody  int64
 }
 
 // New validates cfg and returns a client. It does no I/O.
@@ -182,6 +184,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.UserAgent != "" {
 		c.agent = cfg.UserAgent + " " + c.agent
 	}
+	c.agentHdr = []string{c.agent}
 	var next http.RoundTripper
 	timeout := DefaultTimeout
 	var checkRedirect func(*http.Request, []*http.Request) error
@@ -361,55 +364,84 @@ func (c *Client) URL(r *Request) (*url.URL, error) {
 	return u, nil
 }
 
-func (c *Client) newHTTPRequest(ctx context.Context, r *Request) (*retryablehttp.Request, *url.URL, error) {
-	if r.Method == "" {
-		r.Method = http.MethodGet
-	}
-	u, err := c.URL(r)
-	if err != nil {
-		return nil, nil, err
-	}
-	var body any
+// encodeBody returns the bytes to send for r and their content type.
+func (c *Client) encodeBody(r *Request, u *url.URL) ([]byte, string, error) {
 	contentType := r.ContentType
 	switch b := r.Body.(type) {
 	case nil:
+		return nil, contentType, nil
 	case []byte:
-		body = b
+		return b, contentType, nil
 	case io.Reader:
 		// Read it once so every retry sends the same bytes.
 		data, err := io.ReadAll(b)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: reading request body: %w", vendorName(c.cfg.Vendor), err)
+			return nil, "", fmt.Errorf("%s: reading request body: %w", vendorName(c.cfg.Vendor), err)
 		}
-		body = data
+		return data, contentType, nil
 	default:
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(b); err != nil {
-			return nil, nil, fmt.Errorf("%s: encoding %s %s body: %w", vendorName(c.cfg.Vendor), r.Method, u.Path, err)
+		e := encoders.Get().(*bodyEncoder)
+		defer encoders.Put(e)
+		e.buf.Reset()
+		if err := e.enc.Encode(b); err != nil {
+			return nil, "", fmt.Errorf("%s: encoding %s %s body: %w", vendorName(c.cfg.Vendor), r.Method, u.Path, err)
 		}
-		body = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 		if contentType == "" {
 			contentType = "application/json"
 		}
+		return bytes.Clone(bytes.TrimSuffix(e.buf.Bytes(), []byte("\n"))), contentType, nil
 	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, r.Method, u.String(), body)
+}
+
+// bodyEncoder is a JSON encoder without HTML escaping and its buffer,
+// pooled so that encoding a body allocates only the bytes it keeps.
+type bodyEncoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+var encoders = sync.Pool{New: func() any {
+	e := &bodyEncoder{}
+	e.enc = json.NewEncoder(&e.buf)
+	e.enc.SetEscapeHTML(false)
+	return e
+}}
+
+// Header values shared by every request; net/http only reads them.
+var (
+	acceptJSON      = []string{"application/json"}
+	contentTypeJSON = []string{"application/json"}
+)
+
+// newAttempt builds the *http.Request of one attempt. Attempts are cheap
+// to rebuild, so a retry never sends a body a failed attempt consumed.
+func (c *Client) newAttempt(ctx context.Context, method, target string, body []byte, contentType string, extra http.Header) (*http.Request, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, rd)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", vendorName(c.cfg.Vendor), unwrapURLError(err))
+		return nil, err
 	}
-	req.Header.Set("User-Agent", c.agent)
-	req.Header.Set("Accept", "application/json")
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
+	h := make(http.Header, 4+len(c.cfg.Header)+len(extra))
+	h["User-Agent"] = c.agentHdr
+	h["Accept"] = acceptJSON
+	switch contentType {
+	case "":
+	case "application/json":
+		h["Content-Type"] = contentTypeJSON
+	default:
+		h["Content-Type"] = []string{contentType}
 	}
 	for k, vs := range c.cfg.Header {
-		req.Header[k] = append([]string(nil), vs...)
+		h[k] = append([]string(nil), vs...)
 	}
-	for k, vs := range r.Header {
-		req.Header[k] = append([]string(nil), vs...)
+	for k, vs := range extra {
+		h[k] = append([]string(nil), vs...)
 	}
-	return req, u, nil
+	req.Header = h
+	return req, nil
 }
 
 // Do sends r, retrying as the policy allows, and decodes a 2xx JSON body
@@ -418,31 +450,23 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *Request) (*retryablehttp
 // never got an answer as a *TransportError. The returned *Response is
 // non-nil whenever the server answered.
 func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error) {
-	req, u, err := c.newHTTPRequest(ctx, r)
+	if r.Method == "" {
+		r.Method = http.MethodGet
+	}
+	u, err := c.URL(r)
 	if err != nil {
 		return nil, err
 	}
-	pol := &retryPolicy{c: c, method: r.Method, idempotent: r.Idempotent || isIdempotent(r.Method), url: SanitizeURL(u)}
+	body, contentType, err := c.encodeBody(r, u)
+	if err != nil {
+		return nil, err
+	}
+	pol := retryPolicy{c: c, method: r.Method, idempotent: r.Idempotent || isIdempotent(r.Method), url: SanitizeURL(u)}
 	retries := c.cfg.MaxRetries
 	if tracker.RetriesDisabled(ctx) {
 		retries = 0
 	}
-	rc := &retryablehttp.Client{
-		HTTPClient:   c.hc,
-		RetryMax:     retries,
-		RetryWaitMin: c.cfg.RetryWaitMin,
-		RetryWaitMax: c.cfg.RetryWaitMax,
-		CheckRetry:   pol.check,
-		Backoff:      pol.backoff,
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
-	}
-	if c.cfg.Logger != nil {
-		logger := c.cfg.Logger
-		rc.RequestLogHook = func(_ retryablehttp.Logger, hr *http.Request, attempt int) {
-			logger.DebugContext(hr.Context(), "http request", "vendor", c.cfg.Vendor, "method", hr.Method, "url", pol.url, "attempt", attempt)
-		}
-	}
-	hresp, err := rc.Do(req)
+	hresp, err := c.send(ctx, &pol, retries, r, u.String(), body, contentType)
 	if err != nil {
 		if hresp != nil && hresp.Body != nil {
 			hresp.Body.Close()
@@ -490,6 +514,45 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error)
 		return resp, fmt.Errorf("%s: %s %s: decoding response: %w", vendorName(c.cfg.Vendor), r.Method, pol.url, err)
 	}
 	return resp, nil
+}
+
+// send makes the attempts of one call: it sends, asks the policy whether
+// to retry, and waits as the policy says, at most retries times. It
+// returns the last response (whatever its status) when the policy stops,
+// or the error that ended the call.
+func (c *Client) send(ctx context.Context, pol *retryPolicy, retries int, r *Request, target string, body []byte, contentType string) (*http.Response, error) {
+	for attempt := 0; ; attempt++ {
+		req, err := c.newAttempt(ctx, r.Method, target, body, contentType, r.Header)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", vendorName(c.cfg.Vendor), unwrapURLError(err))
+		}
+		if c.cfg.Logger != nil {
+			c.cfg.Logger.DebugContext(ctx, "http request", "vendor", c.cfg.Vendor, "method", r.Method, "url", pol.url, "attempt", attempt)
+		}
+		resp, doErr := c.hc.Do(req)
+		retry, checkErr := pol.check(ctx, resp, doErr)
+		if checkErr != nil {
+			return resp, checkErr
+		}
+		if !retry || attempt >= retries {
+			if doErr != nil {
+				return resp, doErr
+			}
+			return resp, nil
+		}
+		if resp != nil {
+			// Drain a little so the connection can be reused.
+			_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
+			resp.Body.Close()
+		}
+		t := time.NewTimer(pol.wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
 }
 
 // ErrBodyTooLarge is returned when a response body exceeds the client's cap.
@@ -603,7 +666,15 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.auth == nil || req.URL.Host != t.host || req.URL.Scheme != t.scheme {
 		return t.next.RoundTrip(req)
 	}
-	r2 := req.Clone(req.Context())
+	// A shallow copy with its own header map: Authenticate sets headers
+	// (replacing value slices, never writing into them), and the caller's
+	// request must stay without credentials.
+	r2 := new(http.Request)
+	*r2 = *req
+	r2.Header = make(http.Header, len(req.Header)+1)
+	for k, vs := range req.Header {
+		r2.Header[k] = vs
+	}
 	if err := t.auth.Authenticate(r2); err != nil {
 		if req.Body != nil {
 			req.Body.Close()

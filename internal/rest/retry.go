@@ -12,8 +12,8 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// retryPolicy is the per-request retry state: retryablehttp asks it whether
-// to retry (check) and how long to wait (backoff). check computes the wait
+// retryPolicy is the per-request retry state: the client's send loop asks
+// it whether to retry (check) and waits as long as it says (wait). check computes the wait
 // so that Retry-After is honoured and observers learn the real wait.
 type retryPolicy struct {
 	c          *Client
@@ -96,10 +96,6 @@ func (p *retryPolicy) expBackoff() time.Duration {
 	return half + rand.N(half+1)
 }
 
-func (p *retryPolicy) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration {
-	return p.wait
-}
-
 // retryAfter reads how long the server asked us to wait: Retry-After as
 // seconds or an HTTP date, else X-RateLimit-Reset as an ISO-8601 instant
 // (Jira: 2026-03-26T16:00Z) or epoch seconds. A zero or past value means
@@ -153,8 +149,14 @@ func parseReset(v string) time.Time {
 
 func parseRateLimit(h http.Header) RateLimit {
 	var rl RateLimit
-	rl.Limit, _ = strconv.Atoi(h.Get("X-RateLimit-Limit"))
-	rl.Remaining, _ = strconv.Atoi(h.Get("X-RateLimit-Remaining"))
+	// Most answers carry none of these headers: skip strconv, whose error
+	// for "" would be built and thrown away.
+	if v := h.Get("X-RateLimit-Limit"); v != "" {
+		rl.Limit, _ = strconv.Atoi(v)
+	}
+	if v := h.Get("X-RateLimit-Remaining"); v != "" {
+		rl.Remaining, _ = strconv.Atoi(v)
+	}
 	if v := h.Get("X-RateLimit-Reset"); v != "" {
 		rl.Reset = parseReset(strings.TrimSpace(v))
 	}
