@@ -198,6 +198,9 @@ func (f *Flow) linked(ctx context.Context, r *run, d *Decision, link *store.Link
 	d.Target = link.Target
 	link.Attempts, link.LastError = 0, ""
 	delete(link.FieldHashes, keyCreateSent)
+	if d.Item != nil {
+		seen(link, keySourceSeen, d.Item.Updated)
+	}
 	if d.result != nil {
 		for name, v := range d.result.Owned {
 			link.FieldHashes = setHash(link.FieldHashes, targetPrefix+name, hashValue(v))

@@ -114,6 +114,11 @@ type Config struct {
 	// done becomes active again.
 	Recurrence Recurrence
 
+	// Deletions says what happens when a linked item or its ticket is
+	// deleted (see [Flow.Handle]); by default the link is closed and the
+	// other side left alone.
+	Deletions Deletions
+
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Sleep waits between retries; nil waits on a timer. Tests pass a

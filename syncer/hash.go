@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/trackbridge/trackbridge/syncer/store"
 	"github.com/trackbridge/trackbridge/tracker"
 )
 
@@ -23,6 +24,9 @@ const (
 	keyTargetDoneAt  = "state.target_done_at"
 	keyTargetResolve = "state.target_resolution"
 	keyCreateSent    = "state.create_sent" // when the last create was sent, while pending
+	keyClosedAt      = "state.closed_at"
+	keySourceSeen    = "state.source_updated" // the newest item version handled
+	keyTargetSeen    = "state.target_updated" // the newest ticket version handled
 )
 
 // hashValue returns a short content hash of a mapped value. Values are
@@ -121,4 +125,23 @@ func setHash(m map[string]string, k, v string) map[string]string {
 	}
 	m[k] = v
 	return m
+}
+
+// seen records on the link that a version of one side, updated at t, was
+// handled, so that an older version (a late webhook) is recognised.
+func seen(link *store.Link, key string, t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	if prev, err := time.Parse(time.RFC3339Nano, link.FieldHashes[key]); err == nil && !t.After(prev) {
+		return
+	}
+	link.FieldHashes = setHash(link.FieldHashes, key, t.UTC().Format(time.RFC3339Nano))
+}
+
+// stale reports whether a version of one side updated at t is older than
+// one the flow already handled.
+func stale(link *store.Link, key string, t time.Time) bool {
+	prev, err := time.Parse(time.RFC3339Nano, link.FieldHashes[key])
+	return err == nil && !t.IsZero() && t.Before(prev)
 }

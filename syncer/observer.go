@@ -45,6 +45,13 @@ const (
 	EventCircuitOpen EventKind = "circuit_open"
 	// EventDuplicate: more than one ticket carries an item's marker.
 	EventDuplicate EventKind = "duplicate"
+	// EventClosed: the item or its ticket was deleted and the link closed
+	// (see Config.Deletions); Reason says what was done.
+	EventClosed EventKind = "closed"
+	// EventConflict: a field synced both ways changed on both sides since
+	// the last sync; Reason names the field, both values and the policy
+	// that settled it.
+	EventConflict EventKind = "conflict"
 	// EventReplaced: by the recurrence policy, a done ticket's link was
 	// dropped for a new ticket (the old one is named in Target).
 	EventReplaced EventKind = "replaced"

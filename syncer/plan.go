@@ -41,6 +41,9 @@ const (
 	// ReasonAwaitingItem: a pending link whose item cannot be read and
 	// whose ticket was not found waits for the item to be pushed again.
 	ReasonAwaitingItem = "create interrupted; waiting for the item to be pushed again"
+	// ReasonStale: the version given is older than one the flow already
+	// handled (a late webhook delivery).
+	ReasonStale = "an older version than the flow has handled"
 )
 
 // Decision is what the flow will do, or did, with one source item.
@@ -166,6 +169,10 @@ func (f *Flow) decide(item *tracker.Issue, link *store.Link) *Decision {
 	}
 	if link.Parked {
 		d.Action, d.Reason = ActionSkip, ReasonParked+": "+link.LastError
+		return d
+	}
+	if stale(link, keySourceSeen, item.Updated) {
+		d.Action, d.Reason = ActionSkip, ReasonStale
 		return d
 	}
 	switch link.State {

@@ -64,6 +64,12 @@ type Report struct {
 	Failed int
 	// Parked counts items that failed too often and wait for Retry.
 	Parked int
+	// Closed counts links closed because their item or ticket was
+	// deleted.
+	Closed int
+	// Conflicts counts fields that changed on both sides and were settled
+	// by the flow's conflict policy (each is also an EventConflict).
+	Conflicts int
 	// WrittenBack counts items whose source was written this run (after a
 	// create, an update or alone): one source write each.
 	WrittenBack int
@@ -105,6 +111,8 @@ func (r *Report) Summary() string {
 	}
 	add(r.Failed, "failed")
 	add(r.Parked, "parked")
+	add(r.Closed, "closed")
+	add(r.Conflicts, "conflicts settled")
 	if r.WrittenBack > 0 {
 		parts = append(parts, fmt.Sprintf("(%d written back onto the source)", r.WrittenBack))
 	}
@@ -147,6 +155,8 @@ func (r *Report) add(o Outcome) {
 		r.Failed++
 	case EventParked:
 		r.Parked++
+	case EventClosed:
+		r.Closed++
 	}
 }
 
@@ -158,6 +168,7 @@ func (r *Report) merge(o *Report) {
 	r.CommentsCreated += o.CommentsCreated
 	r.CommentsEdited += o.CommentsEdited
 	r.CommentsDeleted += o.CommentsDeleted
+	r.Conflicts += o.Conflicts
 	if r.Err == nil {
 		r.Err = o.Err
 	}
@@ -222,8 +233,11 @@ func (r *run) comments(n commentCounts) {
 func (r *run) note(e Event) {
 	r.emit(e)
 	r.mu.Lock()
-	if e.Kind == EventWroteBack {
+	switch e.Kind {
+	case EventWroteBack:
 		r.report.WrittenBack++
+	case EventConflict:
+		r.report.Conflicts++
 	}
 	if ev := r.f.auditEvent(e); ev != nil {
 		r.audit = append(r.audit, ev)

@@ -63,6 +63,9 @@ func (f *Flow) update(ctx context.Context, r *run, d *Decision, link *store.Link
 		return
 	}
 	link.Attempts, link.LastError = 0, ""
+	if d.Item != nil {
+		seen(link, keySourceSeen, d.Item.Updated)
+	}
 	if err := f.cfg.Store.PutLink(ctx, link); err != nil {
 		r.finish(d, Event{Kind: EventFailed, Reason: "storing link", Err: err})
 		return

@@ -197,6 +197,15 @@ func (f *Flow) pushTarget(ctx context.Context, r *run, d *Decision, t *tracker.I
 		r.finish(d, Event{Kind: EventFailed, Reason: "reading link", Err: err})
 		return
 	}
+	if link.State == store.StateClosed {
+		r.finish(d, Event{Kind: EventSkipped, Reason: ReasonClosed})
+		return
+	}
+	if stale(link, keyTargetSeen, t.Updated) {
+		r.finish(d, Event{Kind: EventSkipped, Reason: ReasonStale})
+		return
+	}
+	seen(link, keyTargetSeen, t.Updated)
 	f.noteTargetState(link, t)
 	wrote, err := f.writeBack(ctx, r, d, link, t, false)
 	var comments commentCounts
