@@ -85,6 +85,13 @@ func WithStatuses(s ...tracker.StatusInfo) Option {
 // Actor of the events it causes.
 func WithEngine(who Person) Option { return func(p *Platform) { p.engine = who } }
 
+// WithFields declares the extra fields items carry, for
+// [Platform.DescribeFields] and so for a mapping's check of what a flow
+// writes back. Items may carry undeclared fields all the same.
+func WithFields(f ...tracker.FieldInfo) Option {
+	return func(p *Platform) { p.fields = append(p.fields, f...) }
+}
+
 // WithURL makes Issue.URL of every item base + "/" + key.
 func WithURL(base string) Option {
 	return func(p *Platform) { p.base = strings.TrimSuffix(base, "/") }
@@ -101,6 +108,7 @@ type Platform struct {
 	statuses []tracker.StatusInfo
 	engine   Person
 	base     string
+	fields   []tracker.FieldInfo
 
 	mu       sync.Mutex
 	items    map[string]*item // by id
@@ -697,8 +705,8 @@ func (p *Platform) DeleteComment(ctx context.Context, id, commentID string) erro
 	return nil
 }
 
-// DescribeFields returns the standard attributes; a Platform takes any
-// extra field.
+// DescribeFields returns the standard attributes followed by the fields
+// declared with [WithFields], the same for every project and type.
 func (p *Platform) DescribeFields(ctx context.Context, project, issueType string) ([]tracker.FieldInfo, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -706,6 +714,10 @@ func (p *Platform) DescribeFields(ctx context.Context, project, issueType string
 	var out []tracker.FieldInfo
 	for _, n := range []string{"summary", "description", "priority", "assignee", "labels", "resolution", "status"} {
 		out = append(out, tracker.FieldInfo{ID: n, Name: n, Type: "string", Required: n == "summary"})
+	}
+	for _, f := range p.fields {
+		f.Allowed = slices.Clone(f.Allowed)
+		out = append(out, f)
 	}
 	return out, nil
 }
