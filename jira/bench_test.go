@@ -13,10 +13,12 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/trackbridge/trackbridge/jira"
+	"github.com/trackbridge/trackbridge/tracker"
 )
 
 // cannedServer answers every create with the recorded 201 and every search
@@ -45,6 +47,8 @@ func cannedServer(b *testing.B, pageSize int) *httptest.Server {
 	}
 	page.WriteString(`]}`)
 	search := page.Bytes()
+	fields, err := os.ReadFile(filepath.Join("testdata", "fields.json"))
+	require.NoError(b, err)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json;charset=UTF-8")
@@ -54,6 +58,8 @@ func cannedServer(b *testing.B, pageSize int) *httptest.Server {
 			_, _ = w.Write(created)
 		case "/rest/api/3/search/jql":
 			_, _ = w.Write(search)
+		case "/rest/api/3/field":
+			_, _ = w.Write(fields)
 		default:
 			w.WriteHeader(http.StatusNotFound)
 		}
@@ -141,6 +147,37 @@ func BenchmarkSearch(b *testing.B) {
 			b.Fatal(err, len(page.Issues))
 		}
 		issues += len(page.Issues)
+	}
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(issues), "allocs/issue")
+}
+
+// BenchmarkAdapterSearch is BenchmarkSearch through the tracker adapter,
+// which also converts each issue (custom fields by display name).
+func BenchmarkAdapterSearch(b *testing.B) {
+	const pageSize = 50
+	srv := cannedServer(b, pageSize)
+	c, err := jira.New(srv.URL, jira.WithBasicAuth("me@example.com", "token"), jira.WithHTTPClient(srv.Client()))
+	require.NoError(b, err)
+	a, err := jira.NewAdapter(c, jira.AdapterConfig{Location: time.UTC})
+	require.NoError(b, err)
+	ctx := context.Background()
+	b.ReportAllocs()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	issues := 0
+	for b.Loop() {
+		n := 0
+		for _, err := range a.SearchIssues(ctx, tracker.Query{Project: "SEC", PageSize: pageSize}) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != pageSize {
+			b.Fatal(n)
+		}
+		issues += n
 	}
 	runtime.ReadMemStats(&after)
 	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(issues), "allocs/issue")

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/trackbridge/trackbridge/internal/jsonscan"
 	"github.com/trackbridge/trackbridge/tracker"
 )
 
@@ -322,77 +324,135 @@ func (f *IssueFields) Decode(id string, v any) (bool, error) {
 // String returns a text field, an option's value (or an object's name),
 // or a rich-text field as plain text.
 func (f *IssueFields) String(id string) (string, bool) {
-	var probe struct {
-		Type  string `json:"type"`
-		Value string `json:"value"`
-		Name  string `json:"name"`
+	raw, ok := f.raw(id)
+	if !ok {
+		return "", false
 	}
-	var str string
-	if ok, err := f.Decode(id, &str); ok && err == nil {
-		return str, true
+	if raw[0] == '"' {
+		return jsonscan.String(raw)
 	}
-	if ok, err := f.Decode(id, &probe); !ok || err != nil {
+	typ, value, name, ok := probeObject(raw)
+	if !ok {
 		return "", false
 	}
 	switch {
-	case probe.Type == "doc":
+	case typ == "doc":
 		var rt RichText
-		if ok, err := f.Decode(id, &rt); ok && err == nil {
-			return rt.Text(), true
+		if rt.UnmarshalJSON(raw) != nil {
+			return "", false
 		}
-		return "", false
-	case probe.Value != "":
-		return probe.Value, true
+		return rt.Text(), true
+	case value != "":
+		return value, true
 	}
-	return probe.Name, true
+	return name, true
+}
+
+// raw returns a field's JSON, or false when it is absent or null.
+func (f *IssueFields) raw(id string) (json.RawMessage, bool) {
+	if f == nil {
+		return nil, false
+	}
+	raw, ok := f.Other[id]
+	if !ok || len(raw) == 0 || jsonscan.IsNull(raw) {
+		return nil, false
+	}
+	return raw, true
+}
+
+// probeObject reads the type, value and name (or accountId, as name) of
+// an object in one pass; ok is false when raw is not an object.
+func probeObject(raw []byte) (typ, value, name string, ok bool) {
+	if raw[0] != '{' {
+		return "", "", "", false
+	}
+	var account string
+	err := jsonscan.Object(raw, func(k, v []byte) error {
+		key, _ := jsonscan.Key(k)
+		switch string(key) {
+		case "type":
+			typ, _ = jsonscan.String(v)
+		case "value":
+			value, _ = jsonscan.String(v)
+		case "name":
+			name, _ = jsonscan.String(v)
+		case "accountId":
+			account, _ = jsonscan.String(v)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", "", "", false
+	}
+	if name == "" {
+		name = account
+	}
+	return typ, value, name, true
 }
 
 // Float returns a number field.
 func (f *IssueFields) Float(id string) (float64, bool) {
-	var n float64
-	ok, err := f.Decode(id, &n)
-	return n, ok && err == nil
+	raw, ok := f.raw(id)
+	if !ok || raw[0] == '"' || raw[0] == '{' || raw[0] == '[' {
+		return 0, false
+	}
+	n, err := strconv.ParseFloat(string(raw), 64)
+	return n, err == nil
 }
 
 // Strings returns a multi-value field (labels, multi-select options,
 // versions) as strings: option values, names, or the strings themselves.
 func (f *IssueFields) Strings(id string) ([]string, bool) {
-	var raw []json.RawMessage
-	if ok, err := f.Decode(id, &raw); !ok || err != nil {
+	raw, ok := f.raw(id)
+	if !ok || raw[0] != '[' {
 		return nil, false
 	}
-	out := make([]string, 0, len(raw))
-	for _, r := range raw {
+	out := make([]string, 0, 4)
+	err := jsonscan.Array(raw, func(r []byte) error {
 		s, ok := scalarString(r)
 		if !ok {
-			return nil, false
+			return jsonscan.ErrSyntax
 		}
 		out = append(out, s)
+		return nil
+	})
+	if err != nil {
+		return nil, false
 	}
 	return out, true
 }
 
-// scalarString reads a string, or the value/name/accountId of an object.
-func scalarString(r json.RawMessage) (string, bool) {
-	var s string
-	if json.Unmarshal(r, &s) == nil {
-		return s, true
+// scalarString reads a string, or the value/accountId/name of an object.
+func scalarString(r []byte) (string, bool) {
+	if len(r) > 0 && r[0] == '"' {
+		return jsonscan.String(r)
 	}
-	var o struct {
-		Value     string `json:"value"`
-		Name      string `json:"name"`
-		AccountID string `json:"accountId"`
+	if len(r) == 0 || r[0] != '{' {
+		return "", false
 	}
-	if json.Unmarshal(r, &o) != nil {
+	var value, name, account string
+	err := jsonscan.Object(r, func(k, v []byte) error {
+		key, _ := jsonscan.Key(k)
+		switch string(key) {
+		case "value":
+			value, _ = jsonscan.String(v)
+		case "name":
+			name, _ = jsonscan.String(v)
+		case "accountId":
+			account, _ = jsonscan.String(v)
+		}
+		return nil
+	})
+	if err != nil {
 		return "", false
 	}
 	switch {
-	case o.Value != "":
-		return o.Value, true
-	case o.AccountID != "":
-		return o.AccountID, true
+	case value != "":
+		return value, true
+	case account != "":
+		return account, true
 	}
-	return o.Name, true
+	return name, true
 }
 
 // User returns a user field.
@@ -404,16 +464,24 @@ func (f *IssueFields) User(id string) (*User, bool) {
 
 // Time returns a date-time field.
 func (f *IssueFields) Time(id string) (time.Time, bool) {
+	raw, ok := f.raw(id)
+	if !ok {
+		return time.Time{}, false
+	}
 	var t Time
-	ok, err := f.Decode(id, &t)
-	return t.Time, ok && err == nil
+	err := t.UnmarshalJSON(raw)
+	return t.Time, err == nil
 }
 
 // Date returns a date-only field as midnight UTC.
 func (f *IssueFields) Date(id string) (time.Time, bool) {
+	raw, ok := f.raw(id)
+	if !ok {
+		return time.Time{}, false
+	}
 	var d Date
-	ok, err := f.Decode(id, &d)
-	return d.Time, ok && err == nil
+	err := d.UnmarshalJSON(raw)
+	return d.Time, err == nil
 }
 
 // Value decodes a field by its schema into the Go value package tracker

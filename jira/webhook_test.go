@@ -386,7 +386,8 @@ func TestAdapterEventHandler(t *testing.T) {
 	assert.Nil(t, c.Issue, "comment payloads describe the issue in part")
 	require.NotNil(t, c.Comment)
 	assert.Equal(t, tracker.Comment{ID: "10100", IssueID: "10042", Author: "5b10ac8d82e05b22cc7d4ef5", AuthorName: "Alice Analyst",
-		Body: "Contained; *closing* the ticket.", Created: time.Date(2025, 1, 1, 0, 1, 40, 0, time.UTC), Updated: time.Date(2025, 1, 1, 0, 1, 40, 0, time.UTC)},
+		Body: "Contained; *closing* the ticket.", Visibility: "role:Administrators",
+		Created: time.Date(2025, 1, 1, 0, 1, 40, 0, time.UTC), Updated: time.Date(2025, 1, 1, 0, 1, 40, 0, time.UTC)},
 		*normalise(c.Comment))
 	assert.Equal(t, "role:Administrators", c.Visibility)
 	assert.Equal(t, "5b10ac8d82e05b22cc7d4ef5", c.Actor)
