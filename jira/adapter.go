@@ -215,16 +215,16 @@ func (a *Adapter) toIssue(ctx context.Context, is *Issue) (*tracker.Issue, error
 		if !strings.HasPrefix(id, "customfield_") {
 			continue
 		}
-		fd, err := a.c.Fields.ByID(ctx, id)
-		if errors.Is(err, tracker.ErrNotFound) {
+		if err := a.c.Fields.load(ctx); err != nil {
+			return nil, err
+		}
+		fd, known := a.c.Fields.lookup(id)
+		if !known {
 			// A field the list does not show (hidden, new): keep it by id.
 			if v := f.Value(id, nil); v != nil {
 				out.Fields[id] = v
 			}
 			continue
-		}
-		if err != nil {
-			return nil, err
 		}
 		if v := f.Value(id, fd.Schema); v != nil {
 			out.Fields[fd.Name] = v

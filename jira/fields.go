@@ -155,13 +155,19 @@ func (s *FieldsService) ByID(ctx context.Context, id string) (*Field, error) {
 	if err := s.load(ctx); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	f, ok := s.byID[id]
+	f, ok := s.lookup(id)
 	if !ok {
 		return nil, fmt.Errorf("jira: no field has id %q: %w", id, tracker.ErrNotFound)
 	}
 	return f, nil
+}
+
+// lookup finds a field in the loaded list.
+func (s *FieldsService) lookup(id string) (*Field, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, ok := s.byID[id]
+	return f, ok
 }
 
 // FieldValue is a typed value for a field in a create or edit request. The
