@@ -77,7 +77,8 @@ type Decision struct {
 	result      *mapping.Result
 	linkVersion int64
 	hasLink     bool
-	sends       int // creates sent for the item in this run
+	sends       int             // creates sent for the item in this run
+	holdBack    map[string]bool // source fields a conflict keeps from the write-back
 }
 
 // String describes the decision in one line.

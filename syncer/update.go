@@ -14,6 +14,11 @@ import (
 // still due.
 func (f *Flow) update(ctx context.Context, r *run, d *Decision, link *store.Link, start time.Time) {
 	var wrote []string
+	target, backDue, err := f.sourceSideConflicts(ctx, r, d, link)
+	if err != nil {
+		f.failed(ctx, r, d, link, "reading ticket to compare fields synced both ways", err)
+		return
+	}
 	if d.Transition != nil {
 		cur := &tracker.Issue{ID: link.Target.ID}
 		if err := f.transitionTarget(ctx, r, d, link, cur, d.Transition); err != nil {
@@ -34,12 +39,12 @@ func (f *Flow) update(ctx context.Context, r *run, d *Decision, link *store.Link
 		wrote = append(wrote, d.Fields...)
 	}
 	wroteBack := false
-	var target *tracker.Issue
-	if d.WriteBack {
-		var err error
-		if target, err = f.getTarget(ctx, r, d, link); err != nil {
-			f.failed(ctx, r, d, link, "reading ticket for write-back", err)
-			return
+	if d.WriteBack || backDue {
+		if target == nil {
+			if target, err = f.getTarget(ctx, r, d, link); err != nil {
+				f.failed(ctx, r, d, link, "reading ticket for write-back", err)
+				return
+			}
 		}
 		fields, err := f.writeBack(ctx, r, d, link, target, true)
 		if err != nil {
@@ -50,14 +55,13 @@ func (f *Flow) update(ctx context.Context, r *run, d *Decision, link *store.Link
 	}
 	var comments commentCounts
 	if d.Comments {
-		var err error
 		if comments, err = f.syncComments(ctx, r, d, link, d.Item, target); err != nil {
 			f.failed(ctx, r, d, link, "syncing comments", err)
 			return
 		}
 		r.comments(comments)
 	}
-	if len(wrote) == 0 && !wroteBack && comments.total() == 0 && !d.WriteBack && link.Attempts == 0 && !comments.dirty {
+	if len(wrote) == 0 && !wroteBack && comments.total() == 0 && !d.WriteBack && !backDue && link.Attempts == 0 && !comments.dirty {
 		// Nothing was written and the link holds nothing new.
 		r.finish(d, Event{Kind: EventSkipped, Reason: ReasonUnchanged, Target: link.Target})
 		return

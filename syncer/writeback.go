@@ -35,6 +35,7 @@ func (f *Flow) writeBack(ctx context.Context, r *run, d *Decision, link *store.L
 		return nil, fmt.Errorf("back-mapping: %w", err)
 	}
 	ch = mergeChanges(ch, back.Change)
+	dropFields(ch, d.holdBack)
 	vals := changeValues(ch)
 	changed, held := false, true
 	for name, v := range vals {
@@ -89,6 +90,28 @@ func (f *Flow) writeBack(ctx context.Context, r *run, d *Decision, link *store.L
 	delete(link.FieldHashes, keyAfterCreate)
 	r.note(Event{Kind: EventWroteBack, Source: d.Source, Target: link.Target, Fields: fields})
 	return fields, nil
+}
+
+// dropFields removes the named fields from a change.
+func dropFields(ch *tracker.Change, names map[string]bool) {
+	for name := range names {
+		switch name {
+		case "summary":
+			ch.Summary = nil
+		case "description":
+			ch.Description = nil
+		case "priority":
+			ch.Priority = nil
+		case "assignee":
+			ch.Assignee = nil
+		case "resolution":
+			ch.Resolution = nil
+		case "labels":
+			ch.Labels, ch.AddLabels, ch.RemoveLabels = nil, nil, nil
+		default:
+			delete(ch.Fields, name)
+		}
+	}
 }
 
 // sourceHolds reports whether the source item as read already holds v for
@@ -207,6 +230,12 @@ func (f *Flow) pushTarget(ctx context.Context, r *run, d *Decision, t *tracker.I
 	}
 	seen(link, keyTargetSeen, t.Updated)
 	f.noteTargetState(link, t)
+	hold, err := f.targetSideConflicts(ctx, r, d, link, t)
+	if err != nil {
+		f.failed(ctx, r, d, link, "settling fields synced both ways", err)
+		return
+	}
+	d.holdBack = hold
 	wrote, err := f.writeBack(ctx, r, d, link, t, false)
 	var comments commentCounts
 	if err == nil && f.comments.Syncs() && link.State == store.StateLinked {
