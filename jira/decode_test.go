@@ -2,6 +2,7 @@ package jira_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -160,4 +161,26 @@ func TestDecodeDataCenterFixtures(t *testing.T) {
 	assert.Equal(t, "plain *wiki* text", page.Issues[0].Fields.Description.Text())
 	assert.Equal(t, "alice", page.Issues[0].Fields.Assignee.ID())
 	assert.Nil(t, page.Issues[1].Fields.Description)
+}
+
+// FuzzDecodeIssue checks that decoding an issue never panics, and that any
+// JSON object decodes without error: problems are reported, not fatal.
+func FuzzDecodeIssue(f *testing.F) {
+	for _, name := range []string{"issue_get.json", "search_mistyped.json", "search_dc_warnings.json"} {
+		f.Add(fixture(f, name))
+	}
+	f.Add([]byte(`{"id":1,"fields":{"updated":5,"project":{"lead":"x"},"labels":"y"}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var probe map[string]json.RawMessage
+		objectIn := json.Unmarshal(data, &probe) == nil && probe != nil
+		var is jira.Issue
+		err := json.Unmarshal(data, &is)
+		if objectIn {
+			require.NoError(t, err, "an object always decodes")
+			for _, p := range is.Problems() {
+				assert.NotEmpty(t, p.Path)
+				assert.True(t, json.Valid(p.Raw), "a problem keeps the value as sent")
+			}
+		}
+	})
 }

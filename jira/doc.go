@@ -33,6 +33,27 @@
 //	}
 //	if errors.Is(err, tracker.ErrNotFound) { ... }
 //
+// # Decoding
+//
+// Every type the client returns embeds [Extras]: keys this package does
+// not model are kept raw in Extra, and a modelled key whose value has an
+// unexpected type (a number where a timestamp belongs, a plain string in a
+// field's allowedValues) is kept raw too and reported by Problems, with a
+// path such as "fields.updated", instead of failing the issue or the page:
+//
+//	for _, p := range issue.Problems() {
+//		log.Printf("%s: %s kept as %s", issue.Key, p.Path, p.Raw)
+//	}
+//
+// # People
+//
+// The [Adapter] takes people by email, display name or id (Cloud
+// accountId; Data Center user name or key) wherever it writes one, resolves
+// them through the user search ([Adapter.ResolveUser], cached), and fails
+// only the item naming a person no account matches, with
+// tracker.ErrUnknownUser. Reads describe the assignee with name and email
+// (tracker.Issue.AssigneeUser).
+//
 // Searches on Cloud use /rest/api/3/search/jql with nextPageToken paging
 // (the old /rest/api/3/search is gone); on Data Center /rest/api/2/search
 // with startAt. [SearchService.All] iterates over either. Put values into
