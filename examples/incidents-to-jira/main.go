@@ -4,9 +4,12 @@
 //
 // With no flags it tells the whole story on the fakes: a test connection,
 // then incidents of the chosen severities become tickets routed by
-// application, an analyst's Done in Jira resolves an incident through a
-// signed webhook with no poll (and a replayed delivery changes nothing),
-// and a Done whose webhook was lost is picked up by polling.
+// application, comments go both ways with attribution (a deleted incident
+// comment deletes its Jira mirror), an analyst's Done in Jira resolves an
+// incident through a signed webhook with no poll (and a replayed delivery
+// changes nothing), and a Done whose webhook was lost is picked up by
+// polling. Webhook events and the platform's own events both go to
+// syncer.Flow.Handle.
 //
 //	go run ./examples/incidents-to-jira
 //
@@ -19,6 +22,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	_ "embed"
 	"errors"
@@ -161,15 +165,18 @@ func runThen(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 			return err
 		}
 	}
+	if err := d.fileTickets(ctx); err != nil {
+		return err
+	}
+	// Jira's webhooks are registered once the first run has filed the
+	// backlog, so that its deliveries do not race that run for the same
+	// items (they would be deferred, and done by the next poll).
 	if onFakes {
 		stop, err := d.listen(ctx)
 		if err != nil {
 			return err
 		}
 		defer stop()
-	}
-	if err := d.fileTickets(ctx); err != nil {
-		return err
 	}
 	// From now on every change a person makes on the platform goes to the
 	// engine at once.
@@ -325,7 +332,7 @@ type handled struct {
 // handle gives one event, from the Jira webhook receiver or the incident
 // platform, to the flow: the whole wiring of events to the engine.
 func (d *demoRun) handle(ctx context.Context, ev tracker.Event) error {
-	rep, err := d.deliver(ctx, ev)
+	rep, err := d.flow.Handle(ctx, ev)
 	if err == nil {
 		// A deferred item is held by another call of this engine (a poll
 		// running when the event arrives): that call or the next poll
@@ -338,32 +345,6 @@ func (d *demoRun) handle(ctx context.Context, ev tracker.Event) error {
 	d.handled = append(d.handled, handled{ev: ev, rep: rep, err: err})
 	d.mu.Unlock()
 	return err
-}
-
-// deliver is the engine's entry for one event.
-func (d *demoRun) deliver(ctx context.Context, ev tracker.Event) (*syncer.Report, error) {
-	switch {
-	case ev.Kind == tracker.EventIssueDeleted:
-		return &syncer.Report{Flow: d.flow.Name()}, nil
-	case ev.Tracker == d.sys.target.Kind():
-		t := ev.Issue
-		if t == nil {
-			var err error
-			if t, err = d.sys.target.GetIssue(ctx, ev.IssueID); err != nil {
-				return nil, err
-			}
-		}
-		return d.flow.PushTarget(ctx, t)
-	default:
-		is := ev.Issue
-		if is == nil {
-			var err error
-			if is, err = d.sys.incidents.GetIssue(ctx, ev.IssueID); err != nil {
-				return nil, err
-			}
-		}
-		return d.flow.Push(ctx, is)
-	}
 }
 
 // listen starts the signed webhook receiver for the fake Jira and
@@ -496,6 +477,13 @@ func (d *demoRun) story(ctx context.Context) error {
 	w := d.out
 	fmt.Fprintf(w, "\nThe fake Jira posts signed webhooks to %s; the receiver checks the signature, drops replays and hands each event to the flow.\n", d.receiverURL)
 
+	if err := d.newIncident(ctx); err != nil {
+		return err
+	}
+	if err := d.comments(ctx); err != nil {
+		return err
+	}
+
 	// Done → resolved by webhook, with no poll.
 	key := d.ticketOf("INC-101")
 	fmt.Fprintf(w, "\nAn analyst moves %s to Done in Jira.\n", key)
@@ -570,6 +558,131 @@ func (d *demoRun) story(ctx context.Context) error {
 	}
 	fmt.Fprintln(w, "Nothing to do: the story holds.")
 	return nil
+}
+
+// newIncident reports an incident after the integration is set up: the
+// platform's event files its ticket at once, with no poll.
+func (d *demoRun) newIncident(ctx context.Context) error {
+	in := Incident{ID: "INC-107", Application: "payments", Severity: "CRITICAL", Title: "Server-side request forgery to the metadata service",
+		Description: "A webhook URL parameter made the payment service fetch cloud instance metadata.",
+		SourceIPs:   []string{"198.51.100.99"}, RequestURLs: []string{"https://pay.example.com/hooks/test?url=http://169.254.169.254/latest/meta-data/"}}
+	fmt.Fprintf(d.out, "\nThe sensor reports %s (%s, %s); the platform's event reaches the flow at once.\n", in.ID, in.Application, in.Severity)
+	d.sys.jr.ResetRequests()
+	if _, err := report(ctx, d.sys.incidents, in); err != nil {
+		return err
+	}
+	if err := d.flush(ctx); err != nil {
+		return err
+	}
+	key := d.ticketOf(in.ID)
+	t, err := d.sys.target.GetIssue(ctx, key)
+	if err != nil {
+		return fmt.Errorf("the event filed no ticket for %s: %w", in.ID, err)
+	}
+	fmt.Fprintf(d.out, "  event → flow: %s %s %s in %s, with %d search requests: no poll.\n", t.Key, t.Priority, t.Summary, t.Project, d.searches())
+	return nil
+}
+
+// comments tells the comment part: both ways with attribution, a
+// restricted comment kept on its side, an edit and a deletion carried
+// over, and no echo.
+func (d *demoRun) comments(ctx context.Context) error {
+	w := d.out
+	const id = "INC-101"
+	key := d.ticketOf(id)
+	ticket, err := d.sys.target.GetIssue(ctx, key)
+	if err != nil {
+		return err
+	}
+
+	fmt.Fprintf(w, "\nCarol comments on %s in Jira; Dan adds a comment restricted to Administrators.\n", key)
+	if _, err := d.sys.jr.AddComment(key, jiratest.CommentSpec{Author: jiratest.UserCarol,
+		Body: "Confirmed: the WAF logged 40 requests from 203.0.113.7. Rotating the orders database credentials."}); err != nil {
+		return err
+	}
+	if _, err := d.sys.jr.AddComment(key, jiratest.CommentSpec{Author: jiratest.UserDan, Body: "Internal: the credentials were in the old deploy script.",
+		Visibility: &jiratest.CommentVisibility{Type: "role", Value: "Administrators"}}); err != nil {
+		return err
+	}
+	if err := d.flush(ctx); err != nil {
+		return err
+	}
+	if err := d.printIncidentComments(ctx, id); err != nil {
+		return err
+	}
+
+	fmt.Fprintf(w, "\nPriya comments on %s in the incident platform, then corrects her comment.\n", id)
+	c, err := d.sys.incidents.Comment(ctx, priya, id, "Blocked 203.0.113.7 at the edge.", "")
+	if err != nil {
+		return err
+	}
+	if _, err := d.sys.incidents.EditComment(ctx, priya, id, c.ID, "Blocked 203.0.113.7 and 198.51.100.23 at the edge.", ""); err != nil {
+		return err
+	}
+	if err := d.flush(ctx); err != nil {
+		return err
+	}
+	jc, err := d.printTicketComments(ticket.Key)
+	if err != nil {
+		return err
+	}
+
+	fmt.Fprintf(w, "\nPriya deletes her comment on %s.\n", id)
+	if err := d.sys.incidents.RemoveComment(ctx, priya, id, c.ID); err != nil {
+		return err
+	}
+	if err := d.flush(ctx); err != nil {
+		return err
+	}
+	after, err := d.printTicketComments(ticket.Key)
+	if err != nil {
+		return err
+	}
+	incs, err := d.sys.incidents.ListComments(ctx, id)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "  %s holds %s and %s holds %s: each mirror exists once and nothing came back as an echo.\n",
+		id, demo.Plural(len(incs), "comment"), key, demo.Plural(after, "comment"))
+	if len(incs) != 1 || jc != 3 || after != 2 {
+		return fmt.Errorf("comments: %s holds %d, %s held %d then %d; want 1, 3 and 2", id, len(incs), key, jc, after)
+	}
+	return nil
+}
+
+// printIncidentComments prints an incident's comments.
+func (d *demoRun) printIncidentComments(ctx context.Context, id string) error {
+	list, err := d.sys.incidents.ListComments(ctx, id)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(d.out, "  incident %s now has %s:\n", id, demo.Plural(len(list), "comment"))
+	for _, c := range list {
+		fmt.Fprintf(d.out, "    %s: %s\n", c.AuthorName, visible(c.Body))
+	}
+	return nil
+}
+
+// printTicketComments prints a ticket's comments as the fake Jira holds
+// them, and returns how many there are.
+func (d *demoRun) printTicketComments(key string) (int, error) {
+	snap, ok := d.sys.jr.Issue(key)
+	if !ok {
+		return 0, fmt.Errorf("no ticket %s", key)
+	}
+	names := map[string]string{}
+	for _, u := range append(jiratest.TeamUsers(), *jiratest.SecOps()) {
+		names[u.AccountID] = u.DisplayName
+	}
+	fmt.Fprintf(d.out, "  %s now has %s:\n", key, demo.Plural(len(snap.Comments), "comment"))
+	for _, c := range snap.Comments {
+		who := cmp.Or(names[c.Author], "the API user")
+		if c.Visibility != "" {
+			who += " (" + c.Visibility + ")"
+		}
+		fmt.Fprintf(d.out, "    %s: %s\n", who, visible(c.Body))
+	}
+	return len(snap.Comments), nil
 }
 
 // resolveTicket moves a ticket to Done as an analyst does.
@@ -674,4 +787,16 @@ func skipReasons(rep *syncer.Report) map[string]int {
 		out[strings.TrimPrefix(reason, syncer.ReasonRuleNotMatched+": ")] += n
 	}
 	return out
+}
+
+// visible drops the zero-width characters of the marker the engine hides
+// in a mirrored comment, so that a terminal shows what a person sees.
+func visible(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '\u2060', '\u200b', '\u200c':
+			return -1
+		}
+		return r
+	}, s)
 }

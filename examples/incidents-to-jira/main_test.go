@@ -23,17 +23,21 @@ type outcome struct {
 	tickets   map[string]jiratest.IssueSnapshot // by the incident's id
 	parents   map[string]string                 // ticket key → parent key
 	incidents map[string]*tracker.Issue
+	comments  map[string][]*tracker.Comment // by the incident's id
 	all       []jiratest.IssueSnapshot
 }
 
 func runDemo(t *testing.T, args ...string) *outcome {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	o := &outcome{tickets: map[string]jiratest.IssueSnapshot{}, parents: map[string]string{}, incidents: map[string]*tracker.Issue{}}
+	o := &outcome{tickets: map[string]jiratest.IssueSnapshot{}, parents: map[string]string{}, incidents: map[string]*tracker.Issue{}, comments: map[string][]*tracker.Comment{}}
 	err := runThen(context.Background(), append([]string{"-latency", "0"}, args...), &out, &errOut, noEnv, func(sys *systems) {
 		o.all = sys.jr.Issues()
 		for _, inc := range sys.incidents.Items() {
 			o.incidents[inc.ID] = inc
+			list, err := sys.incidents.ListComments(context.Background(), inc.ID)
+			require.NoError(t, err)
+			o.comments[inc.ID] = list
 			key, _ := inc.Fields["ticket"].(string)
 			if key == "" {
 				continue
@@ -95,12 +99,12 @@ func TestDemoOnFakes(t *testing.T) {
 		assert.Contains(t, o.out, "- Source IP: `203.0.113.7`")
 	})
 	t.Run("only chosen severities create tickets", func(t *testing.T) {
-		assert.Len(t, o.tickets, 4)
+		assert.Len(t, o.tickets, 5, "four at first, one for the incident reported later")
 		for _, id := range []string{"INC-105", "INC-106"} {
 			assert.NotContains(t, o.tickets, id)
 			assert.NotContains(t, o.incidents[id].Fields, "ticket", id)
 		}
-		assert.Len(t, o.all, 3+4, "the three epics and the four tickets")
+		assert.Len(t, o.all, 3+5, "the three epics and the five tickets")
 		assert.Contains(t, o.out, "2  severity LOW and NOTE stay in the incident platform")
 	})
 	t.Run("test connection report", func(t *testing.T) {
@@ -120,6 +124,39 @@ func TestDemoOnFakes(t *testing.T) {
 	})
 	t.Run("a replayed delivery changes nothing", func(t *testing.T) {
 		assert.Regexp(t, `The same delivery \(jira-delivery-\d+\), replayed: the receiver answers 409; the event handed to the flow again makes 0 write requests to Jira and 0 changes to the platform\.`, o.out)
+	})
+	t.Run("comments both ways with attribution", func(t *testing.T) {
+		// Carol's Jira comment is on the incident, attributed; Dan's
+		// restricted one is not.
+		incComments := o.comments["INC-101"]
+		require.Len(t, incComments, 1)
+		assert.Contains(t, incComments[0].Body, "[Carol Responder in jira] Confirmed: the WAF logged 40 requests from 203.0.113.7.")
+		assert.Equal(t, "Jira sync", incComments[0].AuthorName)
+		assert.Contains(t, o.out, "Jira sync: [Carol Responder in jira] Confirmed:")
+		// Priya's incident comment reached Jira, attributed, and her edit
+		// followed it there.
+		assert.Contains(t, o.out, "the API user: [Priya Patel in incidents] Blocked 203.0.113.7 and 198.51.100.23 at the edge.\n")
+		assert.NotContains(t, o.out, "the API user: [Priya Patel in incidents] Blocked 203.0.113.7 at the edge.")
+		// No echo: Jira holds no mirror of a mirror.
+		for _, c := range o.tickets["INC-101"].Comments {
+			assert.NotContains(t, c.Body, "in jira]", "an echo of a Jira comment came back to Jira")
+		}
+	})
+	t.Run("deleting an incident comment deletes the Jira comment", func(t *testing.T) {
+		ticket := o.tickets["INC-101"]
+		require.Len(t, ticket.Comments, 2, "Carol's and Dan's comments, not Priya's mirror")
+		assert.Equal(t, jiratest.UserCarol, ticket.Comments[0].Author)
+		assert.Equal(t, "role:Administrators", ticket.Comments[1].Visibility)
+		for _, c := range ticket.Comments {
+			assert.NotContains(t, c.Body, "Priya Patel")
+		}
+		assert.Contains(t, o.out, "INC-101 holds 1 comment and SHOP-2 holds 2 comments: each mirror exists once and nothing came back as an echo.")
+	})
+	t.Run("a new incident becomes a ticket by its event, no poll", func(t *testing.T) {
+		require.Contains(t, o.tickets, "INC-107")
+		assert.Equal(t, "PAY", o.tickets["INC-107"].Project)
+		assert.Equal(t, "Highest", o.tickets["INC-107"].Priority)
+		assert.Regexp(t, `event → flow: PAY-3 Highest \[CRITICAL\] payments: Server-side request forgery to the metadata service in PAY, with 0 search requests: no poll\.`, o.out)
 	})
 	t.Run("a last poll does nothing", func(t *testing.T) {
 		assert.Contains(t, o.out, "A last poll: created 0, updated 0, wrote back 0; 0 write requests reached Jira, 0 changes the platform.")

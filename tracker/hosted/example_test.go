@@ -48,10 +48,7 @@ flows:
 	// Every change a person makes goes to the engine at once; polling
 	// (flow.Run) remains the safety net.
 	incidents.OnPersonChange(func(ctx context.Context, ev tracker.Event) error {
-		if ev.Issue == nil || ev.Kind != tracker.EventIssueChanged {
-			return nil
-		}
-		_, err := flow.Push(ctx, ev.Issue)
+		_, err := flow.Handle(ctx, ev)
 		return err
 	})
 

@@ -7,7 +7,7 @@
 // [Platform.Remove], [Platform.Comment], [Platform.EditComment],
 // [Platform.RemoveComment]); each such change becomes a [tracker.Event]
 // handed to the handlers registered with [Platform.OnPersonChange], which
-// usually pass it to the engine's flow. The engine reads and writes through
+// usually pass it to the engine's flow (syncer.Flow.Handle). The engine reads and writes through
 // the tracker interfaces the Platform implements ([tracker.Tracker],
 // [tracker.Searcher], [tracker.Updater], [tracker.Transitioner],
 // [tracker.Commenter], [tracker.Creator], [tracker.Deleter],
@@ -367,17 +367,6 @@ func (p *Platform) RemoveComment(ctx context.Context, by Person, id, commentID s
 	ev := p.event(tracker.EventCommentDeleted, by, it.issue, c.c, c.visibility, nil)
 	p.mu.Unlock()
 	return p.person(ctx, ev)
-}
-
-// Visibility returns a comment's restriction ("" for public).
-func (p *Platform) Visibility(id, commentID string) (string, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	_, c, err := p.comment(id, commentID)
-	if err != nil {
-		return "", err
-	}
-	return c.visibility, nil
 }
 
 // ---- the engine side --------------------------------------------------

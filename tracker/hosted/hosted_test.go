@@ -117,6 +117,7 @@ func TestPersonChanges(t *testing.T) {
 				require.NotNil(t, ev.Comment)
 				assert.Nil(t, ev.Issue)
 				assert.Equal(t, "Alice Analyst", ev.Comment.AuthorName)
+				assert.Equal(t, tt.wantVis, ev.Comment.Visibility)
 			} else {
 				require.NotNil(t, ev.Issue)
 				assert.Equal(t, ev.IssueID, ev.Issue.ID)
@@ -306,14 +307,14 @@ func TestVisibility(t *testing.T) {
 	require.NoError(t, err)
 	c, err := p.Comment(ctx, alice, is.ID, "internal note", "group:responders")
 	require.NoError(t, err)
-	vis, err := p.Visibility(is.ID, c.ID)
+	assert.Equal(t, "group:responders", c.Visibility)
+	list, err := p.ListComments(ctx, is.ID)
 	require.NoError(t, err)
-	assert.Equal(t, "group:responders", vis)
-	_, err = p.UpdateComment(ctx, is.ID, c.ID, "internal note, edited")
+	require.Len(t, list, 1)
+	assert.Equal(t, "group:responders", list[0].Visibility, "the engine sees the restriction")
+	edited, err := p.UpdateComment(ctx, is.ID, c.ID, "internal note, edited")
 	require.NoError(t, err)
-	vis, err = p.Visibility(is.ID, c.ID)
-	require.NoError(t, err)
-	assert.Equal(t, "group:responders", vis, "an engine edit keeps the visibility")
+	assert.Equal(t, "group:responders", edited.Visibility, "an engine edit keeps the visibility")
 }
 
 // TestConcurrent runs person and engine changes at once; run with -race.

@@ -129,8 +129,10 @@ func cloneValue(v any) any {
 	return v
 }
 
-// cloneComment returns a copy of a stored comment.
+// cloneComment returns a copy of a stored comment, its visibility
+// included.
 func cloneComment(c *comment) *tracker.Comment {
 	cc := *c.c
+	cc.Visibility = c.visibility
 	return &cc
 }
