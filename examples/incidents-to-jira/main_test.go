@@ -196,3 +196,38 @@ func TestRealJiraNeedsCredentials(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "JIRA_EMAIL")
 }
+
+// TestConnectionReport points the demo at Jira servers that do not answer
+// or refuse the login: the report says which step failed, and nothing is
+// filed.
+func TestConnectionReport(t *testing.T) {
+	t.Parallel()
+	jr := jiratest.NewServer(t)
+	closed := jiratest.New()
+	closedURL := closed.URL()
+	closed.Close()
+	tests := []struct {
+		name    string
+		url     string
+		want    []string
+		wantErr string
+	}{
+		{name: "unreachable", url: closedURL, want: []string{"  ✗ Jira reachable at " + closedURL}, wantErr: "does not answer"},
+		{name: "wrong password", url: jr.URL(), want: []string{"  ✓ Jira reachable at " + jr.URL(), "  ✗ login:"}, wantErr: "the credentials do not log in"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env := map[string]string{"JIRA_URL": tt.url, "JIRA_EMAIL": jiratest.Email, "JIRA_API_TOKEN": "wrong-token"}
+			var out bytes.Buffer
+			err := run(context.Background(), nil, &out, &out, func(k string) string { return env[k] })
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.wantErr)
+			assert.NotContains(t, err.Error(), "wrong-token", "no credential in the error")
+			for _, w := range tt.want {
+				assert.Contains(t, out.String(), w)
+			}
+			assert.NotContains(t, out.String(), "Run 1")
+		})
+	}
+}
