@@ -537,9 +537,50 @@ func (f *IssueFields) Value(id string, schema *FieldSchema) any {
 			return l
 		}
 	}
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil
-	}
+	v, _ := decodeAny(raw)
 	return v
+}
+
+// decodeAny decodes a JSON value as encoding/json does into an any
+// (string, float64, bool, nil, []any, map[string]any), in one pass.
+func decodeAny(raw []byte) (any, bool) {
+	if len(raw) == 0 {
+		return nil, false
+	}
+	switch raw[0] {
+	case '"':
+		return jsonscan.String(raw)
+	case '{':
+		m := make(map[string]any)
+		err := jsonscan.Object(raw, func(k, v []byte) error {
+			key, ok := jsonscan.String(k)
+			if !ok {
+				return jsonscan.ErrSyntax
+			}
+			val, ok := decodeAny(v)
+			if !ok {
+				return jsonscan.ErrSyntax
+			}
+			m[key] = val
+			return nil
+		})
+		return m, err == nil
+	case '[':
+		l := make([]any, 0, 4)
+		err := jsonscan.Array(raw, func(v []byte) error {
+			val, ok := decodeAny(v)
+			if !ok {
+				return jsonscan.ErrSyntax
+			}
+			l = append(l, val)
+			return nil
+		})
+		return l, err == nil
+	case 't', 'f':
+		return jsonscan.Bool(raw)
+	case 'n':
+		return nil, jsonscan.IsNull(raw)
+	}
+	n, err := strconv.ParseFloat(string(raw), 64)
+	return n, err == nil
 }

@@ -406,3 +406,17 @@ func TestUsersListDataCenter(t *testing.T) {
 	assert.False(t, users[1].Active)
 	assert.Contains(t, users[1].Extra, "deleted")
 }
+
+func TestValueWithoutSchemaMatchesEncodingJSON(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{
+		`"text"`, `"\u00e9t\u00e9 \"q\""`, `5`, `-2.5e3`, `true`, `false`,
+		`{"appSpecific":true,"nested":[1,2,{"a":null}],"s":"x"}`, `[]`, `{}`, `[["a"],[]]`,
+	} {
+		var f jira.IssueFields
+		require.NoError(t, json.Unmarshal([]byte(`{"customfield_1":`+raw+`}`), &f))
+		var want any
+		require.NoError(t, json.Unmarshal([]byte(raw), &want))
+		assert.Equal(t, want, f.Value("customfield_1", nil), raw)
+	}
+}
