@@ -511,16 +511,6 @@ func (p *Platform) Transition(ctx context.Context, id string, to tracker.Transit
 		p.mu.Unlock()
 		return fmt.Errorf("hosted: item %s: no %s: %w", it.issue.Key, to, tracker.ErrNoTransition)
 	}
-	is := cloneIssue(it.issue)
-	is.Status, is.StatusCategory = dest.Name, dest.Category
-	switch {
-	case dest.Category != tracker.CategoryDone:
-		is.Resolution = ""
-	case to.Resolution != "":
-		is.Resolution = to.Resolution
-	case is.Resolution == "":
-		is.Resolution = "Done"
-	}
 	if to.Comment != "" {
 		p.mu.Unlock()
 		if _, err := p.AddComment(ctx, id, to.Comment); err != nil {
@@ -531,6 +521,18 @@ func (p *Platform) Transition(ctx context.Context, id string, to tracker.Transit
 			p.mu.Unlock()
 			return err
 		}
+	}
+	// The move applies to the item as it is now, so that a change made
+	// while the comment was added is kept.
+	is := cloneIssue(it.issue)
+	is.Status, is.StatusCategory = dest.Name, dest.Category
+	switch {
+	case dest.Category != tracker.CategoryDone:
+		is.Resolution = ""
+	case to.Resolution != "":
+		is.Resolution = to.Resolution
+	case is.Resolution == "":
+		is.Resolution = "Done"
 	}
 	return p.engineStore(ctx, it, is)
 }

@@ -352,3 +352,24 @@ func TestConcurrent(t *testing.T) {
 	assert.Equal(t, 8, p.Len())
 	assert.Equal(t, 32, events)
 }
+
+func TestTransitionWithComment(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	p := newPlatform()
+	is, err := p.Put(ctx, alice, &tracker.Issue{Summary: "x"})
+	require.NoError(t, err)
+	r := record(p)
+	require.NoError(t, p.Transition(ctx, is.ID, tracker.TransitionTarget{Category: tracker.CategoryDone, Comment: "Resolved in Jira."}))
+	require.ErrorIs(t, p.Transition(ctx, is.ID, tracker.TransitionTarget{Status: "archived", Comment: "never added"}), tracker.ErrNoTransition)
+
+	comments, err := p.ListComments(ctx, is.ID)
+	require.NoError(t, err)
+	require.Len(t, comments, 1, "a refused move adds no comment")
+	assert.Equal(t, "Resolved in Jira.", comments[0].Body)
+	assert.Equal(t, hosted.DefaultEngine.ID, comments[0].Author)
+	require.Len(t, r.engine, 2)
+	assert.Equal(t, tracker.EventCommentCreated, r.engine[0].Kind)
+	assert.Equal(t, tracker.EventIssueChanged, r.engine[1].Kind)
+	assert.Equal(t, "resolved", r.engine[1].Issue.Status)
+}
