@@ -145,3 +145,10 @@ func stale(link *store.Link, key string, t time.Time) bool {
 	prev, err := time.Parse(time.RFC3339Nano, link.FieldHashes[key])
 	return err == nil && !t.IsZero() && t.Before(prev)
 }
+
+// handled reports whether the version of one side updated at t was
+// already handled: it is not newer than the newest recorded.
+func handled(link *store.Link, key string, t time.Time) bool {
+	prev, err := time.Parse(time.RFC3339Nano, link.FieldHashes[key])
+	return err == nil && !t.IsZero() && !t.After(prev)
+}

@@ -185,7 +185,9 @@ func (f *Flow) decide(item *tracker.Issue, link *store.Link) *Decision {
 		return d
 	}
 	d.WriteBack = link.FieldHashes[keyAfterCreate] == "pending"
-	d.Comments = f.comments.Syncs()
+	// Comments are read for a version of the item the flow has not
+	// handled yet: not for one the poll's overlap reads again.
+	d.Comments = f.comments.Syncs() && !handled(link, keySourceSeen, item.Updated)
 	if !res.Match {
 		if d.WriteBack || d.Comments {
 			d.Action = ActionUpdate

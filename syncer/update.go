@@ -61,7 +61,8 @@ func (f *Flow) update(ctx context.Context, r *run, d *Decision, link *store.Link
 		}
 		r.comments(comments)
 	}
-	if len(wrote) == 0 && !wroteBack && comments.total() == 0 && !d.WriteBack && !backDue && link.Attempts == 0 && !comments.dirty {
+	newVersion := d.Comments && d.Item != nil && !handled(link, keySourceSeen, d.Item.Updated)
+	if len(wrote) == 0 && !wroteBack && comments.total() == 0 && !d.WriteBack && !backDue && link.Attempts == 0 && !comments.dirty && !newVersion {
 		// Nothing was written and the link holds nothing new.
 		r.finish(d, Event{Kind: EventSkipped, Reason: ReasonUnchanged, Target: link.Target})
 		return

@@ -228,6 +228,12 @@ func (f *Flow) pushTarget(ctx context.Context, r *run, d *Decision, t *tracker.I
 		r.finish(d, Event{Kind: EventSkipped, Reason: ReasonStale})
 		return
 	}
+	if handled(link, keyTargetSeen, t.Updated) {
+		// This version was handled already (the poll's overlap reads it
+		// again, or a webhook repeats it): nothing to read or write.
+		r.finish(d, Event{Kind: EventSkipped, Reason: ReasonUnchanged})
+		return
+	}
 	seen(link, keyTargetSeen, t.Updated)
 	f.noteTargetState(link, t)
 	hold, err := f.targetSideConflicts(ctx, r, d, link, t)
