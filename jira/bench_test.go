@@ -100,33 +100,85 @@ func BenchmarkCreate(b *testing.B) {
 		in := benchCreateInput()
 		b.ReportAllocs()
 		for b.Loop() {
-			body, err := json.Marshal(map[string]any{"fields": map[string]any(in.Fields)})
-			if err != nil {
-				b.Fatal(err)
-			}
-			req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/rest/api/3/issue", bytes.NewReader(body))
-			if err != nil {
-				b.Fatal(err)
-			}
-			req.SetBasicAuth("me@example.com", "token")
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Accept", "application/json")
-			resp, err := hc.Do(req)
-			if err != nil {
-				b.Fatal(err)
-			}
-			var out struct {
-				ID   string `json:"id"`
-				Key  string `json:"key"`
-				Self string `json:"self"`
-			}
-			err = json.NewDecoder(resp.Body).Decode(&out)
-			resp.Body.Close()
-			if err != nil || resp.StatusCode != http.StatusCreated {
-				b.Fatal(err, resp.StatusCode)
-			}
+			plainCreate(b, hc, srv.URL, in)
 		}
 	})
+	// ratio alternates the two, call by call, so load on the machine
+	// weighs on both alike, and reports client ÷ net/http for time, and
+	// for allocations over 200 calls of each.
+	b.Run("ratio", func(b *testing.B) {
+		c, err := jira.New(srv.URL, jira.WithBasicAuth("me@example.com", "token"), jira.WithHTTPClient(srv.Client()))
+		require.NoError(b, err)
+		hc := srv.Client()
+		in := benchCreateInput()
+		var clientTime, plainTime time.Duration
+		clientCall := func() {
+			if _, _, err := c.Issues.Create(ctx, in); err != nil {
+				b.Fatal(err)
+			}
+		}
+		plainCall := func() { plainCreate(b, hc, srv.URL, in) }
+		timed := func(f func()) time.Duration {
+			t := time.Now()
+			f()
+			return time.Since(t)
+		}
+		n := 0
+		for b.Loop() {
+			// Alternate which goes first, so neither always runs on a
+			// connection the other has just warmed.
+			if n%2 == 0 {
+				clientTime += timed(clientCall)
+				plainTime += timed(plainCall)
+			} else {
+				plainTime += timed(plainCall)
+				clientTime += timed(clientCall)
+			}
+			n++
+		}
+		b.StopTimer()
+		allocs := func(f func()) uint64 {
+			var m0, m1 runtime.MemStats
+			runtime.ReadMemStats(&m0)
+			for range 200 {
+				f()
+			}
+			runtime.ReadMemStats(&m1)
+			return m1.Mallocs - m0.Mallocs
+		}
+		clientAllocs, plainAllocs := allocs(clientCall), allocs(plainCall)
+		b.ReportMetric(float64(clientTime)/float64(plainTime), "time-ratio")
+		b.ReportMetric(float64(clientAllocs)/float64(plainAllocs), "alloc-ratio")
+	})
+}
+
+// plainCreate makes the create with net/http and encoding/json alone.
+func plainCreate(b *testing.B, hc *http.Client, base string, in *jira.IssueUpdate) {
+	body, err := json.Marshal(map[string]any{"fields": map[string]any(in.Fields)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, base+"/rest/api/3/issue", bytes.NewReader(body))
+	if err != nil {
+		b.Fatal(err)
+	}
+	req.SetBasicAuth("me@example.com", "token")
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var out struct {
+		ID   string `json:"id"`
+		Key  string `json:"key"`
+		Self string `json:"self"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&out)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		b.Fatal(err, resp.StatusCode)
+	}
 }
 
 // BenchmarkSearch reads pages of 50 rich issues and reports allocations
