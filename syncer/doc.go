@@ -27,6 +27,13 @@
 //     unchanged items writes nothing, the engine's own changes coming back
 //     are recognised as echoes, and fields the mapping does not own (human
 //     edits) are never touched.
+//   - Both ways: fields the mapping owns and reads back are synced both
+//     ways; when both sides changed one since the last sync, the flow's
+//     conflict policy settles it and an [EventConflict] reports both
+//     values. With a comments block, comments are mirrored (once, by a
+//     pending map entry and a marker), edits and deletions follow, and
+//     tombstones keep a deleted comment from coming back. Deleted items
+//     and tickets close their links ([Config.Deletions]).
 //   - Failures are retried, then parked with their error (listable,
 //     retryable), never dropped; configuration errors (401, 403) trip a
 //     circuit breaker for the flow instead of failing every item.
@@ -34,7 +41,8 @@
 // [Flow.Plan] returns the decisions for a batch without side effects (the
 // dry run); [Flow.Apply] executes a plan; [Flow.Push] does both for items a
 // host hands in ("export these"); [Flow.RunOnce] and [Flow.Run] poll the
-// source on a cursor with overlap. Every decision and outcome is reported
+// source on a cursor with overlap; [Flow.Handle] consumes the events every
+// webhook receiver produces, on the same idempotent path. Every decision and outcome is reported
 // to an [Observer], and each run returns a [Report] that counts every item
 // once by what happened to it: created, adopted (found by its marker, made
 // by an earlier run), updated, wrote back, unchanged, skipped (with a
@@ -43,6 +51,7 @@
 //
 // One item's path reads top-down through the files of this package:
 // apply.go (Apply, Push), lease.go, then create.go (create, lost answers,
-// resolve) or bulk.go, update.go, writeback.go, with failure.go (retries,
-// parking, the circuit breaker) and report.go (outcomes and counts).
+// resolve) or bulk.go, update.go (with conflict.go), writeback.go and
+// comments.go; handle.go takes events and deletions, failure.go retries,
+// parks and trips the circuit breaker, and report.go counts outcomes.
 package syncer
