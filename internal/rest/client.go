@@ -326,9 +326,40 @@ type RateLimit struct {
 	NearLimit bool
 }
 
+// plainPath reports whether p is made only of unreserved path characters
+// and "/", without "." or ".." segments, so it needs no parsing.
+func plainPath(p string) bool {
+	if p == "" {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '~':
+		case c == '/':
+		case c == '.':
+			// Allowed inside a segment, not as a whole one.
+			start := i == 0 || p[i-1] == '/'
+			end := i+1 == len(p) || p[i+1] == '/' || (p[i+1] == '.' && (i+2 == len(p) || p[i+2] == '/'))
+			if start && end {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // URL resolves r's path and query against the base URL.
 func (c *Client) URL(r *Request) (*url.URL, error) {
 	p := strings.TrimLeft(r.Path, "/")
+	if r.Query == nil && plainPath(p) {
+		// Nothing to parse, escape or check: join it to the base.
+		u := *c.base
+		u.Path += p
+		return &u, nil
+	}
 	rel, err := url.Parse(p)
 	if err != nil {
 		return nil, fmt.Errorf("%s: path %q: %w", vendorName(c.cfg.Vendor), p, err)
