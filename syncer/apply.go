@@ -121,6 +121,8 @@ func (f *Flow) oneLeased(ctx context.Context, r *run, d *Decision, link *store.L
 	switch d.Action {
 	case ActionSkip:
 		r.finish(d, Event{Kind: EventSkipped, Reason: d.Reason, Err: d.Err})
+	case ActionFail:
+		f.mappingFailed(ctx, r, d, link)
 	case ActionCreate:
 		f.create(ctx, r, d, link, start)
 	case ActionResolve:
@@ -128,4 +130,18 @@ func (f *Flow) oneLeased(ctx context.Context, r *run, d *Decision, link *store.L
 	case ActionUpdate:
 		f.update(ctx, r, d, link, start)
 	}
+}
+
+// mappingFailed records an item the mapping cannot map as failed, on its
+// link (a new pending one, whose create was never sent, for an item
+// without a ticket), so that it is retried and parked like any failure
+// instead of being passed over.
+func (f *Flow) mappingFailed(ctx context.Context, r *run, d *Decision, link *store.Link) {
+	if link == nil {
+		link = f.pendingLink(d.Source)
+		// Nothing was sent for it: ResolvePending leaves it to the item's
+		// next poll or push.
+		link.FieldHashes = setHash(link.FieldHashes, keyUnmapped, "1")
+	}
+	f.failed(ctx, r, d, link, ReasonMappingFailed, d.Err)
 }

@@ -74,6 +74,7 @@ func (f *Flow) create(ctx context.Context, r *run, d *Decision, link *store.Link
 // stores it, before the create goes out.
 func (f *Flow) sending(ctx context.Context, link *store.Link) error {
 	link.FieldHashes = setHash(link.FieldHashes, keyCreateSent, f.cfg.Now().UTC().Format(time.RFC3339Nano))
+	delete(link.FieldHashes, keyUnmapped)
 	return f.cfg.Store.PutLink(ctx, link)
 }
 

@@ -26,6 +26,11 @@ const (
 	ActionUpdate Action = "update"
 	// ActionSkip does nothing; the decision's Reason says why.
 	ActionSkip Action = "skip"
+	// ActionFail records that the item cannot be mapped (Err says why, for
+	// example a value an "unmapped: error" map does not know): the item
+	// fails, is retried on later runs and parked after MaxAttempts, so a
+	// fixed mapping can take it up again with Retry.
+	ActionFail Action = "fail"
 )
 
 // Skip reasons that callers may want to tell apart.
@@ -41,6 +46,8 @@ const (
 	// ReasonAwaitingItem: a pending link whose item cannot be read and
 	// whose ticket was not found waits for the item to be pushed again.
 	ReasonAwaitingItem = "create interrupted; waiting for the item to be pushed again"
+	// ReasonMappingFailed: the mapping could not map the item.
+	ReasonMappingFailed = "mapping failed"
 	// ReasonStale: the version given is older than one the flow already
 	// handled (a late webhook delivery).
 	ReasonStale = "an older version than the flow has handled"
@@ -154,9 +161,13 @@ func (f *Flow) decide(item *tracker.Issue, link *store.Link) *Decision {
 	if link != nil {
 		d.hasLink, d.linkVersion, d.Target = true, link.Version, link.Target
 	}
+	if link != nil && link.Parked {
+		d.Action, d.Reason = ActionSkip, ReasonParked+": "+link.LastError
+		return d
+	}
 	res, err := f.cfg.Mapping.Apply(item, f.cfg.Now())
 	if err != nil {
-		d.Action, d.Reason, d.Err = ActionSkip, "mapping failed", err
+		d.Action, d.Reason, d.Err = ActionFail, ReasonMappingFailed, err
 		return d
 	}
 	d.result = res

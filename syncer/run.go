@@ -204,6 +204,9 @@ func (f *Flow) ResolvePending(ctx context.Context) (*Report, error) {
 		if err != nil {
 			return &Report{Flow: f.cfg.Name, Err: err}, err
 		}
+		if link.FieldHashes[keyUnmapped] != "" {
+			continue // no create was sent: the item's next poll or push retries it
+		}
 		pending = append(pending, link)
 	}
 	r := f.newRun(len(pending))
@@ -282,6 +285,10 @@ func (f *Flow) resolvePending(ctx context.Context, r *run, link *store.Link) {
 		return
 	}
 	d = f.decide(item, cur)
+	if d.Action == ActionFail {
+		f.mappingFailed(ctx, r, d, cur)
+		return
+	}
 	f.resolveFound(ctx, r, d, cur, found, start)
 }
 
@@ -301,6 +308,34 @@ func (f *Flow) resolveOrphan(ctx context.Context, r *run, d *Decision, link *sto
 		return
 	}
 	r.finish(d, Event{Kind: EventAdopted, Target: link.Target, Key: found.Key, URL: found.URL})
+}
+
+// Rescan moves the flow's cursors back to since, so that the next poll
+// reads every item (and, with TargetQuery, every ticket) updated since then
+// again: the way to re-evaluate items after a rule or mapping change. It
+// changes nothing else; items already linked are decided as usual, so
+// nothing is created twice.
+func (f *Flow) Rescan(ctx context.Context, since time.Time) error {
+	for _, side := range []store.Side{store.SideSource, store.SideTarget} {
+		for range 5 {
+			cur, err := f.cfg.Store.Cursor(ctx, f.cfg.Name, side)
+			if err != nil {
+				return fmt.Errorf("syncer: flow %q: reading %s cursor: %w", f.cfg.Name, side, err)
+			}
+			if !cur.Time.After(since) {
+				break
+			}
+			cur.Time = since
+			err = f.cfg.Store.SetCursor(ctx, cur)
+			if err == nil {
+				break
+			}
+			if !errors.Is(err, store.ErrConflict) {
+				return fmt.Errorf("syncer: flow %q: moving %s cursor back: %w", f.cfg.Name, side, err)
+			}
+		}
+	}
+	return nil
 }
 
 // Parked lists the flow's parked links: items that kept failing, with

@@ -565,8 +565,125 @@ flows:
 	rep, err := f.Push(context.Background(), &tracker.Issue{ID: "1", Summary: "x", Priority: "P7"})
 	require.NoError(t, err)
 	require.Len(t, rep.Outcomes, 1)
-	assert.Equal(t, "mapping failed", rep.Outcomes[0].Reason)
+	assert.Equal(t, syncer.EventFailed, rep.Outcomes[0].Result, "a mapping failure is a failure, not a skip")
+	assert.Equal(t, syncer.ReasonMappingFailed, rep.Outcomes[0].Reason)
 	assert.True(t, errors.Is(rep.Outcomes[0].Err, mapping.ErrUnmapped))
+	assert.False(t, rep.Clean(), "the cursor must not move past it")
+}
+
+// TestUnmappedValueIsParkedAndRetriedAfterTheFix: a severity the mapping
+// does not know fails the item on every poll until it is parked; the
+// cursor moves on past a parked item only. Once the mapping is fixed,
+// Retry creates its ticket.
+func TestUnmappedValueIsParkedAndRetriedAfterTheFix(t *testing.T) {
+	t.Parallel()
+	const strict = `
+flows:
+  - name: strict
+    source: appsec
+    target: jira
+    defaults: {project: SEC}
+    fields:
+      summary: {from: summary}
+    values:
+      priority:
+        from: fields.severity
+        map: {critical: Highest, high: High%s}
+        unmapped: error
+`
+	ctx := context.Background()
+	src := trackertest.NewMemory("appsec")
+	dst := trackertest.NewMemory("jira")
+	st := memory.New()
+	flow := func(extra string) *syncer.Flow {
+		spec, err := mapping.Parse([]byte(fmt.Sprintf(strict, extra)))
+		require.NoError(t, err)
+		f, err := syncer.New(syncer.Config{Name: "strict", Source: src, Target: dst, Mapping: spec.Flows[0], Store: st, MaxAttempts: 3})
+		require.NoError(t, err)
+		return f
+	}
+	broken := flow("")
+	item, err := src.CreateIssue(ctx, &tracker.NewIssue{Summary: "Open redirect", Fields: map[string]any{"severity": "moderate"}})
+	require.NoError(t, err)
+
+	for attempt := 1; attempt <= 3; attempt++ {
+		rep, err := broken.RunOnce(ctx)
+		require.NoError(t, err)
+		if attempt < 3 {
+			assert.Equal(t, 1, rep.Failed, "attempt %d: %s", attempt, rep.Summary())
+			assert.False(t, rep.Clean())
+		} else {
+			assert.Equal(t, 1, rep.Parked, "attempt %d: %s", attempt, rep.Summary())
+			assert.True(t, rep.Clean(), "a parked item lets the cursor move")
+		}
+	}
+	var parked []*store.Link
+	for l, err := range broken.Parked(ctx) {
+		require.NoError(t, err)
+		parked = append(parked, l)
+	}
+	require.Len(t, parked, 1)
+	assert.Contains(t, parked[0].LastError, "moderate")
+	rep, err := broken.RunOnce(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, rep.Failed+rep.Created, "a parked item waits for Retry")
+
+	fixed := flow(", moderate: Medium")
+	rep, err = fixed.Retry(ctx, fixed.SourceRef(item))
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Created, rep.Summary())
+	tk := firstIssue(t, dst)
+	assert.Equal(t, "Medium", tk.Priority)
+}
+
+// TestRescanReevaluatesItemsTheCursorPassed: after a rule change, items
+// the cursor already passed are read again from the time given.
+func TestRescanReevaluatesItemsTheCursorPassed(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock := newFakeClock()
+	src := trackertest.NewMemory("appsec", trackertest.WithClock(clock.Now))
+	dst := trackertest.NewMemory("jira")
+	st := memory.New()
+	flow := func(min string) *syncer.Flow {
+		spec, err := mapping.Parse([]byte(`
+flows:
+  - name: findings
+    source: appsec
+    target: jira
+    when: {field: fields.score, gte: ` + min + `}
+    defaults: {project: SEC}
+    fields: {summary: {from: summary}}
+`))
+		require.NoError(t, err)
+		f, err := syncer.New(syncer.Config{Name: "findings", Source: src, Target: dst, Mapping: spec.Flows[0], Store: st, Now: clock.Now})
+		require.NoError(t, err)
+		return f
+	}
+	start := clock.Now()
+	_, err := src.CreateIssue(ctx, &tracker.NewIssue{Summary: "low", Fields: map[string]any{"score": int64(40)}})
+	require.NoError(t, err)
+	clock.Advance(30 * time.Minute)
+	_, err = src.CreateIssue(ctx, &tracker.NewIssue{Summary: "high", Fields: map[string]any{"score": int64(90)}})
+	require.NoError(t, err)
+	clock.Advance(time.Hour)
+	rep, err := flow("50").RunOnce(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, rep.Skipped)
+	require.Equal(t, 1, rep.Created)
+
+	clock.Advance(time.Hour)
+	lowered := flow("30")
+	rep, err = lowered.RunOnce(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, rep.Created, "the cursor passed the item")
+	require.NoError(t, lowered.Rescan(ctx, start))
+	rep, err = lowered.RunOnce(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Created, "rescanned under the new rule: %s", rep.Summary())
+	rep, err = lowered.RunOnce(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, rep.Created, "nothing twice")
 }
 
 func TestRepeatedInvalidErrorTripsTheBreaker(t *testing.T) {
