@@ -88,6 +88,7 @@ func TestAdapterUnknownPersonIsAPerItemError(t *testing.T) {
 			assert.NotErrorIs(t, err, tracker.ErrNotFound)
 			assert.False(t, tracker.IsConfigError(err))
 			assert.False(t, tracker.IsTransient(err))
+			assert.False(t, tracker.IsAmbiguous(err), "nothing was sent, so the create is not in doubt")
 			assert.Contains(t, err.Error(), "nobody@example.com")
 			assert.Empty(t, srv.Issues(), "nothing is created")
 

@@ -56,8 +56,9 @@ func IsTransient(err error) bool {
 
 // IsAmbiguous reports whether a write that failed with err may have been
 // carried out all the same: its answer was lost. That is every failure
-// except a refusal the tracker answered (400, 401, 403, 404, 409, 422, 429)
-// and a request that never left (ErrNotSent): a 5xx from a gateway, a reset
+// except a refusal the tracker answered (400, 401, 403, 404, 409, 422, 429),
+// a person no account matches (ErrUnknownUser, found before anything is
+// sent) and a request that never left (ErrNotSent): a 5xx from a gateway, a reset
 // connection, a timeout or cancellation while waiting, an answer that could
 // not be read. The outcome of such a write is unknown, not failed: a create
 // must not be sent again until a lookup (by the marker the ticket carries)
@@ -66,7 +67,7 @@ func IsAmbiguous(err error) bool {
 	if err == nil {
 		return false
 	}
-	for _, definite := range []error{ErrNotSent, ErrInvalid, ErrUnauthorized, ErrForbidden, ErrNotFound, ErrConflict, ErrRateLimited, ErrNoTransition, ErrUnsupported} {
+	for _, definite := range []error{ErrNotSent, ErrInvalid, ErrUnauthorized, ErrForbidden, ErrNotFound, ErrConflict, ErrRateLimited, ErrNoTransition, ErrUnsupported, ErrUnknownUser} {
 		if errors.Is(err, definite) {
 			return false
 		}

@@ -124,6 +124,7 @@ func TestErrorClasses(t *testing.T) {
 		{fmt.Errorf("403: %w", tracker.ErrForbidden), false, true, false},
 		{fmt.Errorf("400: %w", tracker.ErrInvalid), false, false, false},
 		{fmt.Errorf("404: %w", tracker.ErrNotFound), false, false, false},
+		{fmt.Errorf("assignee: %w", tracker.ErrUnknownUser), false, false, false},
 		{fmt.Errorf("waiting: %w", context.DeadlineExceeded), false, false, true},
 		{errors.New("decoding response: unexpected EOF"), false, false, true},
 		{nil, false, false, false},
