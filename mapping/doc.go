@@ -12,7 +12,7 @@
 //	    routes:
 //	      - when: {field: fields.application, equals: payments}
 //	        project: PAY
-//	    defaults: {project: SEC, type: Task, assignee: secops, labels: [extrahop]}
+//	    defaults: {project: SEC, type: Task, assignee: secops@example.com, labels: [extrahop]}
 //	    fields:
 //	      summary: {template: "ExtraHop Detection: {{.ID}}: {{.Summary}}"}
 //	      labels: {from: labels}
