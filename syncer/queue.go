@@ -1,0 +1,111 @@
+package syncer
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/trackbridge/trackbridge/syncer/store"
+	"github.com/trackbridge/trackbridge/tracker"
+)
+
+// This file holds the entries a job queue needs to run a flow across
+// replicas (package syncer/riversync): read what changed since a cursor
+// without applying it, move the cursor once the items are handed on, and
+// read one item back. Applying goes through [Flow.Push] and
+// [Flow.PushTarget] as everywhere else.
+
+// Batch is one batch of items changed on one side of a flow since its
+// cursor, read by [Flow.ReadBatch] and not yet applied.
+type Batch struct {
+	// Side is the side the items come from.
+	Side store.Side
+	// Items are the changed items, oldest first as the search returned
+	// them; items within the overlap come along.
+	Items []*tracker.Issue
+	// More is set when the batch is full: more changed items may follow
+	// once the cursor has moved past this batch.
+	More bool
+
+	cursor *store.Cursor
+	newest time.Time
+}
+
+// ReadBatch reads the next batch of items changed on side since its cursor,
+// without applying them: up to BatchSize items newer than the cursor, plus
+// those sharing the last one's update time. With overlap set (the first
+// read of a poll) it looks back by Config.Overlap as RunOnce does. Hand
+// the items on durably (to a job queue), then call [Flow.Advance]; read
+// again while Batch.More is set.
+func (f *Flow) ReadBatch(ctx context.Context, side store.Side, overlap bool) (*Batch, error) {
+	base, s := f.cfg.Query, f.srcSearch
+	if side == store.SideTarget {
+		if f.cfg.TargetQuery == nil {
+			return nil, fmt.Errorf("syncer: flow %q: no TargetQuery: %w", f.cfg.Name, tracker.ErrUnsupported)
+		}
+		base, s = *f.cfg.TargetQuery, f.tgtSearch
+	}
+	if s == nil {
+		return nil, fmt.Errorf("syncer: flow %q: %s lacks Searcher: %w", f.cfg.Name, side, tracker.ErrUnsupported)
+	}
+	cur, err := f.cfg.Store.Cursor(ctx, f.cfg.Name, side)
+	if err != nil {
+		return nil, fmt.Errorf("syncer: flow %q: reading %s cursor: %w", f.cfg.Name, side, err)
+	}
+	q := base
+	if !cur.Time.IsZero() {
+		q.UpdatedSince = cur.Time
+		if overlap {
+			q.UpdatedSince = cur.Time.Add(-f.cfg.Overlap)
+		}
+	}
+	if q.PageSize == 0 {
+		q.PageSize = f.cfg.BatchSize
+	}
+	items, fresh, err := f.readBatch(ctx, s, q, cur.Time, nil)
+	if err != nil {
+		return nil, fmt.Errorf("syncer: flow %q: polling %s: %w", f.cfg.Name, side, err)
+	}
+	b := &Batch{Side: side, Items: items, More: fresh >= f.cfg.BatchSize, cursor: cur, newest: cur.Time}
+	for _, it := range items {
+		if it.Updated.After(b.newest) {
+			b.newest = it.Updated
+		}
+	}
+	return b, nil
+}
+
+// Advance moves the cursor of the batch's side past the batch. It never
+// moves a cursor back, and re-reads it when another engine moved it
+// meanwhile.
+func (f *Flow) Advance(ctx context.Context, b *Batch) error {
+	if b == nil || b.cursor == nil {
+		return fmt.Errorf("syncer: flow %q: advance without a batch from ReadBatch", f.cfg.Name)
+	}
+	return f.advance(ctx, b.cursor, b.newest)
+}
+
+// ReadItem reads one item of the flow by its id: a source item, or a target
+// ticket for store.SideTarget. A missing item is tracker.ErrNotFound.
+func (f *Flow) ReadItem(ctx context.Context, side store.Side, id string) (*tracker.Issue, error) {
+	t := f.cfg.Source
+	if side == store.SideTarget {
+		t = f.cfg.Target
+	}
+	if t == nil {
+		return nil, fmt.Errorf("syncer: flow %q: no %s tracker to read %s from: %w", f.cfg.Name, side, id, tracker.ErrUnsupported)
+	}
+	it, err := t.GetIssue(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("syncer: flow %q: reading %s item %s: %w", f.cfg.Name, side, id, err)
+	}
+	return it, nil
+}
+
+// Kinds returns the tracker kinds of the flow's source and target, as refs
+// and events name them.
+func (f *Flow) Kinds() (source, target string) { return f.sourceKind, f.targetKind }
+
+// PollsTarget reports whether the flow polls its target for write-back
+// (Config.TargetQuery is set).
+func (f *Flow) PollsTarget() bool { return f.cfg.TargetQuery != nil && f.tgtSearch != nil }

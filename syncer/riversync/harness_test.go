@@ -1,0 +1,311 @@
+package riversync_test
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/stretchr/testify/require"
+
+	"github.com/trackbridge/trackbridge/extrahop"
+	"github.com/trackbridge/trackbridge/extrahop/extrahoptest"
+	"github.com/trackbridge/trackbridge/jira"
+	"github.com/trackbridge/trackbridge/jira/jiratest"
+	"github.com/trackbridge/trackbridge/mapping"
+	"github.com/trackbridge/trackbridge/syncer"
+	"github.com/trackbridge/trackbridge/syncer/riversync"
+	"github.com/trackbridge/trackbridge/syncer/store"
+	"github.com/trackbridge/trackbridge/syncer/store/postgres"
+	"github.com/trackbridge/trackbridge/tracker"
+)
+
+const postgresDSNVar = "TRACKBRIDGE_POSTGRES_DSN"
+
+// postgresDSN returns the test database's DSN. Without one the test fails
+// in CI and is skipped elsewhere, naming the variable to set.
+func postgresDSN(t testing.TB) string {
+	t.Helper()
+	dsn := os.Getenv(postgresDSNVar)
+	if dsn == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not set: CI must provide a PostgreSQL database", postgresDSNVar)
+		}
+		t.Skipf("set %s to a PostgreSQL database to run this test", postgresDSNVar)
+	}
+	return dsn
+}
+
+// cluster is one PostgreSQL schema holding River's tables and the link
+// store, the ExtraHop and Jira fakes, and the replicas running on them.
+type cluster struct {
+	t      testing.TB
+	dsn    string
+	schema string
+	eh     *extrahoptest.Server
+	jr     *jiratest.Server
+	spec   *mapping.FlowSpec
+}
+
+// newCluster makes a fresh schema (dropped at cleanup) with River's tables
+// migrated, and the fakes.
+func newCluster(t testing.TB, latency time.Duration) *cluster {
+	t.Helper()
+	dsn := postgresDSN(t)
+	c := &cluster{t: t, dsn: dsn, schema: fmt.Sprintf("rs_%d", time.Now().UnixNano())}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	_, err = conn.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{c.schema}.Sanitize())
+	require.NoError(t, err)
+	require.NoError(t, conn.Close(ctx))
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), dsn)
+		if err == nil {
+			_, _ = conn.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+pgx.Identifier{c.schema}.Sanitize()+" CASCADE")
+			_ = conn.Close(context.Background())
+		}
+	})
+	pool := c.pool(4)
+	require.NoError(t, riversync.Migrate(ctx, pool, c.schema))
+	pool.Close()
+
+	c.eh = extrahoptest.NewServer(t, extrahoptest.WithLatency(latency))
+	c.jr = jiratest.NewServer(t, jiratest.WithLatency(latency))
+	spec, err := mapping.Builtin("extrahop-to-jira")
+	require.NoError(t, err)
+	c.spec = spec.Flows[0]
+	return c
+}
+
+// pool opens a pgx pool on the cluster's schema.
+func (c *cluster) pool(maxConns int32) *pgxpool.Pool {
+	cfg, err := pgxpool.ParseConfig(c.dsn)
+	require.NoError(c.t, err)
+	cfg.MaxConns = maxConns
+	cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{c.schema}.Sanitize()
+	p, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	require.NoError(c.t, err)
+	return p
+}
+
+// seedRisky adds detections that all pass the S3 rule (risk 30+).
+func (c *cluster) seedRisky(n int) {
+	for i := range n {
+		risk := 30 + i%70
+		c.eh.Add(extrahop.Detection{
+			Title:       fmt.Sprintf("Suspicious activity %d", i),
+			Description: "Seen on the network.",
+			Type:        "rdp_brute_force",
+			Categories:  []string{"sec.attack"},
+			RiskScore:   &risk,
+		})
+	}
+}
+
+// done reports whether every detection has its ticket written back and
+// Jira holds n tickets.
+func (c *cluster) done(n int) bool {
+	if len(c.jr.Issues()) < n {
+		return false
+	}
+	for _, d := range c.eh.Detections() {
+		if d.TicketID == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// waitDone waits until done(n), or fails after limit. It watches the
+// replicas' River job events rather than sleeping.
+func (c *cluster) waitDone(n int, limit time.Duration, rs ...*replica) time.Time {
+	c.t.Helper()
+	deadline := time.After(limit)
+	for !c.done(n) {
+		select {
+		case <-deadline:
+			c.t.Fatalf("not done after %s: %d tickets of %d", limit, len(c.jr.Issues()), n)
+		case <-anyJobEnd(rs):
+		}
+	}
+	return time.Now()
+}
+
+// duplicates counts tickets beyond the first carrying one marker.
+func (c *cluster) duplicates() int {
+	perMarker := map[string]int{}
+	dups := 0
+	for _, is := range c.jr.Issues() {
+		for _, l := range is.Labels {
+			if strings.HasPrefix(l, "tb-") {
+				perMarker[l]++
+				if perMarker[l] > 1 {
+					dups++
+				}
+			}
+		}
+	}
+	return dups
+}
+
+// linked counts the flow's linked links.
+func (c *cluster) linked(st store.Store) int {
+	n := 0
+	for l, err := range st.ListLinks(context.Background(), "s3", store.Filter{State: store.StateLinked}) {
+		require.NoError(c.t, err)
+		if l != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// countingSource counts what one replica reads from ExtraHop: items
+// returned by searches and items read one by one.
+type countingSource struct {
+	*extrahop.Adapter
+	searched atomic.Int64
+	got      atomic.Int64
+}
+
+func (s *countingSource) SearchIssues(ctx context.Context, q tracker.Query) iter.Seq2[*tracker.Issue, error] {
+	return func(yield func(*tracker.Issue, error) bool) {
+		for it, err := range s.Adapter.SearchIssues(ctx, q) {
+			if err == nil {
+				s.searched.Add(1)
+			}
+			if !yield(it, err) {
+				return
+			}
+		}
+	}
+}
+
+func (s *countingSource) GetIssue(ctx context.Context, id string) (*tracker.Issue, error) {
+	s.got.Add(1)
+	return s.Adapter.GetIssue(ctx, id)
+}
+
+// replica is one engine: its own pgx pools (River and link store), its own
+// vendor clients, its own River client.
+type replica struct {
+	name   string
+	flow   *syncer.Flow
+	store  *postgres.Store
+	engine *riversync.Engine
+	source *countingSource
+	cancel context.CancelFunc
+
+	itemJobs atomic.Int64 // item jobs this replica finished, snoozed or failed
+	polls    atomic.Int64 // poll jobs this replica ran
+	jobEnd   chan struct{}
+	stopped  chan struct{}
+}
+
+// replicaOpts tune the test replicas.
+type replicaOpts struct {
+	workers      int
+	pollInterval time.Duration
+	leaseTTL     time.Duration
+	jobTimeout   time.Duration
+}
+
+// startReplica builds and starts one replica.
+func (c *cluster) startReplica(name string, o replicaOpts) *replica {
+	t := c.t
+	t.Helper()
+	ctx := context.Background()
+	st, err := postgres.Open(ctx, c.dsn, postgres.WithSchema(c.schema), postgres.WithMaxConns(o.workers+4))
+	require.NoError(t, err)
+	ec, err := extrahop.New(c.eh.URL(), extrahop.WithAPIKey(extrahoptest.DefaultAPIKey), extrahop.WithRetryWait(time.Millisecond, 5*time.Millisecond), extrahop.WithMaxConns(o.workers+4))
+	require.NoError(t, err)
+	ea, err := extrahop.NewAdapter(ec, extrahop.AdapterConfig{})
+	require.NoError(t, err)
+	src := &countingSource{Adapter: ea}
+	jc, err := jira.New(c.jr.URL(), jira.WithBasicAuth(jiratest.Email, jiratest.APIToken), jira.WithRetryWait(time.Millisecond, 5*time.Millisecond), jira.WithMaxConns(o.workers+4))
+	require.NoError(t, err)
+	ja, err := jira.NewAdapter(jc, jira.AdapterConfig{})
+	require.NoError(t, err)
+	f, err := syncer.New(syncer.Config{
+		Name: "s3", Source: src, Target: ja, Mapping: c.spec, Store: st,
+		Owner: name, LeaseTTL: o.leaseTTL, Overlap: 10 * time.Millisecond,
+	})
+	require.NoError(t, err)
+	pool := c.pool(int32(o.workers + 4))
+	eng, err := riversync.NewEngine(ctx, pool, riversync.EngineConfig{
+		Config:      riversync.Config{PollInterval: o.pollInterval},
+		Schema:      c.schema,
+		Workers:     o.workers,
+		ID:          name,
+		JobTimeout:  o.jobTimeout,
+		Logger:      slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
+		SkipMigrate: true,
+	}, f)
+	require.NoError(t, err)
+	r := &replica{name: name, flow: f, store: st, engine: eng, source: src, jobEnd: make(chan struct{}, 1), stopped: make(chan struct{})}
+	events, cancelSub := eng.Client().Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobSnoozed, river.EventKindJobCancelled)
+	go func() {
+		defer close(r.stopped)
+		for ev := range events {
+			switch ev.Job.Kind {
+			case riversync.KindItem:
+				r.itemJobs.Add(1)
+				if os.Getenv("RS_DEBUG") != "" && r.itemJobs.Load()%500 == 0 {
+					fmt.Println(r.name, ev.Kind, "run", ev.JobStats.RunDuration, "wait", ev.JobStats.QueueWaitDuration, "complete", ev.JobStats.CompleteDuration)
+				}
+			case riversync.KindPoll:
+				r.polls.Add(1)
+			}
+			select {
+			case r.jobEnd <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	runCtx, cancel := context.WithCancel(ctx)
+	r.cancel = cancel
+	require.NoError(t, eng.Start(runCtx))
+	var once sync.Once
+	t.Cleanup(func() {
+		once.Do(func() {
+			sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer scancel()
+			_ = eng.Stop(sctx)
+			cancel()
+			cancelSub()
+			pool.Close()
+			_ = st.Close()
+		})
+	})
+	return r
+}
+
+// anyJobEnd merges the replicas' job-end signals into one channel that
+// fires once.
+func anyJobEnd(rs []*replica) <-chan struct{} {
+	out := make(chan struct{})
+	var once sync.Once
+	for _, r := range rs {
+		go func() {
+			select {
+			case <-r.jobEnd:
+				once.Do(func() { close(out) })
+			case <-time.After(200 * time.Millisecond):
+				// A quiet moment (no job ended): look again anyway, the
+				// last jobs may have ended before we listened.
+				once.Do(func() { close(out) })
+			}
+		}()
+	}
+	return out
+}

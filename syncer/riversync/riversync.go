@@ -1,0 +1,410 @@
+// Package riversync runs sync flows across a host's replicas on the
+// PostgreSQL it already has, with River (github.com/riverqueue/river) as the
+// job engine. Work is split in two kinds of job:
+//
+//   - A poll job per flow, inserted by River's periodic job scheduler,
+//     which only the elected leader runs, so one replica polls at a time.
+//     It reads what changed on the flow's source since the cursor (and on
+//     the target when the flow polls it), enqueues one item job per item
+//     that needs work, and then moves the cursor. It applies nothing.
+//   - An item job per flow, side and item id, unique while it waits, so a
+//     burst of polls and webhook events for one item collapses into one
+//     job. Any replica's workers take it: the worker reads the item and
+//     applies it through the flow ([syncer.Flow.Push], or
+//     [syncer.Flow.PushTarget] for a target ticket). A failure returns an
+//     error, so River retries it with backoff; an item deferred by the
+//     engine (another engine holds its lease, a lost create waiting for the
+//     target's search) is snoozed until it can go on.
+//
+// Webhook events ride the same path: [Jobs.InsertEvent] (or
+// [Jobs.EventJobs] inside the host's own transaction) enqueues the same
+// item job for a tracker.Event.
+//
+// The flow's store keeps the sync state (links, cursors, hashes) as in one
+// process; per-item leases stay the last line against double work should a
+// job run twice (a replica killed mid-job is rescued by River and its job
+// run again; the lease and the pending link's marker keep that from
+// creating a second ticket).
+//
+// A host that already runs River registers the workers on its own client
+// with [AddWorkers] and adds [Jobs.PeriodicJobs] to its River config. A host
+// that does not uses [NewEngine], which migrates River's tables and runs a
+// client of its own. Each replica builds its own [syncer.Flow] values, with
+// the same names and a distinct [syncer.Config.Owner].
+//
+// Timing: a replica that stops cleanly, or whose context is cancelled,
+// hands its jobs back at once. A replica killed outright leaves its jobs
+// running in River's table until River's rescuer retries them, after
+// river.Config.RescueStuckJobsAfter (which must be at least JobTimeout)
+// and up to River's rescue interval (30 s) more; keep JobTimeout short
+// (the default here is one minute) so that this stays small.
+package riversync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/trackbridge/trackbridge/syncer"
+	"github.com/trackbridge/trackbridge/syncer/store"
+	"github.com/trackbridge/trackbridge/tracker"
+)
+
+// Job kinds, as River stores them.
+const (
+	// KindPoll is the kind of the per-flow poll job.
+	KindPoll = "trackbridge_poll"
+	// KindItem is the kind of the per-item job.
+	KindItem = "trackbridge_item"
+)
+
+// DefaultPollInterval is how often a flow is polled when
+// Config.PollInterval is zero.
+const DefaultPollInterval = time.Minute
+
+// Config tunes the jobs of every flow given to [AddWorkers]. The zero value
+// is usable.
+type Config struct {
+	// PollInterval is how often each flow's source (and target) is polled
+	// for changes (default DefaultPollInterval).
+	PollInterval time.Duration
+	// Queue is the River queue the jobs go to (default river.QueueDefault).
+	Queue string
+	// MaxAttempts is how often River runs a failing item job before it
+	// discards it (default River's, 25). The engine parks an item after
+	// its own syncer.Config.MaxAttempts failed runs; a parked item's job
+	// completes.
+	MaxAttempts int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// PollArgs are the arguments of a flow's poll job.
+type PollArgs struct {
+	// Flow names the flow to poll.
+	Flow string `json:"flow"`
+}
+
+// Kind returns KindPoll.
+func (PollArgs) Kind() string { return KindPoll }
+
+// InsertOpts make a flow's poll job unique while it waits or runs, so a
+// slow poll is never run twice at once.
+func (PollArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: waitingOrRunning()}}
+}
+
+// ItemArgs are the arguments of an item job: one item of one flow.
+type ItemArgs struct {
+	// Flow names the flow.
+	Flow string `json:"flow"`
+	// Side is store.SideSource for a source item, store.SideTarget for a
+	// target ticket whose state is written back.
+	Side store.Side `json:"side"`
+	// ID is the item's id in its tracker.
+	ID string `json:"id"`
+}
+
+// Kind returns KindItem.
+func (ItemArgs) Kind() string { return KindItem }
+
+// InsertOpts make an item job unique per flow, side and item while it waits
+// or runs: events and polls for an item that already has a job collapse
+// into it. Completed jobs do not count, so a change after a job finished
+// gets a new one.
+func (ItemArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: waitingOrRunning()}}
+}
+
+// waitingOrRunning is the unique states: River requires available,
+// pending, running and scheduled; retryable joins them, so a failing job
+// waiting for its retry also absorbs new events.
+func waitingOrRunning() []rivertype.JobState {
+	return []rivertype.JobState{
+		rivertype.JobStateAvailable,
+		rivertype.JobStatePending,
+		rivertype.JobStateRunning,
+		rivertype.JobStateScheduled,
+		rivertype.JobStateRetryable,
+	}
+}
+
+// Inserter inserts jobs; *river.Client[pgx.Tx] is one.
+type Inserter interface {
+	InsertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+}
+
+// Jobs runs a set of flows on River. It is made by [AddWorkers] and safe
+// for concurrent use.
+type Jobs struct {
+	cfg   Config
+	flows map[string]*syncer.Flow
+	names []string
+}
+
+// AddWorkers registers the poll and item workers for flows on workers (a
+// host's own river.Workers) and returns the Jobs that enqueue their work.
+// Add [Jobs.PeriodicJobs] to the host's river.Config.PeriodicJobs. Flow
+// names must be unique; every replica must register the same flows.
+func AddWorkers(workers *river.Workers, cfg Config, flows ...*syncer.Flow) (*Jobs, error) {
+	if workers == nil {
+		return nil, errors.New("riversync: no river.Workers")
+	}
+	if len(flows) == 0 {
+		return nil, errors.New("riversync: no flows")
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = DefaultPollInterval
+	}
+	if cfg.Queue == "" {
+		cfg.Queue = river.QueueDefault
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	j := &Jobs{cfg: cfg, flows: map[string]*syncer.Flow{}}
+	for _, f := range flows {
+		if f == nil {
+			return nil, errors.New("riversync: nil flow")
+		}
+		if _, dup := j.flows[f.Name()]; dup {
+			return nil, fmt.Errorf("riversync: flow %q given twice", f.Name())
+		}
+		j.flows[f.Name()] = f
+		j.names = append(j.names, f.Name())
+	}
+	if err := river.AddWorkerSafely(workers, &pollWorker{jobs: j}); err != nil {
+		return nil, fmt.Errorf("riversync: adding poll worker: %w", err)
+	}
+	if err := river.AddWorkerSafely(workers, &itemWorker{jobs: j}); err != nil {
+		return nil, fmt.Errorf("riversync: adding item worker: %w", err)
+	}
+	return j, nil
+}
+
+// PeriodicJobs returns one periodic poll job per flow, run every
+// Config.PollInterval and once when a replica becomes leader. Put them in
+// river.Config.PeriodicJobs (or add them with Client.PeriodicJobs().AddMany).
+func (j *Jobs) PeriodicJobs() []*river.PeriodicJob {
+	out := make([]*river.PeriodicJob, 0, len(j.names))
+	for _, name := range j.names {
+		out = append(out, river.NewPeriodicJob(river.PeriodicInterval(j.cfg.PollInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return PollArgs{Flow: name}, j.opts() },
+			&river.PeriodicJobOpts{ID: KindPoll + "_" + name, RunOnStart: true}))
+	}
+	return out
+}
+
+// opts are the insert options every job gets from Config; the unique
+// options come from the args.
+func (j *Jobs) opts() *river.InsertOpts {
+	return &river.InsertOpts{Queue: j.cfg.Queue, MaxAttempts: j.cfg.MaxAttempts}
+}
+
+// ItemJob returns the insert parameters of the item job for one item of a
+// flow, for a host that inserts it itself (InsertManyTx in its own
+// transaction).
+func (j *Jobs) ItemJob(flow string, side store.Side, id string) (river.InsertManyParams, error) {
+	if _, ok := j.flows[flow]; !ok {
+		return river.InsertManyParams{}, fmt.Errorf("riversync: unknown flow %q", flow)
+	}
+	if side != store.SideSource && side != store.SideTarget {
+		return river.InsertManyParams{}, fmt.Errorf("riversync: unknown side %q", side)
+	}
+	if id == "" {
+		return river.InsertManyParams{}, fmt.Errorf("riversync: flow %q: item without an id", flow)
+	}
+	return river.InsertManyParams{Args: ItemArgs{Flow: flow, Side: side, ID: id}, InsertOpts: j.opts()}, nil
+}
+
+// EventJobs returns the item jobs an event asks for: for every flow whose
+// source is the event's tracker, the source item's job; for every flow
+// whose target it is, the ticket's write-back job. A comment event syncs
+// its issue. An event no flow is concerned with yields none.
+func (j *Jobs) EventJobs(ev tracker.Event) ([]river.InsertManyParams, error) {
+	if err := ev.Validate(); err != nil {
+		return nil, fmt.Errorf("riversync: %w", err)
+	}
+	var out []river.InsertManyParams
+	for _, name := range j.names {
+		src, tgt := j.flows[name].Kinds()
+		if ev.Tracker == src {
+			out = append(out, river.InsertManyParams{Args: ItemArgs{Flow: name, Side: store.SideSource, ID: ev.IssueID}, InsertOpts: j.opts()})
+		}
+		if ev.Tracker == tgt && ev.Kind != tracker.EventIssueDeleted {
+			out = append(out, river.InsertManyParams{Args: ItemArgs{Flow: name, Side: store.SideTarget, ID: ev.IssueID}, InsertOpts: j.opts()})
+		}
+	}
+	return out, nil
+}
+
+// InsertEvent enqueues the item jobs for an event (see [Jobs.EventJobs]).
+// Its signature fits a webhook receiver's tracker.EventHandler once ins is
+// bound: func(ctx, ev) error { return jobs.InsertEvent(ctx, client, ev) }.
+func (j *Jobs) InsertEvent(ctx context.Context, ins Inserter, ev tracker.Event) error {
+	params, err := j.EventJobs(ev)
+	if err != nil || len(params) == 0 {
+		return err
+	}
+	if _, err := ins.InsertMany(ctx, params); err != nil {
+		return fmt.Errorf("riversync: enqueueing %s: %w", ev, err)
+	}
+	return nil
+}
+
+// Handler returns a tracker.EventHandler that enqueues each event's item
+// jobs with ins.
+func (j *Jobs) Handler(ins Inserter) tracker.EventHandler {
+	return func(ctx context.Context, ev tracker.Event) error { return j.InsertEvent(ctx, ins, ev) }
+}
+
+func (j *Jobs) flow(name string) (*syncer.Flow, error) {
+	f, ok := j.flows[name]
+	if !ok {
+		// Another replica knows a flow this one does not: leave the job for
+		// a retry rather than dropping it.
+		return nil, fmt.Errorf("riversync: flow %q is not registered on this replica", name)
+	}
+	return f, nil
+}
+
+// pollWorker reads what changed on a flow's source (and target) and
+// enqueues an item job per item that needs work.
+type pollWorker struct {
+	river.WorkerDefaults[PollArgs]
+	jobs *Jobs
+}
+
+// Work polls one flow.
+func (w *pollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
+	f, err := w.jobs.flow(job.Args.Flow)
+	if err != nil {
+		return err
+	}
+	client, err := river.ClientFromContextSafely[pgx.Tx](ctx)
+	if err != nil {
+		return fmt.Errorf("riversync: flow %q: poll job without a pgx River client: %w", f.Name(), err)
+	}
+	if err := w.jobs.poll(ctx, f, store.SideSource, client); err != nil {
+		return err
+	}
+	if f.PollsTarget() {
+		return w.jobs.poll(ctx, f, store.SideTarget, client)
+	}
+	return nil
+}
+
+// poll reads one side in batches. For source items the flow plans each
+// batch (a dry run, reading links only) and only items with something to
+// do get a job: the echoes of the engine's own writes, and items the rule
+// does not select, cost no job. Jobs are enqueued before the cursor moves,
+// so a poll cut short enqueues again rather than losing items.
+func (j *Jobs) poll(ctx context.Context, f *syncer.Flow, side store.Side, ins Inserter) error {
+	for first := true; ; first = false {
+		b, err := f.ReadBatch(ctx, side, first)
+		if err != nil {
+			return fmt.Errorf("riversync: %w", err)
+		}
+		ids, err := j.needWork(ctx, f, b)
+		if err != nil {
+			return err
+		}
+		if len(ids) > 0 {
+			params := make([]river.InsertManyParams, len(ids))
+			for i, id := range ids {
+				params[i] = river.InsertManyParams{Args: ItemArgs{Flow: f.Name(), Side: side, ID: id}, InsertOpts: j.opts()}
+			}
+			if _, err := ins.InsertMany(ctx, params); err != nil {
+				return fmt.Errorf("riversync: flow %q: enqueueing %d %s items: %w", f.Name(), len(ids), side, err)
+			}
+		}
+		if err := f.Advance(ctx, b); err != nil {
+			return fmt.Errorf("riversync: %w", err)
+		}
+		if !b.More {
+			return nil
+		}
+	}
+}
+
+// needWork returns the ids in a batch that need a job.
+func (j *Jobs) needWork(ctx context.Context, f *syncer.Flow, b *syncer.Batch) ([]string, error) {
+	if len(b.Items) == 0 {
+		return nil, nil
+	}
+	if b.Side == store.SideTarget {
+		ids := make([]string, len(b.Items))
+		for i, it := range b.Items {
+			ids[i] = it.ID
+		}
+		return ids, nil
+	}
+	p, err := f.Plan(ctx, b.Items...)
+	if err != nil {
+		return nil, fmt.Errorf("riversync: flow %q: planning: %w", f.Name(), err)
+	}
+	var ids []string
+	for _, d := range p.Decisions {
+		if d.Action != syncer.ActionSkip {
+			ids = append(ids, d.Source.ID)
+		}
+	}
+	return ids, nil
+}
+
+// itemWorker reads one item and applies it through its flow.
+type itemWorker struct {
+	river.WorkerDefaults[ItemArgs]
+	jobs *Jobs
+}
+
+// Work syncs one item.
+func (w *itemWorker) Work(ctx context.Context, job *river.Job[ItemArgs]) error {
+	a := job.Args
+	f, err := w.jobs.flow(a.Flow)
+	if err != nil {
+		return err
+	}
+	it, err := f.ReadItem(ctx, a.Side, a.ID)
+	if errors.Is(err, tracker.ErrNotFound) {
+		// Gone from its tracker: nothing left to sync.
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("riversync: %w", err)
+	}
+	var rep *syncer.Report
+	if a.Side == store.SideTarget {
+		rep, err = f.PushTarget(ctx, it)
+	} else {
+		rep, err = f.Push(ctx, it)
+	}
+	return w.jobs.result(a, rep, err)
+}
+
+// minSnooze keeps a job deferred "now" (the item busy in another call of
+// this replica) from spinning.
+const minSnooze = 250 * time.Millisecond
+
+// result turns the engine's report into River's terms: an error to retry,
+// a snooze for a deferred item, or done.
+func (j *Jobs) result(a ItemArgs, rep *syncer.Report, err error) error {
+	if err != nil {
+		return fmt.Errorf("riversync: flow %q %s item %s: %w", a.Flow, a.Side, a.ID, err)
+	}
+	if rep == nil {
+		return nil
+	}
+	if rep.Failed > 0 {
+		return fmt.Errorf("riversync: flow %q %s item %s: %s", a.Flow, a.Side, a.ID, rep.Summary())
+	}
+	if rep.Deferred > 0 {
+		return river.JobSnooze(max(rep.RetryAt.Sub(j.cfg.Now()), minSnooze))
+	}
+	return nil
+}
