@@ -6,6 +6,7 @@ import (
 	"iter"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -61,7 +62,7 @@ type cluster struct {
 func newCluster(t testing.TB, latency time.Duration) *cluster {
 	t.Helper()
 	dsn := postgresDSN(t)
-	c := &cluster{t: t, dsn: dsn, schema: fmt.Sprintf("rs_%d", time.Now().UnixNano())}
+	c := &cluster{t: t, dsn: withParam(dsn, "synchronous_commit=off"), schema: fmt.Sprintf("rs_%d", time.Now().UnixNano())}
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, dsn)
 	require.NoError(t, err)
@@ -85,6 +86,18 @@ func newCluster(t testing.TB, latency time.Duration) *cluster {
 	require.NoError(t, err)
 	c.spec = spec.Flows[0]
 	return c
+}
+
+// withParam adds a run-time parameter to a DSN: the test schemas are
+// thrown away, so commits need not wait for the disk.
+func withParam(dsn, param string) string {
+	if strings.Contains(dsn, "://") {
+		if strings.Contains(dsn, "?") {
+			return dsn + "&" + param
+		}
+		return dsn + "?" + param
+	}
+	return dsn + " " + param
 }
 
 // pool opens a pgx pool on the cluster's schema.
@@ -115,15 +128,18 @@ func (c *cluster) seedRisky(n int) {
 // done reports whether every detection has its ticket written back and
 // Jira holds n tickets.
 func (c *cluster) done(n int) bool {
-	if len(c.jr.Issues()) < n {
+	// Cheap first: every write-back is one PATCH of a detection.
+	if c.eh.RequestCount("PATCH /api/v1/detections/{id}") < n {
 		return false
 	}
-	for _, d := range c.eh.Detections() {
+	ds := c.eh.Detections()
+	for _, d := range ds {
 		if d.TicketID == nil {
 			return false
 		}
 	}
-	return true
+	// Jira's snapshot is dear: looked at only once the write-backs are in.
+	return len(ds) >= n && len(c.jr.Issues()) >= n
 }
 
 // waitDone waits until done(n), or fails after limit. It watches the
@@ -260,9 +276,6 @@ func (c *cluster) startReplica(name string, o replicaOpts) *replica {
 			switch ev.Job.Kind {
 			case riversync.KindItem:
 				r.itemJobs.Add(1)
-				if os.Getenv("RS_DEBUG") != "" && r.itemJobs.Load()%500 == 0 {
-					fmt.Println(r.name, ev.Kind, "run", ev.JobStats.RunDuration, "wait", ev.JobStats.QueueWaitDuration, "complete", ev.JobStats.CompleteDuration)
-				}
 			case riversync.KindPoll:
 				r.polls.Add(1)
 			}
@@ -308,4 +321,61 @@ func anyJobEnd(rs []*replica) <-chan struct{} {
 		}()
 	}
 	return out
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// jobsLeftBy returns the ids of the jobs a River client took last and did
+// not complete.
+func (c *cluster) jobsLeftBy(clientID string) []int64 {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, c.dsn)
+	require.NoError(c.t, err)
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, "SELECT id FROM "+pgx.Identifier{c.schema, "river_job"}.Sanitize()+
+		" WHERE attempted_by[array_upper(attempted_by, 1)] = $1 AND state <> 'completed'", clientID)
+	require.NoError(c.t, err)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	require.NoError(c.t, err)
+	return ids
+}
+
+// jobStates counts jobs by state.
+func (c *cluster) jobStates(ids []int64) map[string]int {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, c.dsn)
+	require.NoError(c.t, err)
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, "SELECT state::text FROM "+pgx.Identifier{c.schema, "river_job"}.Sanitize()+" WHERE id = ANY($1)", ids)
+	require.NoError(c.t, err)
+	states, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(c.t, err)
+	out := map[string]int{}
+	for _, s := range states {
+		out[s]++
+	}
+	return out
+}
+
+// waitJobsCompleted waits until every job in ids has completed, watching
+// the replicas' job events, and returns when they had.
+func (c *cluster) waitJobsCompleted(ids []int64, limit time.Duration, rs ...*replica) time.Time {
+	c.t.Helper()
+	deadline := time.After(limit)
+	for {
+		states := c.jobStates(ids)
+		if states["completed"] == len(ids) {
+			return time.Now()
+		}
+		select {
+		case <-deadline:
+			c.t.Fatalf("the jobs are not completed after %s: %v", limit, states)
+		case <-anyJobEnd(rs):
+		}
+	}
 }
