@@ -60,6 +60,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(crashChildEnv) != "" {
 		os.Exit(crashChild())
 	}
+	if os.Getenv(commentChildEnv) != "" {
+		os.Exit(commentChild())
+	}
 	os.Exit(m.Run())
 }
 
