@@ -143,3 +143,24 @@ func TestUsersGetExpanded(t *testing.T) {
 		})
 	}
 }
+
+// TestResolveUserWhoseEmailIsHidden: Jira Cloud matches a query against
+// addresses its privacy settings do not show; one account answering a
+// query for an email is that person.
+func TestResolveUserWhoseEmailIsHidden(t *testing.T) {
+	t.Parallel()
+	c, rec := payloadClient(t, false, false, map[string]answer{
+		"GET /rest/api/3/user/search": {200, "user_search_hidden_email.json"},
+		"POST /rest/api/3/issue":      {201, "issue_create_201.json"},
+	})
+	a, err := jira.NewAdapter(c, jira.AdapterConfig{})
+	require.NoError(t, err)
+	is, err := a.CreateIssue(t.Context(), &tracker.NewIssue{Project: "SEC", Summary: "s", Assignee: "private@example.com"})
+	require.NoError(t, err)
+	assert.Equal(t, "maxResults=50&query=private%40example.com", rec.get("GET /rest/api/3/user/search?"))
+	assert.Contains(t, rec.get("POST /rest/api/3/issue"), `"assignee":{"accountId":"712020:8c1d4b7e-2f3a-4d5e-9a6b-7c8d9e0f1a2b"}`)
+	assert.Equal(t, "712020:8c1d4b7e-2f3a-4d5e-9a6b-7c8d9e0f1a2b", is.Assignee)
+	require.NotNil(t, is.AssigneeUser)
+	assert.Equal(t, "Private Person", is.AssigneeUser.Name)
+	assert.Empty(t, is.AssigneeUser.Email, "Jira did not show it")
+}
