@@ -804,6 +804,10 @@ func (a *Adapter) Transition(ctx context.Context, id string, to tracker.Transiti
 
 func (a *Adapter) toComment(issueID string, c *Comment) *tracker.Comment {
 	out := &tracker.Comment{ID: c.ID, IssueID: issueID, Body: c.Text}
+	if v, ok := c.Extra["visibility"]; ok {
+		// Kept raw by the decoder; read as the notification receiver does.
+		out.Visibility = commentVisibility(append(append([]byte(`{"visibility":`), v...), '}'))
+	}
 	if c.Author != nil {
 		out.Author, out.AuthorName = c.Author.Login, c.Author.FullName
 	}

@@ -13,7 +13,8 @@ import (
 // DefaultCommentFields is the projection comment calls use unless told
 // otherwise.
 const DefaultCommentFields = "$type,id,text,textPreview,usesMarkdown,created,updated,deleted,author($type,id,login,fullName,ringId)," +
-	"attachments($type,id,name,url,size,mimeType,created,removed,author($type,id,login,fullName,ringId))"
+	"attachments($type,id,name,url,size,mimeType,created,removed,author($type,id,login,fullName,ringId))," +
+	"visibility($type,permittedGroups($type,name),permittedUsers($type,login))"
 
 // Comment is a comment on an issue.
 type Comment struct {
