@@ -35,8 +35,14 @@ type Outcome struct {
 // or Parked. WrittenBack counts, besides, every item whose source was
 // written this run, whatever its result.
 type Report struct {
-	Flow     string
+	Flow string
+	// Outcomes lists what happened to each item, in order, up to
+	// MaxOutcomes of them; the counts below always cover every item, so a
+	// run over any number of items keeps a report of bounded size.
 	Outcomes []Outcome
+	// OutcomesDropped counts the outcomes past MaxOutcomes that were only
+	// counted.
+	OutcomesDropped int
 	// Created counts tickets this run created: the create was sent by this
 	// run and the ticket exists, whether its answer arrived or was lost
 	// and the ticket found by its marker.
@@ -125,8 +131,12 @@ func (r *Report) Summary() string {
 	return strings.Join(parts, ", ")
 }
 
+// MaxOutcomes bounds Report.Outcomes.
+const MaxOutcomes = 5000
+
+// add lists and counts one item's outcome.
 func (r *Report) add(o Outcome) {
-	r.Outcomes = append(r.Outcomes, o)
+	r.list(o)
 	switch o.Result {
 	case EventCreated:
 		r.Created++
@@ -160,15 +170,45 @@ func (r *Report) add(o Outcome) {
 	}
 }
 
+// list keeps an outcome, up to MaxOutcomes.
+func (r *Report) list(o Outcome) {
+	if len(r.Outcomes) < MaxOutcomes {
+		r.Outcomes = append(r.Outcomes, o)
+	} else {
+		r.OutcomesDropped++
+	}
+}
+
+// merge adds another report of the same flow: its outcomes and its counts.
 func (r *Report) merge(o *Report) {
 	for _, oc := range o.Outcomes {
-		r.add(oc)
+		r.list(oc)
 	}
+	r.OutcomesDropped += o.OutcomesDropped
+	r.Created += o.Created
+	r.Adopted += o.Adopted
+	r.Updated += o.Updated
+	r.WroteBack += o.WroteBack
+	r.Unchanged += o.Unchanged
+	r.Skipped += o.Skipped
+	r.Deferred += o.Deferred
+	r.Failed += o.Failed
+	r.Parked += o.Parked
+	r.Closed += o.Closed
+	r.Conflicts += o.Conflicts
 	r.WrittenBack += o.WrittenBack
 	r.CommentsCreated += o.CommentsCreated
 	r.CommentsEdited += o.CommentsEdited
 	r.CommentsDeleted += o.CommentsDeleted
-	r.Conflicts += o.Conflicts
+	for reason, n := range o.Skips {
+		if r.Skips == nil {
+			r.Skips = map[string]int{}
+		}
+		r.Skips[reason] += n
+	}
+	if o.RetryAt.After(r.RetryAt) {
+		r.RetryAt = o.RetryAt
+	}
 	if r.Err == nil {
 		r.Err = o.Err
 	}
