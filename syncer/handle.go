@@ -36,7 +36,9 @@ type Deletions struct {
 // as Config.Deletions says. An event of the target syncs the ticket's state
 // and comments back onto the source, or handles its deletion. The event's
 // issue is used when the payload carried one; otherwise the issue is read.
-// Events of other trackers are ignored.
+// Events of other trackers are ignored. When source and target are the
+// same kind of tracker, an issue the flow links as a ticket is the
+// target's and any other the source's.
 //
 // Handle is idempotent: a replayed event finds nothing to do, an event
 // older than what the flow has already seen of the issue is skipped, and
@@ -46,7 +48,15 @@ func (f *Flow) Handle(ctx context.Context, ev tracker.Event) (*Report, error) {
 		err = fmt.Errorf("syncer: flow %q: %w", f.cfg.Name, err)
 		return &Report{Flow: f.cfg.Name, Err: err}, err
 	}
-	switch ev.Tracker {
+	side := ev.Tracker
+	if f.sourceKind == f.targetKind && side == f.sourceKind {
+		// Both sides are the same kind of tracker (two Jira sites): an
+		// issue the flow knows as a ticket is the target's.
+		if _, err := f.cfg.Store.GetLinkByTarget(ctx, f.cfg.Name, tracker.Ref{Tracker: f.targetKind, ID: ev.IssueID}); err == nil {
+			side = "target:" + side
+		}
+	}
+	switch side {
 	case f.sourceKind:
 		if ev.Kind == tracker.EventIssueDeleted {
 			return f.sourceDeleted(ctx, tracker.Ref{Tracker: f.sourceKind, ID: ev.IssueID})
@@ -66,7 +76,7 @@ func (f *Flow) Handle(ctx context.Context, ev tracker.Event) (*Report, error) {
 			}
 		}
 		return f.Push(ctx, item)
-	case f.targetKind:
+	case f.targetKind, "target:" + f.targetKind:
 		ref := tracker.Ref{Tracker: f.targetKind, ID: ev.IssueID}
 		if ev.Kind == tracker.EventIssueDeleted {
 			return f.targetDeleted(ctx, ref)

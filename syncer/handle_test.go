@@ -192,3 +192,36 @@ func mustDecodeWebhook(t testing.TB, body []byte) *jira.WebhookEvent {
 	require.NoError(t, err)
 	return ev
 }
+
+// TestHandleBetweenTwoTrackersOfOneKind: two Jira sites; an event names
+// an issue by id only, and the flow tells a ticket it made from an item.
+func TestHandleBetweenTwoTrackersOfOneKind(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	spec, err := mapping.Parse([]byte(incidentsSpec))
+	require.NoError(t, err)
+	src := trackertest.NewMemory("jira")
+	dst := trackertest.NewMemory("jira")
+	flow, err := syncer.New(syncer.Config{Name: "sites", Source: src, Target: dst, Mapping: spec.Flows[0], Store: memory.New(),
+		Deletions: syncer.Deletions{SourceChange: &tracker.Change{Fields: map[string]any{"mirror": "deleted"}}}})
+	require.NoError(t, err)
+	// Both sites number their issues alike: create a second item first so
+	// that the ticket's id differs from the item's.
+	_, err = src.CreateIssue(ctx, &tracker.NewIssue{Summary: "unrelated"})
+	require.NoError(t, err)
+	item, err := src.CreateIssue(ctx, &tracker.NewIssue{Summary: "Phishing wave"})
+	require.NoError(t, err)
+	rep, err := flow.Handle(ctx, tracker.Event{Kind: tracker.EventIssueChanged, Tracker: "jira", IssueID: item.ID})
+	require.NoError(t, err)
+	require.Equal(t, 1, rep.Created, "an issue the flow has no ticket for is an item")
+	ticketID := rep.Outcomes[0].Target.ID
+	require.NotEqual(t, item.ID, ticketID)
+
+	require.NoError(t, dst.DeleteIssue(ctx, ticketID))
+	rep, err = flow.Handle(ctx, tracker.Event{Kind: tracker.EventIssueDeleted, Tracker: "jira", IssueID: ticketID})
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Closed, "the flow's ticket is the target's: %s", rep.Summary())
+	got, err := src.GetIssue(ctx, item.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "deleted", got.Fields["mirror"])
+}
