@@ -196,7 +196,10 @@ func (f *Flow) linked(ctx context.Context, r *run, d *Decision, link *store.Link
 	f.succeeded()
 	link.State = store.StateLinked
 	link.Target = tracker.Ref{Tracker: f.targetKind, ID: issue.ID}
-	d.Target = link.Target
+	d.Target, d.TargetKey = link.Target, issue.Key
+	if issue.Key != "" {
+		link.FieldHashes = setHash(link.FieldHashes, keyTargetKey, issue.Key)
+	}
 	link.Attempts, link.LastError = 0, ""
 	delete(link.FieldHashes, keyCreateSent)
 	if d.Item != nil {

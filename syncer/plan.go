@@ -60,8 +60,10 @@ type Decision struct {
 	Action Action
 	// Reason explains a skip, or qualifies another action.
 	Reason string
-	// Target is the linked ticket, for updates.
-	Target tracker.Ref
+	// Target is the linked ticket, for updates; TargetKey its human key
+	// (SEC-12) where the flow recorded one.
+	Target    tracker.Ref
+	TargetKey string
 	// Create is the ticket to create, for create and resolve.
 	Create *tracker.NewIssue
 	// Fields lists the owned fields whose value changed, for updates.
@@ -92,7 +94,10 @@ type Decision struct {
 func (d *Decision) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s", d.Action, d.Source)
-	if !d.Target.IsZero() {
+	switch {
+	case d.TargetKey != "":
+		fmt.Fprintf(&b, " → %s", d.TargetKey)
+	case !d.Target.IsZero():
 		fmt.Fprintf(&b, " → %s", d.Target)
 	}
 	if len(d.Fields) > 0 {
@@ -159,7 +164,7 @@ func (f *Flow) Plan(ctx context.Context, items ...*tracker.Issue) (*Plan, error)
 func (f *Flow) decide(item *tracker.Issue, link *store.Link) *Decision {
 	d := &Decision{Source: f.SourceRef(item), Item: item}
 	if link != nil {
-		d.hasLink, d.linkVersion, d.Target = true, link.Version, link.Target
+		d.hasLink, d.linkVersion, d.Target, d.TargetKey = true, link.Version, link.Target, link.FieldHashes[keyTargetKey]
 	}
 	if link != nil && link.Parked {
 		d.Action, d.Reason = ActionSkip, ReasonParked+": "+link.LastError

@@ -1079,3 +1079,23 @@ func TestItemHeldByAnotherEngineIsDeferredUntilItsLeaseEnds(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, rep.Created, "an engine reclaims its own lease at once: %s", rep.Summary())
 }
+
+func TestPlanNamesTicketsByKey(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	d := e.detection(t, "Beaconing", 70)
+	rep, err := e.flow.Push(ctx, d)
+	require.NoError(t, err)
+	require.Equal(t, 1, rep.Created)
+	require.NoError(t, e.src.UpdateIssue(ctx, d.ID, &tracker.Change{Summary: tracker.Ptr("Beaconing to a new host")}))
+	changed, err := e.src.GetIssue(ctx, d.ID)
+	require.NoError(t, err)
+
+	p, err := e.flow.Plan(ctx, changed)
+
+	require.NoError(t, err)
+	require.Len(t, p.Decisions, 1)
+	assert.Equal(t, rep.Outcomes[0].Key, p.Decisions[0].TargetKey)
+	assert.Contains(t, p.Decisions[0].String(), "→ "+rep.Outcomes[0].Key)
+}

@@ -21,9 +21,11 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -143,7 +145,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		if err != nil {
 			return err
 		}
-		return printPlan(stdout, plan, spec)
+		if err := printPlan(stdout, plan, spec); err != nil {
+			return err
+		}
+		// The dry run reads Jira, never writes it: does the plan fit?
+		if err := spec.Check(ctx, target); err != nil {
+			fmt.Fprintf(stdout, "\nJira would refuse some of it:\n%v\n", err)
+			return errors.New("the mapping does not fit this Jira")
+		}
+		fmt.Fprintln(stdout, "\nChecked against Jira (read only): the projects, issue types, fields, priorities and statuses the plan uses exist.")
+		return nil
 	}
 
 	// A host that only pushes finishes creates an earlier run began.
@@ -223,7 +234,7 @@ func printPlan(w io.Writer, plan *syncer.Plan, spec *mapping.FlowSpec) error {
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.Source.ID, d.Action, d.Create.Project, d.Create.Type, d.Create.Priority, status(to), d.Create.Summary)
 		case d.Action == syncer.ActionUpdate:
-			fmt.Fprintf(tw, "%s\tupdate %s\t\t\t\t%s\tfields: %s\n", d.Source.ID, d.Target.ID, status(d.Transition), strings.Join(d.Fields, ", "))
+			fmt.Fprintf(tw, "%s\tupdate %s\t\t\t\t%s\tfields: %s\n", d.Source.ID, cmp.Or(d.TargetKey, d.Target.ID), status(d.Transition), strings.Join(d.Fields, ", "))
 		default:
 			fmt.Fprintf(tw, "%s\t%s\t\t\t\t\t%s\n", d.Source.ID, d.Action, explainSkip(d.Reason, d.Err))
 		}

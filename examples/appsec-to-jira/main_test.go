@@ -54,6 +54,21 @@ func TestDryRunChangesNothing(t *testing.T) {
 	assert.Regexp(t, `F-105\s+skip\s+severity Medium`, out)
 	assert.Contains(t, out, "8 to create, 0 to update, 4 to skip.")
 	assert.NotContains(t, out, "Created")
+	assert.Contains(t, out, "Checked against Jira (read only)")
+}
+
+// TestDryRunConsultsJira: a dry run against a Jira without the projects
+// the findings route to says so, and creates nothing.
+func TestDryRunConsultsJira(t *testing.T) {
+	t.Parallel()
+	jr := jiratest.NewServer(t) // has SEC, not PAY or APP
+	env := map[string]string{"JIRA_URL": jr.URL(), "JIRA_EMAIL": jiratest.Email, "JIRA_API_TOKEN": jiratest.APIToken}
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"-dry-run"}, &out, &out, func(k string) string { return env[k] })
+	require.Error(t, err)
+	assert.Contains(t, out.String(), "Jira would refuse some of it")
+	assert.Contains(t, out.String(), "PAY")
+	assert.Empty(t, jr.Issues(), "a dry run writes nothing")
 }
 
 func TestExportSelected(t *testing.T) {
