@@ -25,7 +25,7 @@ const (
 	keyTargetResolve = "state.target_resolution"
 	keyCreateSent    = "state.create_sent" // when the last create was sent, while pending
 	keyClosedAt      = "state.closed_at"
-	keyTargetKey     = "state.target_key" // the ticket's human key, for plans and reports
+	keyTargetKey     = "state.target_key"     // the ticket's human key, for plans and reports
 	keyUnmapped      = "state.unmapped"       // a pending link that only records mapping failures
 	keySourceSeen    = "state.source_updated" // the newest item version handled
 	keyTargetSeen    = "state.target_updated" // the newest ticket version handled
