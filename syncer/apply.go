@@ -39,8 +39,11 @@ func (f *Flow) Apply(ctx context.Context, p *Plan) (*Report, error) {
 			units = append(units, []*Decision{d})
 		}
 	}
+	// Bulks no larger than keeps every worker busy: a batch of 500
+	// creates at concurrency 16 goes as 16 bulks of 32, not 10 of 50.
+	size := min(f.cfg.BulkSize, max(1, (len(creates)+f.cfg.Concurrency-1)/f.cfg.Concurrency))
 	for len(creates) > 0 {
-		n := min(len(creates), f.cfg.BulkSize)
+		n := min(len(creates), size)
 		units = append(units, creates[:n])
 		creates = creates[n:]
 	}
