@@ -3,6 +3,8 @@ package syncer_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -80,4 +82,47 @@ func TestS1YouTrackToTraxEndToEnd(t *testing.T) {
 	assert.Zero(t, rep.Created)
 	assert.Equal(t, before, tx.Requests(), "no request reached the postbox")
 	assert.Equal(t, len(high), tx.Len())
+}
+
+// TestS1LostPostAnswersNeverDuplicate: the postbox stores a third of the
+// records and then loses the answer. A trax record is keyed by its id, so
+// the engine posts it again under the same id and the postbox recognises
+// it: one record per issue, every issue reported.
+func TestS1LostPostAnswersNeverDuplicate(t *testing.T) {
+	t.Parallel()
+	yt := youtracktest.NewServer(t)
+	tx := traxtest.NewServer(t, traxtest.WithoutReadEndpoint())
+	var posts, lost atomic.Int32
+	tx.LoseAnswers(func(r *http.Request) traxtest.AnswerLoss {
+		if r.Method != http.MethodPost || posts.Add(1)%3 != 1 {
+			return traxtest.Deliver
+		}
+		lost.Add(1)
+		return traxtest.LoseToReset
+	})
+	for i := range 9 {
+		_, err := yt.AddIssue(youtracktest.NewIssue{Project: "SEC", Summary: fmt.Sprintf("Finding %d", i), Description: "Details.", Fields: map[string]any{"Severity": "High"}})
+		require.NoError(t, err)
+	}
+	yc, err := youtrack.New(yt.URL(), youtrack.WithToken(youtracktest.Token))
+	require.NoError(t, err)
+	source, err := youtrack.NewAdapter(yc, youtrack.AdapterConfig{})
+	require.NoError(t, err)
+	tc, err := trax.New(tx.URL(), trax.WithToken(traxtest.DefaultToken))
+	require.NoError(t, err)
+	target, err := trax.NewAdapter(tc, trax.AdapterConfig{})
+	require.NoError(t, err)
+	spec, err := mapping.Builtin("youtrack-to-trax")
+	require.NoError(t, err)
+	flow, err := syncer.New(syncer.Config{Name: "youtrack-to-trax", Source: source, Target: target, Mapping: spec.Flows[0],
+		Store: memory.New(), IdempotentCreate: true, Sleep: func(time.Duration) <-chan time.Time { return instant() }})
+	require.NoError(t, err)
+
+	rep, err := flow.RunOnce(context.Background())
+
+	require.NoError(t, err)
+	require.Positive(t, lost.Load())
+	assert.True(t, rep.Clean(), rep.Summary())
+	assert.Equal(t, 9, rep.Created)
+	assert.Equal(t, 9, tx.Len(), "one record per issue")
 }

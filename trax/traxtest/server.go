@@ -598,3 +598,25 @@ func SampleRecords(n int) []trax.Record {
 	}
 	return out
 }
+
+// AnswerLoss says what becomes of the answer to a post the fake has
+// carried out: delivered, replaced by a gateway's 502, or lost with the
+// connection.
+type AnswerLoss = fakeserver.Loss
+
+// Answer losses for [Server.LoseAnswers].
+const (
+	Deliver     = fakeserver.Deliver
+	LoseTo502   = fakeserver.LoseTo502
+	LoseToReset = fakeserver.LoseToReset
+)
+
+// LoseAnswers decides, for every request from now on, whether its answer
+// reaches the client once the fake has carried it out (nil: always).
+func (s *Server) LoseAnswers(rule func(r *http.Request) AnswerLoss) {
+	if rule == nil {
+		s.faults.SetLoss(nil)
+		return
+	}
+	s.faults.SetLoss(func(r *http.Request, _ string) fakeserver.Loss { return rule(r) })
+}
