@@ -61,9 +61,12 @@ func (f *Flow) update(ctx context.Context, r *run, d *Decision, link *store.Link
 		}
 		r.comments(comments)
 	}
-	newVersion := d.Comments && d.Item != nil && !handled(link, keySourceSeen, d.Item.Updated)
-	if len(wrote) == 0 && !wroteBack && comments.total() == 0 && !d.WriteBack && !backDue && link.Attempts == 0 && !comments.dirty && !newVersion {
-		// Nothing was written and the link holds nothing new.
+	// The link changed in memory, written or not: a write-back was due,
+	// a conflict moved a hash, the comment map changed, failures are to
+	// be forgotten, or this version of the item is newly handled.
+	linkChanged := d.WriteBack || backDue || comments.dirty || link.Attempts > 0 ||
+		(d.Comments && d.Item != nil && !handled(link, keySourceSeen, d.Item.Updated))
+	if len(wrote) == 0 && !wroteBack && comments.total() == 0 && !linkChanged {
 		r.finish(d, Event{Kind: EventSkipped, Reason: ReasonUnchanged, Target: link.Target})
 		return
 	}
