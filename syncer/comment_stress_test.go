@@ -1,12 +1,10 @@
 package syncer_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -124,33 +122,7 @@ func TestCommentStress(t *testing.T) {
 	t.Logf("seed %d", seed)
 
 	run := func(killAfter int) (code int, report string, killed bool) {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), commentChildEnv+"=1", commentSourceEnv+"="+srcJira.URL(), commentTargetEnv+"="+dstJira.URL(), commentDBEnv+"="+db)
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		stdout, err := cmd.StdoutPipe()
-		require.NoError(t, err)
-		require.NoError(t, cmd.Start())
-		sc := bufio.NewScanner(stdout)
-		lines := 0
-		for sc.Scan() {
-			if r, ok := strings.CutPrefix(sc.Text(), "report "); ok {
-				report = r
-				continue
-			}
-			lines++
-			if killAfter > 0 && lines == killAfter {
-				require.NoError(t, cmd.Process.Kill())
-				killed = true
-				break
-			}
-		}
-		state, _ := cmd.Process.Wait()
-		code = state.ExitCode()
-		if !killed && code != crashClean && code != crashUnclean {
-			t.Fatalf("engine exited %d: %s", code, stderr.String())
-		}
-		return code, report, killed
+		return runEngine(t, killAfter, commentChildEnv+"=1", commentSourceEnv+"="+srcJira.URL(), commentTargetEnv+"="+dstJira.URL(), commentDBEnv+"="+db)
 	}
 	settle := func() string {
 		for range 10 {

@@ -163,38 +163,9 @@ func crashTest(t *testing.T, bulk int) {
 	rng := rand.New(rand.NewPCG(seed, uint64(bulk)))
 	t.Logf("seed %d", seed)
 
-	// run starts the engine, kills it after killAfter tickets (never when
-	// 0), and returns its exit code and report line.
 	run := func(killAfter int) (code int, report string, killed bool) {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), crashChildEnv+"=1", crashJiraEnv+"="+jr.URL(), crashExtraHopEnv+"="+eh.URL(),
+		return runEngine(t, killAfter, crashChildEnv+"=1", crashJiraEnv+"="+jr.URL(), crashExtraHopEnv+"="+eh.URL(),
 			crashDBEnv+"="+db, crashBulkEnv+"="+strconv.Itoa(bulk))
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		stdout, err := cmd.StdoutPipe()
-		require.NoError(t, err)
-		require.NoError(t, cmd.Start())
-		sc := bufio.NewScanner(stdout)
-		lines := 0
-		for sc.Scan() {
-			if r, ok := strings.CutPrefix(sc.Text(), "report "); ok {
-				report = r
-				continue
-			}
-			lines++
-			if killAfter > 0 && lines == killAfter {
-				// A real crash: no deferred cleanup, no flush, no release.
-				require.NoError(t, cmd.Process.Kill())
-				killed = true
-				break
-			}
-		}
-		state, _ := cmd.Process.Wait()
-		code = state.ExitCode()
-		if !killed && code != crashClean && code != crashUnclean {
-			t.Fatalf("engine exited %d: %s", code, stderr.String())
-		}
-		return code, report, killed
 	}
 
 	kills := 0
@@ -239,4 +210,40 @@ func crashTest(t *testing.T, bulk int) {
 		linked++
 	}
 	assert.Equal(t, items, linked)
+}
+
+// runEngine runs this test binary as an engine process with env added,
+// kills it after it printed killAfter progress lines (never when 0), and
+// returns its exit code and the line it printed after "report ". An engine
+// that was not killed must exit crashClean or crashUnclean.
+func runEngine(t *testing.T, killAfter int, env ...string) (code int, report string, killed bool) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), env...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	sc := bufio.NewScanner(stdout)
+	lines := 0
+	for sc.Scan() {
+		if r, ok := strings.CutPrefix(sc.Text(), "report "); ok {
+			report = r
+			continue
+		}
+		lines++
+		if killAfter > 0 && lines == killAfter {
+			// A real crash: no deferred cleanup, no flush, no release.
+			require.NoError(t, cmd.Process.Kill())
+			killed = true
+			break
+		}
+	}
+	state, _ := cmd.Process.Wait()
+	code = state.ExitCode()
+	if !killed && code != crashClean && code != crashUnclean {
+		t.Fatalf("engine exited %d: %s", code, stderr.String())
+	}
+	return code, report, killed
 }
