@@ -51,6 +51,14 @@ type APIError = rest.APIError
 //	}
 type RateLimitError = rest.RateLimitError
 
+// Errors the client returns without asking the server, matched with
+// errors.Is: a redirect from https to plain http (credentials are never
+// sent in clear), and a response body larger than the client's cap.
+var (
+	ErrInsecureRedirect = rest.ErrInsecureRedirect
+	ErrBodyTooLarge     = rest.ErrBodyTooLarge
+)
+
 // apiPath is what New appends to the host URL.
 const apiPath = "api/v1/"
 

@@ -28,3 +28,11 @@ type APIError = rest.APIError
 //		time.Sleep(rl.RetryAfter)
 //	}
 type RateLimitError = rest.RateLimitError
+
+// Errors the client returns without asking the server, matched with
+// errors.Is: a redirect from https to plain http (credentials are never
+// sent in clear), and a response body larger than the client's cap.
+var (
+	ErrInsecureRedirect = rest.ErrInsecureRedirect
+	ErrBodyTooLarge     = rest.ErrBodyTooLarge
+)

@@ -55,6 +55,14 @@ type APIError = rest.APIError
 //	}
 type RateLimitError = rest.RateLimitError
 
+// Errors the client returns without asking the server, matched with
+// errors.Is: a redirect from https to plain http (credentials are never
+// sent in clear), and a response body larger than the client's cap.
+var (
+	ErrInsecureRedirect = rest.ErrInsecureRedirect
+	ErrBodyTooLarge     = rest.ErrBodyTooLarge
+)
+
 // UserAPI selects where [UsersService.List] reads accounts from.
 type UserAPI int
 
