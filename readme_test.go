@@ -26,6 +26,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -34,6 +37,7 @@ import (
 	"github.com/trackbridge/trackbridge/jira/jiratest"
 	"github.com/trackbridge/trackbridge/mapping"
 	"github.com/trackbridge/trackbridge/syncer"
+	"github.com/trackbridge/trackbridge/syncer/riversync"
 	"github.com/trackbridge/trackbridge/syncer/store/sqlite"
 	"github.com/trackbridge/trackbridge/tracker"
 )
@@ -53,6 +57,10 @@ var (
 	_ = jiratest.New
 	_ = mapping.Parse
 	_ = syncer.New
+	_ = riversync.NewEngine
+	_ = pgxpool.New
+	_ = river.NewWorkers
+	_ = riverpgxv5.New
 	_ = sqlite.Open
 	_ = tracker.ErrNotFound
 )
@@ -64,6 +72,9 @@ var (
 	target *jira.Adapter
 	source *extrahop.Adapter
 	items  []*tracker.Issue
+	flow   *syncer.Flow
+	secret []byte
+	pool   *pgxpool.Pool
 )
 `
 

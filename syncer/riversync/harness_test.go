@@ -54,7 +54,6 @@ type cluster struct {
 	schema string
 	eh     *extrahoptest.Server
 	jr     *jiratest.Server
-	spec   *mapping.FlowSpec
 }
 
 // newCluster makes a fresh schema (dropped at cleanup) with River's tables
@@ -82,9 +81,6 @@ func newCluster(t testing.TB, latency time.Duration) *cluster {
 
 	c.eh = extrahoptest.NewServer(t, extrahoptest.WithLatency(latency))
 	c.jr = jiratest.NewServer(t, jiratest.WithLatency(latency))
-	spec, err := mapping.Builtin("extrahop-to-jira")
-	require.NoError(t, err)
-	c.spec = spec.Flows[0]
 	return c
 }
 
@@ -226,6 +222,9 @@ type replica struct {
 	polls    atomic.Int64 // poll jobs this replica ran
 	jobEnd   chan struct{}
 	stopped  chan struct{}
+	// stop stops the replica gently and closes its pools; cleanup calls it
+	// too.
+	stop func()
 }
 
 // replicaOpts tune the test replicas.
@@ -236,38 +235,93 @@ type replicaOpts struct {
 	jobTimeout   time.Duration
 }
 
-// startReplica builds and starts one replica.
+// replicaEnv is what a replica needs to find the database and the fakes;
+// a replica in a child process gets it in its environment.
+type replicaEnv struct {
+	DSN, Schema, ExtraHop, Jira, Name string
+	Opts                              replicaOpts
+}
+
+// parts is one replica's engine and what it is built on.
+type parts struct {
+	flow   *syncer.Flow
+	store  *postgres.Store
+	source *countingSource
+	pool   *pgxpool.Pool
+	engine *riversync.Engine
+}
+
+// buildReplica builds a replica: its own pgx pools (River and link store),
+// its own vendor clients, its own River client.
+func buildReplica(ctx context.Context, e replicaEnv) (*parts, error) {
+	o := e.Opts
+	p := &parts{}
+	var err error
+	if p.store, err = postgres.Open(ctx, e.DSN, postgres.WithSchema(e.Schema), postgres.WithMaxConns(o.workers+4)); err != nil {
+		return nil, err
+	}
+	ec, err := extrahop.New(e.ExtraHop, extrahop.WithAPIKey(extrahoptest.DefaultAPIKey), extrahop.WithRetryWait(time.Millisecond, 5*time.Millisecond), extrahop.WithMaxConns(o.workers+4))
+	if err != nil {
+		return nil, err
+	}
+	ea, err := extrahop.NewAdapter(ec, extrahop.AdapterConfig{})
+	if err != nil {
+		return nil, err
+	}
+	p.source = &countingSource{Adapter: ea}
+	jc, err := jira.New(e.Jira, jira.WithBasicAuth(jiratest.Email, jiratest.APIToken), jira.WithRetryWait(time.Millisecond, 5*time.Millisecond), jira.WithMaxConns(o.workers+4))
+	if err != nil {
+		return nil, err
+	}
+	ja, err := jira.NewAdapter(jc, jira.AdapterConfig{})
+	if err != nil {
+		return nil, err
+	}
+	spec, err := mapping.Builtin("extrahop-to-jira")
+	if err != nil {
+		return nil, err
+	}
+	if p.flow, err = syncer.New(syncer.Config{
+		Name: "s3", Source: p.source, Target: ja, Mapping: spec.Flows[0], Store: p.store,
+		Owner: e.Name, LeaseTTL: o.leaseTTL, Overlap: 10 * time.Millisecond,
+	}); err != nil {
+		return nil, err
+	}
+	cfg, err := pgxpool.ParseConfig(e.DSN)
+	if err != nil {
+		return nil, err
+	}
+	cfg.MaxConns = int32(o.workers + 4)
+	cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{e.Schema}.Sanitize()
+	if p.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+		return nil, err
+	}
+	p.engine, err = riversync.NewEngine(ctx, p.pool, riversync.EngineConfig{
+		Config:               riversync.Config{PollInterval: o.pollInterval},
+		Schema:               e.Schema,
+		Workers:              o.workers,
+		ID:                   e.Name,
+		JobTimeout:           o.jobTimeout,
+		RescueStuckJobsAfter: o.jobTimeout,
+		Logger:               slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
+		SkipMigrate:          true,
+	}, p.flow)
+	return p, err
+}
+
+// env is the replicaEnv of a replica of this cluster.
+func (c *cluster) env(name string, o replicaOpts) replicaEnv {
+	return replicaEnv{DSN: c.dsn, Schema: c.schema, ExtraHop: c.eh.URL(), Jira: c.jr.URL(), Name: name, Opts: o}
+}
+
+// startReplica builds and starts one replica in this process.
 func (c *cluster) startReplica(name string, o replicaOpts) *replica {
 	t := c.t
 	t.Helper()
 	ctx := context.Background()
-	st, err := postgres.Open(ctx, c.dsn, postgres.WithSchema(c.schema), postgres.WithMaxConns(o.workers+4))
+	p, err := buildReplica(ctx, c.env(name, o))
 	require.NoError(t, err)
-	ec, err := extrahop.New(c.eh.URL(), extrahop.WithAPIKey(extrahoptest.DefaultAPIKey), extrahop.WithRetryWait(time.Millisecond, 5*time.Millisecond), extrahop.WithMaxConns(o.workers+4))
-	require.NoError(t, err)
-	ea, err := extrahop.NewAdapter(ec, extrahop.AdapterConfig{})
-	require.NoError(t, err)
-	src := &countingSource{Adapter: ea}
-	jc, err := jira.New(c.jr.URL(), jira.WithBasicAuth(jiratest.Email, jiratest.APIToken), jira.WithRetryWait(time.Millisecond, 5*time.Millisecond), jira.WithMaxConns(o.workers+4))
-	require.NoError(t, err)
-	ja, err := jira.NewAdapter(jc, jira.AdapterConfig{})
-	require.NoError(t, err)
-	f, err := syncer.New(syncer.Config{
-		Name: "s3", Source: src, Target: ja, Mapping: c.spec, Store: st,
-		Owner: name, LeaseTTL: o.leaseTTL, Overlap: 10 * time.Millisecond,
-	})
-	require.NoError(t, err)
-	pool := c.pool(int32(o.workers + 4))
-	eng, err := riversync.NewEngine(ctx, pool, riversync.EngineConfig{
-		Config:      riversync.Config{PollInterval: o.pollInterval},
-		Schema:      c.schema,
-		Workers:     o.workers,
-		ID:          name,
-		JobTimeout:  o.jobTimeout,
-		Logger:      slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
-		SkipMigrate: true,
-	}, f)
-	require.NoError(t, err)
+	f, st, src, pool, eng := p.flow, p.store, p.source, p.pool, p.engine
 	r := &replica{name: name, flow: f, store: st, engine: eng, source: src, jobEnd: make(chan struct{}, 1), stopped: make(chan struct{})}
 	events, cancelSub := eng.Client().Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobSnoozed, river.EventKindJobCancelled)
 	go func() {
@@ -289,7 +343,7 @@ func (c *cluster) startReplica(name string, o replicaOpts) *replica {
 	r.cancel = cancel
 	require.NoError(t, eng.Start(runCtx))
 	var once sync.Once
-	t.Cleanup(func() {
+	r.stop = func() {
 		once.Do(func() {
 			sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer scancel()
@@ -299,7 +353,8 @@ func (c *cluster) startReplica(name string, o replicaOpts) *replica {
 			pool.Close()
 			_ = st.Close()
 		})
-	})
+	}
+	t.Cleanup(r.stop)
 	return r
 }
 
@@ -374,8 +429,33 @@ func (c *cluster) waitJobsCompleted(ids []int64, limit time.Duration, rs ...*rep
 		}
 		select {
 		case <-deadline:
-			c.t.Fatalf("the jobs are not completed after %s: %v", limit, states)
+			c.t.Fatalf("the jobs are not completed after %s: %v; errors: %v", limit, states, c.jobErrors(ids))
 		case <-anyJobEnd(rs):
 		}
 	}
+}
+
+// jobsCompletedBy counts the item jobs a River client completed.
+func (c *cluster) jobsCompletedBy(clientID string) int {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, c.dsn)
+	require.NoError(c.t, err)
+	defer conn.Close(ctx)
+	var n int
+	require.NoError(c.t, conn.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{c.schema, "river_job"}.Sanitize()+
+		" WHERE kind = $2 AND state = 'completed' AND attempted_by[array_upper(attempted_by, 1)] = $1", clientID, riversync.KindItem).Scan(&n))
+	return n
+}
+
+// jobErrors returns the errors recorded on the jobs that did not complete.
+func (c *cluster) jobErrors(ids []int64) []string {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, c.dsn)
+	require.NoError(c.t, err)
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, "SELECT errors::text FROM "+pgx.Identifier{c.schema, "river_job"}.Sanitize()+" WHERE id = ANY($1) AND state <> 'completed'", ids)
+	require.NoError(c.t, err)
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(c.t, err)
+	return out
 }
