@@ -11,9 +11,8 @@ import (
 
 // This file holds the entries a job queue needs to run a flow across
 // replicas (package syncer/riversync): read what changed since a cursor
-// without applying it, move the cursor once the items are handed on, and
-// read one item back. Applying goes through [Flow.Push] and
-// [Flow.PushTarget] as everywhere else.
+// without applying it, and move the cursor once the items are handed on.
+// Applying goes through [Flow.Handle] as for webhook events.
 
 // Batch is one batch of items changed on one side of a flow since its
 // cursor, read by [Flow.ReadBatch] and not yet applied.
@@ -83,23 +82,6 @@ func (f *Flow) Advance(ctx context.Context, b *Batch) error {
 		return fmt.Errorf("syncer: flow %q: advance without a batch from ReadBatch", f.cfg.Name)
 	}
 	return f.advance(ctx, b.cursor, b.newest)
-}
-
-// ReadItem reads one item of the flow by its id: a source item, or a target
-// ticket for store.SideTarget. A missing item is tracker.ErrNotFound.
-func (f *Flow) ReadItem(ctx context.Context, side store.Side, id string) (*tracker.Issue, error) {
-	t := f.cfg.Source
-	if side == store.SideTarget {
-		t = f.cfg.Target
-	}
-	if t == nil {
-		return nil, fmt.Errorf("syncer: flow %q: no %s tracker to read %s from: %w", f.cfg.Name, side, id, tracker.ErrUnsupported)
-	}
-	it, err := t.GetIssue(ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("syncer: flow %q: reading %s item %s: %w", f.cfg.Name, side, id, err)
-	}
-	return it, nil
 }
 
 // Kinds returns the tracker kinds of the flow's source and target, as refs

@@ -459,3 +459,5 @@ func (c *cluster) jobErrors(ids []int64) []string {
 	require.NoError(c.t, err)
 	return out
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -9,9 +9,9 @@
 //     that needs work, and then moves the cursor. It applies nothing.
 //   - An item job per flow, side and item id, unique while it waits, so a
 //     burst of polls and webhook events for one item collapses into one
-//     job. Any replica's workers take it: the worker reads the item and
-//     applies it through the flow ([syncer.Flow.Push], or
-//     [syncer.Flow.PushTarget] for a target ticket). A failure returns an
+//     job. Any replica's workers take it: the worker hands it to the flow
+//     as an event naming the item ([syncer.Flow.Handle]), which reads the
+//     item and syncs it, or handles its deletion. A failure returns an
 //     error, so River retries it with backoff; an item deferred by the
 //     engine (another engine holds its lease, a lost create waiting for the
 //     target's search) is snoozed until it can go on.
@@ -222,10 +222,11 @@ func (j *Jobs) ItemJob(flow string, side store.Side, id string) (river.InsertMan
 	return river.InsertManyParams{Args: ItemArgs{Flow: flow, Side: side, ID: id}, InsertOpts: j.opts()}, nil
 }
 
-// EventJobs returns the item jobs an event asks for: for every flow whose
-// source is the event's tracker, the source item's job; for every flow
-// whose target it is, the ticket's write-back job. A comment event syncs
-// its issue. An event no flow is concerned with yields none.
+// EventJobs returns the item jobs an event asks for: one for every flow
+// whose source or target is the event's tracker. The job syncs what the
+// event names through [syncer.Flow.Handle] (changes, comments, deletions),
+// reading the issue when it runs, so the event's payload is not kept. An
+// event no flow is concerned with yields none.
 func (j *Jobs) EventJobs(ev tracker.Event) ([]river.InsertManyParams, error) {
 	if err := ev.Validate(); err != nil {
 		return nil, fmt.Errorf("riversync: %w", err)
@@ -233,12 +234,17 @@ func (j *Jobs) EventJobs(ev tracker.Event) ([]river.InsertManyParams, error) {
 	var out []river.InsertManyParams
 	for _, name := range j.names {
 		src, tgt := j.flows[name].Kinds()
-		if ev.Tracker == src {
-			out = append(out, river.InsertManyParams{Args: ItemArgs{Flow: name, Side: store.SideSource, ID: ev.IssueID}, InsertOpts: j.opts()})
+		side := store.SideSource
+		switch ev.Tracker {
+		case src:
+			// A flow between two sites of one tracker tells the sides
+			// apart in Handle, by its links.
+		case tgt:
+			side = store.SideTarget
+		default:
+			continue
 		}
-		if ev.Tracker == tgt && ev.Kind != tracker.EventIssueDeleted {
-			out = append(out, river.InsertManyParams{Args: ItemArgs{Flow: name, Side: store.SideTarget, ID: ev.IssueID}, InsertOpts: j.opts()})
-		}
+		out = append(out, river.InsertManyParams{Args: ItemArgs{Flow: name, Side: side, ID: ev.IssueID}, InsertOpts: j.opts()})
 	}
 	return out, nil
 }
@@ -338,9 +344,15 @@ func (j *Jobs) needWork(ctx context.Context, f *syncer.Flow, b *syncer.Batch) ([
 		return nil, nil
 	}
 	if b.Side == store.SideTarget {
-		ids := make([]string, len(b.Items))
-		for i, it := range b.Items {
-			ids[i] = it.ID
+		// A search paged by offset may return an item twice; one insert
+		// must not name a unique job twice.
+		var ids []string
+		seen := map[string]bool{}
+		for _, it := range b.Items {
+			if !seen[it.ID] {
+				seen[it.ID] = true
+				ids = append(ids, it.ID)
+			}
 		}
 		return ids, nil
 	}
@@ -363,26 +375,25 @@ type itemWorker struct {
 	jobs *Jobs
 }
 
-// Work syncs one item.
+// Work syncs one item through the flow's event entry, as a webhook event
+// naming the item would: the flow reads the item, syncs it (fields,
+// write-back, comments), and handles its deletion when it is gone.
 func (w *itemWorker) Work(ctx context.Context, job *river.Job[ItemArgs]) error {
 	a := job.Args
 	f, err := w.jobs.flow(a.Flow)
 	if err != nil {
 		return err
 	}
-	it, err := f.ReadItem(ctx, a.Side, a.ID)
-	if errors.Is(err, tracker.ErrNotFound) {
-		// Gone from its tracker: nothing left to sync.
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("riversync: %w", err)
-	}
-	var rep *syncer.Report
+	src, tgt := f.Kinds()
+	ev := tracker.Event{Kind: tracker.EventIssueChanged, Tracker: src, IssueID: a.ID}
 	if a.Side == store.SideTarget {
-		rep, err = f.PushTarget(ctx, it)
-	} else {
-		rep, err = f.Push(ctx, it)
+		ev.Tracker = tgt
+	}
+	rep, err := f.Handle(ctx, ev)
+	if errors.Is(err, tracker.ErrUnsupported) {
+		// The flow cannot do this (no way to write back): retrying will not
+		// help.
+		return river.JobCancel(fmt.Errorf("riversync: flow %q %s item %s: %w", a.Flow, a.Side, a.ID, err))
 	}
 	return w.jobs.result(a, rep, err)
 }
