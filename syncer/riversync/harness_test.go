@@ -235,6 +235,10 @@ type replicaOpts struct {
 	jobTimeout   time.Duration
 }
 
+// pgConns bounds each of a replica's two pools: four replicas, and the
+// other packages' tests, must fit in PostgreSQL's default 100 connections.
+const pgConns = 8
+
 // replicaEnv is what a replica needs to find the database and the fakes;
 // a replica in a child process gets it in its environment.
 type replicaEnv struct {
@@ -257,7 +261,7 @@ func buildReplica(ctx context.Context, e replicaEnv) (*parts, error) {
 	o := e.Opts
 	p := &parts{}
 	var err error
-	if p.store, err = postgres.Open(ctx, e.DSN, postgres.WithSchema(e.Schema), postgres.WithMaxConns(o.workers+4)); err != nil {
+	if p.store, err = postgres.Open(ctx, e.DSN, postgres.WithSchema(e.Schema), postgres.WithMaxConns(pgConns)); err != nil {
 		return nil, err
 	}
 	ec, err := extrahop.New(e.ExtraHop, extrahop.WithAPIKey(extrahoptest.DefaultAPIKey), extrahop.WithRetryWait(time.Millisecond, 5*time.Millisecond), extrahop.WithMaxConns(o.workers+4))
@@ -291,7 +295,7 @@ func buildReplica(ctx context.Context, e replicaEnv) (*parts, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg.MaxConns = int32(o.workers + 4)
+	cfg.MaxConns = pgConns
 	cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{e.Schema}.Sanitize()
 	if p.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return nil, err
@@ -385,15 +389,16 @@ func envInt(name string, def int) int {
 	return def
 }
 
-// jobsLeftBy returns the ids of the jobs a River client took last and did
-// not complete.
+// jobsLeftBy returns the ids of the item jobs a River client took last and
+// did not complete. (A poll job it left is not run again: the next tick
+// polls.)
 func (c *cluster) jobsLeftBy(clientID string) []int64 {
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, c.dsn)
 	require.NoError(c.t, err)
 	defer conn.Close(ctx)
 	rows, err := conn.Query(ctx, "SELECT id FROM "+pgx.Identifier{c.schema, "river_job"}.Sanitize()+
-		" WHERE attempted_by[array_upper(attempted_by, 1)] = $1 AND state <> 'completed'", clientID)
+		" WHERE kind = $2 AND attempted_by[array_upper(attempted_by, 1)] = $1 AND state <> 'completed'", clientID, riversync.KindItem)
 	require.NoError(c.t, err)
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	require.NoError(c.t, err)

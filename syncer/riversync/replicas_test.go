@@ -20,7 +20,8 @@ func testReplicaOpts() replicaOpts {
 // reads more than its share (one read per item job it ran) plus what its
 // polls read, each changed item once per poll.
 func TestReplicasSplitTheWork(t *testing.T) {
-	t.Parallel()
+	// Not parallel: the replicas' timing is measured, and their
+	// connections must fit beside the other packages' tests.
 	for _, n := range []int{1, 2, 4} {
 		t.Run(fmt.Sprintf("replicas-%d", n), func(t *testing.T) {
 			c := newCluster(t, 0)
@@ -65,7 +66,8 @@ func TestReplicasSplitTheWork(t *testing.T) {
 // of the work: every item is still linked once, and the rest finishes on
 // the others within 30 s.
 func TestReplicaStoppedMidRunLosesNothing(t *testing.T) {
-	t.Parallel()
+	// Not parallel: the replicas' timing is measured, and their
+	// connections must fit beside the other packages' tests.
 	c := newCluster(t, 0)
 	c.seedRisky(replicaItems)
 	opts := testReplicaOpts()

@@ -3,19 +3,24 @@
 // job engine. Work is split in two kinds of job:
 //
 //   - A poll job per flow, inserted by River's periodic job scheduler,
-//     which only the elected leader runs, so one replica polls at a time.
-//     It reads what changed on the flow's source since the cursor (and on
-//     the target when the flow polls it), enqueues one item job per item
-//     that needs work, and then moves the cursor. It applies nothing.
-//   - An item job per flow, side and item id, unique while it waits, so a
-//     burst of polls and webhook events for one item collapses into one
-//     job. Any replica's workers take it: the worker hands it to the flow
-//     as an event naming the item ([syncer.Flow.Handle]), which reads the
-//     item and syncs it, or handles its deletion. A failure returns an
-//     error, so River retries it with backoff; an item deferred by the
-//     engine (another engine holds its lease, a lost create waiting for the
-//     target's search) is snoozed until it can go on.
-//
+//     which runs on the elected leader only, and unique while it waits or
+//     runs, so one poll of a flow runs at a time (on any replica). It reads
+//     what changed on the flow's source since the cursor (and on the
+//     target when the flow polls it), plans each batch without side effects
+//     to leave out items with nothing to do (the echoes of the engine's own
+//     writes, items no rule selects), enqueues one item job per remaining
+//     item, and then moves the cursor. It applies nothing.
+//   - An item job per flow, side and item id, unique while it waits or
+//     runs, so a burst of polls and webhook events for one item collapses
+//     into one job. Any replica's workers take it: the worker hands it to
+//     the flow as an event naming the item ([syncer.Flow.Handle]), which
+//     reads the item and syncs it, or handles its deletion. A failure
+//     returns an error, so River retries it with backoff; an item deferred
+//     by the engine (another engine holds its lease, a lost create waiting
+//     for the target's search) is snoozed until it can go on. A change
+//     made while the item's job runs, after it read the item, is picked up
+//     by the next poll (its update time is past the cursor).
+
 // Webhook events ride the same path: [Jobs.InsertEvent] (or
 // [Jobs.EventJobs] inside the host's own transaction) enqueues the same
 // item job for a tracker.Event.
@@ -71,7 +76,9 @@ const DefaultPollInterval = time.Minute
 // is usable.
 type Config struct {
 	// PollInterval is how often each flow's source (and target) is polled
-	// for changes (default DefaultPollInterval).
+	// for changes (default DefaultPollInterval). A poll that fails is tried
+	// again at the next tick; one that runs short of its job's time with
+	// changes left goes on at once in a new run.
 	PollInterval time.Duration
 	// Queue is the River queue the jobs go to (default river.QueueDefault).
 	Queue string
@@ -194,7 +201,12 @@ func (j *Jobs) PeriodicJobs() []*river.PeriodicJob {
 	out := make([]*river.PeriodicJob, 0, len(j.names))
 	for _, name := range j.names {
 		out = append(out, river.NewPeriodicJob(river.PeriodicInterval(j.cfg.PollInterval),
-			func() (river.JobArgs, *river.InsertOpts) { return PollArgs{Flow: name}, j.opts() },
+			func() (river.JobArgs, *river.InsertOpts) {
+				// A failed poll is not retried with backoff: the next tick
+				// polls again, and a poll waiting out a backoff would keep
+				// the ticks out (the job is unique).
+				return PollArgs{Flow: name}, &river.InsertOpts{Queue: j.cfg.Queue, MaxAttempts: 1}
+			},
 			&river.PeriodicJobOpts{ID: KindPoll + "_" + name, RunOnStart: true}))
 	}
 	return out
@@ -296,29 +308,44 @@ func (w *pollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
 	if err != nil {
 		return fmt.Errorf("riversync: flow %q: poll job without a pgx River client: %w", f.Name(), err)
 	}
-	if err := w.jobs.poll(ctx, f, store.SideSource, client); err != nil {
+	more, err := w.jobs.poll(ctx, f, store.SideSource, client)
+	if err == nil && !more && f.PollsTarget() {
+		more, err = w.jobs.poll(ctx, f, store.SideTarget, client)
+	}
+	if err != nil {
 		return err
 	}
-	if f.PollsTarget() {
-		return w.jobs.poll(ctx, f, store.SideTarget, client)
+	if more {
+		// Out of time with changes left: run again at once, from the
+		// cursor, rather than be cut off by the job's timeout.
+		return river.JobSnooze(0)
 	}
 	return nil
+}
+
+// outOfTime reports whether a job whose context has a deadline should not
+// start another step like one that took took: less than twice that is left.
+func outOfTime(ctx context.Context, took time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return ok && time.Until(deadline) < 2*took
 }
 
 // poll reads one side in batches. For source items the flow plans each
 // batch (a dry run, reading links only) and only items with something to
 // do get a job: the echoes of the engine's own writes, and items the rule
 // does not select, cost no job. Jobs are enqueued before the cursor moves,
-// so a poll cut short enqueues again rather than losing items.
-func (j *Jobs) poll(ctx context.Context, f *syncer.Flow, side store.Side, ins Inserter) error {
+// so a poll cut short enqueues again rather than losing items. more is
+// set when the job's time ran short with batches left.
+func (j *Jobs) poll(ctx context.Context, f *syncer.Flow, side store.Side, ins Inserter) (more bool, err error) {
 	for first := true; ; first = false {
+		start := time.Now()
 		b, err := f.ReadBatch(ctx, side, first)
 		if err != nil {
-			return fmt.Errorf("riversync: %w", err)
+			return false, fmt.Errorf("riversync: %w", err)
 		}
 		ids, err := j.needWork(ctx, f, b)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if len(ids) > 0 {
 			params := make([]river.InsertManyParams, len(ids))
@@ -326,14 +353,17 @@ func (j *Jobs) poll(ctx context.Context, f *syncer.Flow, side store.Side, ins In
 				params[i] = river.InsertManyParams{Args: ItemArgs{Flow: f.Name(), Side: side, ID: id}, InsertOpts: j.opts()}
 			}
 			if _, err := ins.InsertMany(ctx, params); err != nil {
-				return fmt.Errorf("riversync: flow %q: enqueueing %d %s items: %w", f.Name(), len(ids), side, err)
+				return false, fmt.Errorf("riversync: flow %q: enqueueing %d %s items: %w", f.Name(), len(ids), side, err)
 			}
 		}
 		if err := f.Advance(ctx, b); err != nil {
-			return fmt.Errorf("riversync: %w", err)
+			return false, fmt.Errorf("riversync: %w", err)
 		}
 		if !b.More {
-			return nil
+			return false, nil
+		}
+		if outOfTime(ctx, time.Since(start)) {
+			return true, nil
 		}
 	}
 }
