@@ -6,6 +6,7 @@ import (
 	"iter"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -434,7 +435,11 @@ func (c *cluster) waitJobsCompleted(ids []int64, limit time.Duration, rs ...*rep
 		}
 		select {
 		case <-deadline:
-			c.t.Fatalf("the jobs are not completed after %s: %v; errors: %v", limit, states, c.jobErrors(ids))
+			// The stacks show where a job that does not end waits.
+			var stacks strings.Builder
+			_ = pprof.Lookup("goroutine").WriteTo(&stacks, 1)
+			c.t.Logf("goroutines:\n%s", stacks.String())
+			c.t.Fatalf("the jobs are not completed after %s: %v; jobs: %v", limit, states, c.jobErrors(ids))
 		case <-anyJobEnd(rs):
 		}
 	}
@@ -452,13 +457,14 @@ func (c *cluster) jobsCompletedBy(clientID string) int {
 	return n
 }
 
-// jobErrors returns the errors recorded on the jobs that did not complete.
+// jobErrors describes the jobs that did not complete: state, attempt, the
+// clients that ran them, when, and their errors.
 func (c *cluster) jobErrors(ids []int64) []string {
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, c.dsn)
 	require.NoError(c.t, err)
 	defer conn.Close(ctx)
-	rows, err := conn.Query(ctx, "SELECT errors::text FROM "+pgx.Identifier{c.schema, "river_job"}.Sanitize()+" WHERE id = ANY($1) AND state <> 'completed'", ids)
+	rows, err := conn.Query(ctx, "SELECT concat_ws(' ', state, attempt, attempted_by::text, attempted_at, scheduled_at, errors::text) FROM "+pgx.Identifier{c.schema, "river_job"}.Sanitize()+" WHERE id = ANY($1) AND state <> 'completed'", ids)
 	require.NoError(c.t, err)
 	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	require.NoError(c.t, err)
