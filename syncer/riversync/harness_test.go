@@ -278,7 +278,10 @@ func buildReplica(ctx context.Context, e replicaEnv) (*parts, error) {
 	if err != nil {
 		return nil, err
 	}
-	ja, err := jira.NewAdapter(jc, jira.AdapterConfig{})
+	// The fake's search shows a ticket as soon as it is made, unlike Jira
+	// Cloud's index (60 s); 2 s covers a create still in flight when its
+	// replica stopped, before the ticket is made again.
+	ja, err := jira.NewAdapter(jc, jira.AdapterConfig{MarkerSearchLag: 2 * time.Second})
 	if err != nil {
 		return nil, err
 	}
@@ -472,3 +475,27 @@ func (c *cluster) jobErrors(ids []int64) []string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// partitionRunning splits jobs into those not marked running and those
+// still marked running.
+func (c *cluster) partitionRunning(ids []int64) (other, running []int64) {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, c.dsn)
+	require.NoError(c.t, err)
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, "SELECT id, state = 'running' FROM "+pgx.Identifier{c.schema, "river_job"}.Sanitize()+" WHERE id = ANY($1)", ids)
+	require.NoError(c.t, err)
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var isRunning bool
+		require.NoError(c.t, rows.Scan(&id, &isRunning))
+		if isRunning {
+			running = append(running, id)
+		} else {
+			other = append(other, id)
+		}
+	}
+	require.NoError(c.t, rows.Err())
+	return other, running
+}
