@@ -117,10 +117,10 @@ func (f *FlowSpec) produce(fld cField, is *tracker.Issue, now time.Time) (any, e
 	case fld.now:
 		return now, nil
 	case fld.value != nil:
-		return cloneValue(fld.value), nil
+		return tracker.CloneValue(fld.value), nil
 	}
 	v, _ := fld.ref.get(is)
-	return cloneValue(shape(v)), nil
+	return tracker.CloneValue(shape(v)), nil
 }
 
 // setTarget stores a value in the new issue and the owned set.
@@ -149,7 +149,7 @@ func setTarget(res *Result, name, path string, v any) {
 			in.Fields = map[string]any{}
 		}
 		in.Fields[name] = v
-		res.Owned[name] = cloneValue(v)
+		res.Owned[name] = tracker.CloneValue(v)
 	}
 	res.Trace[name] = path
 }
@@ -190,7 +190,7 @@ func (f *FlowSpec) route(res *Result, src *tracker.Issue) {
 		if in.Fields == nil {
 			in.Fields = map[string]any{}
 		}
-		in.Fields[name] = cloneValue(shape(d.Fields[name]))
+		in.Fields[name] = tracker.CloneValue(shape(d.Fields[name]))
 		res.Trace[name] = dpath["fields."+name]
 	}
 }
@@ -260,26 +260,6 @@ func shape(v any) any {
 	return out
 }
 
-func cloneValue(v any) any {
-	switch x := v.(type) {
-	case []string:
-		return slices.Clone(x)
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = cloneValue(e)
-		}
-		return out
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = cloneValue(e)
-		}
-		return out
-	}
-	return v
-}
-
 // ChangeFor turns the named owned fields into a change for the target:
 // standard names set the matching attribute, others go to Fields. Labels
 // are added (AddLabels), never replaced, so labels people or the engine's
@@ -319,7 +299,7 @@ func setChange(ch *tracker.Change, name string, v any) {
 		if ch.Fields == nil {
 			ch.Fields = map[string]any{}
 		}
-		ch.Fields[name] = cloneValue(v)
+		ch.Fields[name] = tracker.CloneValue(v)
 	}
 }
 
@@ -406,7 +386,7 @@ func (f *FlowSpec) templateView(is *tracker.Issue, fields []cField) *tracker.Iss
 			c := *is
 			c.Labels = slices.Clone(is.Labels)
 			if is.Fields != nil {
-				c.Fields = cloneValue(is.Fields).(map[string]any)
+				c.Fields = tracker.CloneValue(is.Fields).(map[string]any)
 			}
 			return &c
 		}

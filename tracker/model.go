@@ -125,13 +125,32 @@ func (i *Issue) Clone() *Issue {
 	if i.Fields != nil {
 		c.Fields = make(map[string]any, len(i.Fields))
 		for k, v := range i.Fields {
-			if s, ok := v.([]string); ok {
-				v = append([]string(nil), s...)
-			}
-			c.Fields[k] = v
+			c.Fields[k] = CloneValue(v)
 		}
 	}
 	return &c
+}
+
+// CloneValue copies the mutable kinds of field value ([]string, []any,
+// map[string]any, nested to any depth) and returns others as they are.
+func CloneValue(v any) any {
+	switch v := v.(type) {
+	case []string:
+		return append([]string(nil), v...)
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = CloneValue(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = CloneValue(e)
+		}
+		return out
+	}
+	return v
 }
 
 // NewIssue is what a [Creator] needs to open an issue.

@@ -96,6 +96,15 @@ func TestIssueCloneIsDeep(t *testing.T) {
 	assert.Equal(t, "x", orig.Fields["tags"].([]string)[0])
 	assert.NotContains(t, orig.Fields, "new")
 	assert.Nil(t, (*tracker.Issue)(nil).Clone())
+
+	nested := &tracker.Issue{Fields: map[string]any{"participants": []any{map[string]any{"ip": "10.0.0.1", "tags": []string{"a"}}}}}
+	nc := nested.Clone()
+	p := nc.Fields["participants"].([]any)[0].(map[string]any)
+	p["ip"] = "changed"
+	p["tags"].([]string)[0] = "changed"
+	orig0 := nested.Fields["participants"].([]any)[0].(map[string]any)
+	assert.Equal(t, "10.0.0.1", orig0["ip"], "nested maps are copied")
+	assert.Equal(t, "a", orig0["tags"].([]string)[0], "nested lists are copied")
 	assert.Equal(t, tracker.Ref{Tracker: "jira", ID: "1"}, orig.Ref("jira"))
 	assert.Equal(t, "jira:1", orig.Ref("jira").String())
 }

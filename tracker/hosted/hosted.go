@@ -207,7 +207,7 @@ func (p *Platform) Items() []*tracker.Issue {
 	slices.SortFunc(all, func(a, b *item) int { return cmp.Compare(a.seq, b.seq) })
 	out := make([]*tracker.Issue, len(all))
 	for i, it := range all {
-		out[i] = cloneIssue(it.issue)
+		out[i] = it.issue.Clone()
 	}
 	return out
 }
@@ -226,7 +226,7 @@ func (p *Platform) Put(ctx context.Context, by Person, in *tracker.Issue) (*trac
 		return nil, fmt.Errorf("hosted: nil item: %w", tracker.ErrInvalid)
 	}
 	p.mu.Lock()
-	is := cloneIssue(in)
+	is := in.Clone()
 	old := p.items[is.ID]
 	if old != nil && is.Key == "" {
 		is.Key = old.issue.Key
@@ -262,7 +262,7 @@ func (p *Platform) Put(ctx context.Context, by Person, in *tracker.Issue) (*trac
 	p.keys[is.Key] = is.ID
 	ev := p.event(tracker.EventIssueChanged, by, is, nil, "", changed(before, is))
 	p.mu.Unlock()
-	return cloneIssue(is), p.person(ctx, ev)
+	return is.Clone(), p.person(ctx, ev)
 }
 
 // Edit changes the stored item with the given id or key as a person (by)
@@ -275,7 +275,7 @@ func (p *Platform) Edit(ctx context.Context, by Person, id string, fn func(*trac
 		p.mu.Unlock()
 		return nil, err
 	}
-	is := cloneIssue(it.issue)
+	is := it.issue.Clone()
 	fn(is)
 	is.ID, is.Created, is.Updated = it.issue.ID, it.issue.Created, it.issue.Updated
 	p.normalise(is)
@@ -294,7 +294,7 @@ func (p *Platform) Edit(ctx context.Context, by Person, id string, fn func(*trac
 	p.keys[is.Key] = is.ID
 	ev := p.event(tracker.EventIssueChanged, by, is, nil, "", ch)
 	p.mu.Unlock()
-	return cloneIssue(is), p.person(ctx, ev)
+	return is.Clone(), p.person(ctx, ev)
 }
 
 // Remove deletes an item and its comments as a person (by) does; handlers
@@ -383,7 +383,7 @@ func (p *Platform) GetIssue(ctx context.Context, id string) (*tracker.Issue, err
 	if err != nil {
 		return nil, err
 	}
-	return cloneIssue(it.issue), nil
+	return it.issue.Clone(), nil
 }
 
 // SearchIssues yields the items matching q (Project, UpdatedSince,
@@ -411,7 +411,7 @@ func (p *Platform) SearchIssues(ctx context.Context, q tracker.Query) iter.Seq2[
 				len(statuses) > 0 && !slices.ContainsFunc(statuses, func(s string) bool { return strings.EqualFold(s, is.Status) }) {
 				continue
 			}
-			match = append(match, &item{seq: it.seq, issue: cloneIssue(is)})
+			match = append(match, &item{seq: it.seq, issue: is.Clone()})
 		}
 		p.mu.Unlock()
 		slices.SortFunc(match, func(a, b *item) int {
@@ -468,7 +468,7 @@ func (p *Platform) CreateIssue(ctx context.Context, in *tracker.NewIssue) (*trac
 	ev := p.event(tracker.EventIssueChanged, p.engine, is, nil, "", nil)
 	p.mu.Unlock()
 	p.engineChanged(ctx, ev)
-	return cloneIssue(is), nil
+	return is.Clone(), nil
 }
 
 // UpdateIssue applies the change on the engine's behalf. Attributes the
@@ -484,7 +484,7 @@ func (p *Platform) UpdateIssue(ctx context.Context, id string, ch *tracker.Chang
 		p.mu.Unlock()
 		return err
 	}
-	is := cloneIssue(it.issue)
+	is := it.issue.Clone()
 	applyChange(is, ch)
 	return p.engineStore(ctx, it, is)
 }
@@ -524,7 +524,7 @@ func (p *Platform) Transition(ctx context.Context, id string, to tracker.Transit
 	}
 	// The move applies to the item as it is now, so that a change made
 	// while the comment was added is kept.
-	is := cloneIssue(it.issue)
+	is := it.issue.Clone()
 	is.Status, is.StatusCategory = dest.Name, dest.Category
 	switch {
 	case dest.Category != tracker.CategoryDone:
@@ -608,7 +608,7 @@ func (p *Platform) FindByMarker(ctx context.Context, marker string) ([]*tracker.
 	slices.SortFunc(found, func(a, b *item) int { return cmp.Compare(a.seq, b.seq) })
 	out := make([]*tracker.Issue, 0, len(found))
 	for _, it := range found {
-		out = append(out, cloneIssue(it.issue))
+		out = append(out, it.issue.Clone())
 	}
 	return out, nil
 }
@@ -790,7 +790,7 @@ func (p *Platform) removeComment(it *item, c *comment) {
 // touched returns a copy of is updated at t, so that issues handed out in
 // events are never changed afterwards.
 func touched(is *tracker.Issue, t time.Time) *tracker.Issue {
-	c := cloneIssue(is)
+	c := is.Clone()
 	c.Updated = t
 	return c
 }
@@ -832,7 +832,7 @@ func (p *Platform) event(kind tracker.EventKind, by Person, is *tracker.Issue, c
 	if c != nil {
 		ev.Comment, ev.Visibility = cloneComment(&comment{c: c, visibility: visibility}), visibility
 	} else {
-		ev.Issue = cloneIssue(is)
+		ev.Issue = is.Clone()
 	}
 	return ev
 }

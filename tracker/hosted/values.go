@@ -47,7 +47,7 @@ func setField(is *tracker.Issue, name string, v any) {
 	if is.Fields == nil {
 		is.Fields = map[string]any{}
 	}
-	is.Fields[name] = cloneValue(v)
+	is.Fields[name] = tracker.CloneValue(v)
 }
 
 // setIf sets *dst to *v when v is not nil.
@@ -97,36 +97,6 @@ func changed(a, b *tracker.Issue) []string {
 		}
 	}
 	return out
-}
-
-// cloneIssue copies an issue deeply, nested field values included.
-func cloneIssue(is *tracker.Issue) *tracker.Issue {
-	c := is.Clone()
-	for k, v := range c.Fields {
-		c.Fields[k] = cloneValue(v)
-	}
-	return c
-}
-
-// cloneValue copies the mutable kinds of field value.
-func cloneValue(v any) any {
-	switch v := v.(type) {
-	case []string:
-		return slices.Clone(v)
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = cloneValue(e)
-		}
-		return out
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			out[k] = cloneValue(e)
-		}
-		return out
-	}
-	return v
 }
 
 // cloneComment returns a copy of a stored comment, its visibility

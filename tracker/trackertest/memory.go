@@ -288,7 +288,7 @@ func (m *Memory) GetIssue(ctx context.Context, id string) (*tracker.Issue, error
 	if err != nil {
 		return nil, err
 	}
-	return cloneIssue(s.issue), nil
+	return s.issue.Clone(), nil
 }
 
 // CreateIssue opens an issue in the workflow's first status, reported by
@@ -377,7 +377,7 @@ func (m *Memory) create(in *tracker.NewIssue) (*tracker.Issue, error) {
 		if is.Fields == nil {
 			is.Fields = make(map[string]any)
 		}
-		is.Fields[k] = cloneValue(v)
+		is.Fields[k] = tracker.CloneValue(v)
 	}
 	if in.Parent != "" {
 		if is.Fields == nil {
@@ -387,7 +387,7 @@ func (m *Memory) create(in *tracker.NewIssue) (*tracker.Issue, error) {
 	}
 	m.issues[id] = &memIssue{seq: m.nextIssue, issue: is, marker: in.Marker}
 	m.keys[key] = id
-	return cloneIssue(is), nil
+	return is.Clone(), nil
 }
 
 // checkPriority refuses a priority not in the configured list.
@@ -441,7 +441,7 @@ func (m *Memory) UpdateIssue(ctx context.Context, id string, ch *tracker.Change)
 		return err
 	}
 	is := s.issue
-	before := cloneIssue(is)
+	before := is.Clone()
 	setIf(&is.Summary, ch.Summary)
 	setIf(&is.Description, ch.Description)
 	setIf(&is.Priority, ch.Priority)
@@ -462,7 +462,7 @@ func (m *Memory) UpdateIssue(ctx context.Context, id string, ch *tracker.Change)
 		if is.Fields == nil {
 			is.Fields = make(map[string]any)
 		}
-		is.Fields[k] = cloneValue(v)
+		is.Fields[k] = tracker.CloneValue(v)
 	}
 	if len(is.Fields) == 0 {
 		is.Fields = nil
@@ -558,7 +558,7 @@ func (m *Memory) page(q tracker.Query, after *memIssue, afterUpdated time.Time, 
 	out := make([]*memIssue, len(match))
 	for i, s := range match {
 		// Copies, with the cursor data taken while the lock is held.
-		out[i] = &memIssue{seq: s.seq, issue: cloneIssue(s.issue)}
+		out[i] = &memIssue{seq: s.seq, issue: s.issue.Clone()}
 	}
 	return out, more
 }
@@ -763,7 +763,7 @@ func (m *Memory) FindByMarker(ctx context.Context, marker string) ([]*tracker.Is
 	slices.SortFunc(found, func(a, b *memIssue) int { return cmp.Compare(a.seq, b.seq) })
 	out := make([]*tracker.Issue, 0, len(found))
 	for _, s := range found {
-		out = append(out, cloneIssue(s.issue))
+		out = append(out, s.issue.Clone())
 	}
 	return out, nil
 }
@@ -829,36 +829,6 @@ func sameIssue(a, b *tracker.Issue) bool {
 		}
 	}
 	return true
-}
-
-// cloneIssue copies an issue deeply, nested field values included.
-func cloneIssue(is *tracker.Issue) *tracker.Issue {
-	c := is.Clone()
-	for k, v := range c.Fields {
-		c.Fields[k] = cloneValue(v)
-	}
-	return c
-}
-
-// cloneValue copies the mutable kinds of field value.
-func cloneValue(v any) any {
-	switch v := v.(type) {
-	case []string:
-		return slices.Clone(v)
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = cloneValue(e)
-		}
-		return out
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			out[k] = cloneValue(e)
-		}
-		return out
-	}
-	return v
 }
 
 // cloneComment copies a comment.

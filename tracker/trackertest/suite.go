@@ -115,7 +115,7 @@ func newIssue(h *Harness, what string, n int) *tracker.NewIssue {
 	if len(h.Fields) > 0 {
 		in.Fields = make(map[string]any, len(h.Fields))
 		for k, v := range h.Fields {
-			in.Fields[k] = cloneValue(v)
+			in.Fields[k] = tracker.CloneValue(v)
 		}
 	}
 	return in
