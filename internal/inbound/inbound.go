@@ -20,6 +20,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -147,7 +148,7 @@ func isTimeout(ctx context.Context, err error) bool {
 // else (text/plain, forms, gzip, other parameters) is ErrMediaType.
 func CheckContentType(h http.Header) error {
 	if enc := h.Values("Content-Encoding"); len(enc) > 0 && !(len(enc) == 1 && strings.EqualFold(strings.TrimSpace(enc[0]), "identity")) {
-		return fmt.Errorf("%w: content encoding %q", ErrMediaType, strings.Join(enc, ","))
+		return fmt.Errorf("%w: content encoding %s", ErrMediaType, quote(strings.Join(enc, ",")))
 	}
 	cts := h.Values("Content-Type")
 	if len(cts) != 1 {
@@ -155,27 +156,31 @@ func CheckContentType(h http.Header) error {
 	}
 	mt, params, err := mime.ParseMediaType(cts[0])
 	if err != nil {
-		return fmt.Errorf("%w: %q is not a media type", ErrMediaType, truncate(cts[0]))
+		return fmt.Errorf("%w: %s is not a media type", ErrMediaType, quote(cts[0]))
 	}
 	if mt != "application/json" {
-		return fmt.Errorf("%w: %q, want application/json", ErrMediaType, truncate(mt))
+		return fmt.Errorf("%w: %s, want application/json", ErrMediaType, quote(mt))
 	}
 	for k, v := range params {
 		if k != "charset" {
-			return fmt.Errorf("%w: parameter %q", ErrMediaType, truncate(k))
+			return fmt.Errorf("%w: parameter %s", ErrMediaType, quote(k))
 		}
 		if !strings.EqualFold(v, "utf-8") && !strings.EqualFold(v, "utf8") {
-			return fmt.Errorf("%w: charset %q, want utf-8", ErrMediaType, truncate(v))
+			return fmt.Errorf("%w: charset %s, want utf-8", ErrMediaType, quote(v))
 		}
 	}
 	return nil
 }
 
-func truncate(s string) string {
-	if len(s) > 64 {
-		s = s[:64] + "..."
+// quote quotes a header value for an error message, keeping at most
+// about 100 bytes of the quoted form: escapes can make it four times
+// longer than the value.
+func quote(s string) string {
+	q := strconv.Quote(s)
+	if len(q) > 96 {
+		q = q[:92] + `..."`
 	}
-	return strings.ToValidUTF8(s, "?")
+	return q
 }
 
 // Digest returns the key a receiver dedupes a body on: "sha256:<hex>".
@@ -251,7 +256,7 @@ type Receiver struct {
 func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		rc.refuse(w, r, http.StatusMethodNotAllowed, fmt.Errorf("webhook: method %s not allowed", truncate(r.Method)))
+		rc.refuse(w, r, http.StatusMethodNotAllowed, fmt.Errorf("webhook: method %s not allowed", quote(r.Method)))
 		return
 	}
 	if rc.CheckHeaders != nil {
