@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"iter"
-	"net/http"
 
 	"github.com/trackbridge/trackbridge/internal/rest"
 )
@@ -59,12 +58,7 @@ type AgilesService struct{ c *Client }
 
 // List returns one page of the agile boards the token can see.
 func (s *AgilesService) List(ctx context.Context, o *ListOptions) ([]*Agile, *Response, error) {
-	var out []*Agile
-	resp, err := s.c.do(ctx, http.MethodGet, "api/agiles", s.c.listQuery(o, DefaultAgileFields, ""), nil, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return getList[Agile](ctx, s.c, "api/agiles", s.c.listQuery(o, DefaultAgileFields, ""))
 }
 
 // All returns every agile board, page by page.
@@ -80,12 +74,7 @@ func (s *AgilesService) Get(ctx context.Context, agileID string, o *GetOptions) 
 	if agileID == "" {
 		return nil, nil, errors.New("youtrack: Agiles.Get: empty agile id")
 	}
-	var out Agile
-	resp, err := s.c.do(ctx, http.MethodGet, rest.Pathf("api/agiles/%s", agileID), fieldsOf(o, DefaultAgileFields), nil, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return &out, resp, nil
+	return getOne[Agile](ctx, s.c, rest.Pathf("api/agiles/%s", agileID), fieldsOf(o, DefaultAgileFields))
 }
 
 // Sprints returns one page of a board's sprints.
@@ -93,12 +82,7 @@ func (s *AgilesService) Sprints(ctx context.Context, agileID string, o *ListOpti
 	if agileID == "" {
 		return nil, nil, errors.New("youtrack: Agiles.Sprints: empty agile id")
 	}
-	var out []*Sprint
-	resp, err := s.c.do(ctx, http.MethodGet, rest.Pathf("api/agiles/%s/sprints", agileID), s.c.listQuery(o, DefaultSprintFields, ""), nil, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return getList[Sprint](ctx, s.c, rest.Pathf("api/agiles/%s/sprints", agileID), s.c.listQuery(o, DefaultSprintFields, ""))
 }
 
 // AllSprints returns every sprint of a board, page by page.
@@ -115,10 +99,5 @@ func (s *AgilesService) Sprint(ctx context.Context, agileID, sprintID string, o 
 	if agileID == "" || sprintID == "" {
 		return nil, nil, errors.New("youtrack: Agiles.Sprint: agile id and sprint id are required")
 	}
-	var out Sprint
-	resp, err := s.c.do(ctx, http.MethodGet, rest.Pathf("api/agiles/%s/sprints/%s", agileID, sprintID), fieldsOf(o, DefaultSprintFields), nil, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return &out, resp, nil
+	return getOne[Sprint](ctx, s.c, rest.Pathf("api/agiles/%s/sprints/%s", agileID, sprintID), fieldsOf(o, DefaultSprintFields))
 }

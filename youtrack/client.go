@@ -266,6 +266,26 @@ func (c *Client) String() string {
 // cannot reach the token.
 func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 
+// getOne reads one resource at path.
+func getOne[T any](ctx context.Context, c *Client, path string, query any) (*T, *Response, error) {
+	var out T
+	resp, err := c.do(ctx, http.MethodGet, path, query, nil, &out)
+	if err != nil {
+		return nil, resp, err
+	}
+	return &out, resp, nil
+}
+
+// getList reads one page of a list at path.
+func getList[T any](ctx context.Context, c *Client, path string, query any) ([]*T, *Response, error) {
+	var out []*T
+	resp, err := c.do(ctx, http.MethodGet, path, query, nil, &out)
+	if err != nil {
+		return nil, resp, err
+	}
+	return out, resp, nil
+}
+
 // do sends one request through the shared HTTP core.
 func (c *Client) do(ctx context.Context, method, path string, query, body, out any) (*Response, error) {
 	resp, err := c.rc.Do(ctx, &rest.Request{Method: method, Path: path, Query: query, Body: body}, out)

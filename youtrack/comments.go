@@ -74,12 +74,7 @@ func (s *CommentsService) List(ctx context.Context, issueID string, o *ListOptio
 	if issueID == "" {
 		return nil, nil, errors.New("youtrack: Comments.List: empty issue id")
 	}
-	var out []*Comment
-	resp, err := s.c.do(ctx, http.MethodGet, rest.Pathf("api/issues/%s/comments", issueID), s.c.listQuery(o, DefaultCommentFields, ""), nil, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return getList[Comment](ctx, s.c, rest.Pathf("api/issues/%s/comments", issueID), s.c.listQuery(o, DefaultCommentFields, ""))
 }
 
 // All returns every comment of an issue, page by page.

@@ -120,12 +120,7 @@ func (s *IssuesService) Get(ctx context.Context, id string, o *GetOptions) (*Iss
 // List returns one page of the issues matching a YouTrack query (empty
 // matches all issues the token can see).
 func (s *IssuesService) List(ctx context.Context, query string, o *ListOptions) ([]*Issue, *Response, error) {
-	var out []*Issue
-	resp, err := s.c.do(ctx, http.MethodGet, "api/issues", s.c.listQuery(o, DefaultIssueFields, query), nil, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return getList[Issue](ctx, s.c, "api/issues", s.c.listQuery(o, DefaultIssueFields, query))
 }
 
 // Search returns every issue matching a YouTrack query, fetching pages of

@@ -83,12 +83,7 @@ func (s *LinksService) List(ctx context.Context, issueID string, o *ListOptions)
 	if issueID == "" {
 		return nil, nil, errors.New("youtrack: Links.List: empty issue id")
 	}
-	var out []*IssueLink
-	resp, err := s.c.do(ctx, http.MethodGet, rest.Pathf("api/issues/%s/links", issueID), s.c.listQuery(o, DefaultLinkFields, ""), nil, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return getList[IssueLink](ctx, s.c, rest.Pathf("api/issues/%s/links", issueID), s.c.listQuery(o, DefaultLinkFields, ""))
 }
 
 // All returns every link of an issue, page by page.
@@ -128,12 +123,7 @@ func (s *LinksService) Remove(ctx context.Context, issueID, linkID, targetID str
 
 // Types returns one page of the link types.
 func (s *LinksService) Types(ctx context.Context, o *ListOptions) ([]*IssueLinkType, *Response, error) {
-	var out []*IssueLinkType
-	resp, err := s.c.do(ctx, http.MethodGet, "api/issueLinkTypes", s.c.listQuery(o, DefaultLinkTypeFields, ""), nil, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return getList[IssueLinkType](ctx, s.c, "api/issueLinkTypes", s.c.listQuery(o, DefaultLinkTypeFields, ""))
 }
 
 // AllTypes returns every link type, page by page.
@@ -149,10 +139,5 @@ func (s *LinksService) Type(ctx context.Context, id string, o *GetOptions) (*Iss
 	if id == "" {
 		return nil, nil, errors.New("youtrack: Links.Type: empty id")
 	}
-	var out IssueLinkType
-	resp, err := s.c.do(ctx, http.MethodGet, rest.Pathf("api/issueLinkTypes/%s", id), fieldsOf(o, DefaultLinkTypeFields), nil, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return &out, resp, nil
+	return getOne[IssueLinkType](ctx, s.c, rest.Pathf("api/issueLinkTypes/%s", id), fieldsOf(o, DefaultLinkTypeFields))
 }

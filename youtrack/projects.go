@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"net/http"
 	"strings"
 	"sync"
 
@@ -126,12 +125,7 @@ type ProjectsService struct {
 
 // List returns one page of projects.
 func (s *ProjectsService) List(ctx context.Context, o *ListOptions) ([]*Project, *Response, error) {
-	var out []*Project
-	resp, err := s.c.do(ctx, http.MethodGet, "api/admin/projects", s.c.listQuery(o, DefaultProjectFields, ""), nil, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return getList[Project](ctx, s.c, "api/admin/projects", s.c.listQuery(o, DefaultProjectFields, ""))
 }
 
 // All returns every project, page by page.
@@ -180,12 +174,7 @@ func (s *ProjectsService) CustomFields(ctx context.Context, projectID string, o 
 	if projectID == "" {
 		return nil, nil, errors.New("youtrack: Projects.CustomFields: empty project id")
 	}
-	var out []*ProjectCustomField
-	resp, err := s.c.do(ctx, http.MethodGet, rest.Pathf("api/admin/projects/%s/customFields", projectID), s.c.listQuery(o, DefaultProjectCustomFieldFields, ""), nil, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return getList[ProjectCustomField](ctx, s.c, rest.Pathf("api/admin/projects/%s/customFields", projectID), s.c.listQuery(o, DefaultProjectCustomFieldFields, ""))
 }
 
 // AllCustomFields returns every custom field setting of a project.
@@ -202,12 +191,7 @@ func (s *ProjectsService) BundleValues(ctx context.Context, kind, bundleID strin
 	if kind == "" || bundleID == "" {
 		return nil, nil, errors.New("youtrack: Projects.BundleValues: bundle kind and id are required")
 	}
-	var out []*BundleElement
-	resp, err := s.c.do(ctx, http.MethodGet, rest.Pathf("api/admin/customFieldSettings/bundles/%s/%s/values", kind, bundleID), s.c.listQuery(o, DefaultBundleValueFields, ""), nil, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return getList[BundleElement](ctx, s.c, rest.Pathf("api/admin/customFieldSettings/bundles/%s/%s/values", kind, bundleID), s.c.listQuery(o, DefaultBundleValueFields, ""))
 }
 
 // AllBundleValues returns every value of a bundle.

@@ -32,12 +32,7 @@ type TagsService struct{ c *Client }
 // List returns one page of the tags visible to the token whose names match
 // query (empty: all).
 func (s *TagsService) List(ctx context.Context, query string, o *ListOptions) ([]*Tag, *Response, error) {
-	var out []*Tag
-	resp, err := s.c.do(ctx, http.MethodGet, "api/tags", s.c.listQuery(o, DefaultTagFields, query), nil, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return getList[Tag](ctx, s.c, "api/tags", s.c.listQuery(o, DefaultTagFields, query))
 }
 
 // All returns every tag matching query, page by page.

@@ -170,12 +170,7 @@ type UsersService struct{ c *Client }
 
 // ListYouTrack returns one page of users from /api/users.
 func (s *UsersService) ListYouTrack(ctx context.Context, o *ListOptions) ([]*User, *Response, error) {
-	var out []*User
-	resp, err := s.c.do(ctx, http.MethodGet, "api/users", s.c.listQuery(o, DefaultUserFields, ""), nil, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return getList[User](ctx, s.c, "api/users", s.c.listQuery(o, DefaultUserFields, ""))
 }
 
 // ListHub returns one page of users from the Hub REST API

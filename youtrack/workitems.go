@@ -102,12 +102,7 @@ func (s *WorkItemsService) List(ctx context.Context, issueID string, o *ListOpti
 	if issueID == "" {
 		return nil, nil, errors.New("youtrack: WorkItems.List: empty issue id")
 	}
-	var out []*WorkItem
-	resp, err := s.c.do(ctx, http.MethodGet, rest.Pathf("api/issues/%s/timeTracking/workItems", issueID), s.c.listQuery(o, DefaultWorkItemFields, ""), nil, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return getList[WorkItem](ctx, s.c, rest.Pathf("api/issues/%s/timeTracking/workItems", issueID), s.c.listQuery(o, DefaultWorkItemFields, ""))
 }
 
 // All returns every work item of an issue, page by page.
@@ -121,12 +116,7 @@ func (s *WorkItemsService) All(ctx context.Context, issueID string, o *ListOptio
 // Search returns one page of the work items of the issues matching a
 // YouTrack query (empty: all the token can see) through /api/workItems.
 func (s *WorkItemsService) Search(ctx context.Context, query string, o *ListOptions) ([]*WorkItem, *Response, error) {
-	var out []*WorkItem
-	resp, err := s.c.do(ctx, http.MethodGet, "api/workItems", s.c.listQuery(o, DefaultWorkItemFields, query), nil, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return getList[WorkItem](ctx, s.c, "api/workItems", s.c.listQuery(o, DefaultWorkItemFields, query))
 }
 
 // SearchAll returns every work item Search finds, page by page.
@@ -142,12 +132,7 @@ func (s *WorkItemsService) Get(ctx context.Context, issueID, itemID string, o *G
 	if issueID == "" || itemID == "" {
 		return nil, nil, errors.New("youtrack: WorkItems.Get: issue id and work item id are required")
 	}
-	var out WorkItem
-	resp, err := s.c.do(ctx, http.MethodGet, rest.Pathf("api/issues/%s/timeTracking/workItems/%s", issueID, itemID), fieldsOf(o, DefaultWorkItemFields), nil, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return &out, resp, nil
+	return getOne[WorkItem](ctx, s.c, rest.Pathf("api/issues/%s/timeTracking/workItems/%s", issueID, itemID), fieldsOf(o, DefaultWorkItemFields))
 }
 
 // Add records time spent on an issue.
