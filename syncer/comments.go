@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/trackbridge/trackbridge/mapping"
@@ -64,12 +65,12 @@ func (f *Flow) syncComments(ctx context.Context, r *run, d *Decision, link *stor
 		return n, err
 	}
 	cs := &commentSync{f: f, r: r, d: d, link: link, sides: sides, source: source, target: target}
-	before := fmt.Sprint(link.Comments)
+	before := slices.Clone(link.Comments)
 	err = cs.pairs(ctx, &n)
 	if err == nil {
 		err = cs.newOriginals(ctx, &n)
 	}
-	n.dirty = fmt.Sprint(link.Comments) != before
+	n.dirty = !slices.Equal(before, link.Comments)
 	return n, err
 }
 
