@@ -2,7 +2,6 @@ package syncer
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/trackbridge/trackbridge/syncer/store"
@@ -47,26 +46,23 @@ func (f *Flow) Apply(ctx context.Context, p *Plan) (*Report, error) {
 		units = append(units, creates[:n])
 		creates = creates[n:]
 	}
-	jobs := make(chan []*Decision)
-	var wg sync.WaitGroup
-	for range min(f.cfg.Concurrency, max(len(units), 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for u := range jobs {
-				if len(u) > 1 || (u[0].Action == ActionCreate && f.bulk != nil && !u[0].Replace) {
-					f.bulkCreate(ctx, r, u)
-				} else {
-					f.one(ctx, r, u[0])
-				}
-			}
-		}()
+	// A bulk's follow-ups spread over all workers, so a run with bulks
+	// starts Concurrency of them.
+	workers := min(f.cfg.Concurrency, max(len(units), 1))
+	if f.bulk != nil {
+		workers = f.cfg.Concurrency
 	}
+	r.pool = newPool(workers)
 	for _, u := range units {
-		jobs <- u
+		r.pool.add(false, func() {
+			if len(u) > 1 || (u[0].Action == ActionCreate && f.bulk != nil && !u[0].Replace) {
+				f.bulkCreate(ctx, r, u)
+			} else {
+				f.one(ctx, r, u[0])
+			}
+		})
 	}
-	close(jobs)
-	wg.Wait()
+	r.pool.wait()
 	if r.report.Err == nil {
 		if err := f.breakerErr(); err != nil {
 			r.report.Err = err

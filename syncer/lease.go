@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/trackbridge/trackbridge/syncer/store"
@@ -70,6 +72,35 @@ func (f *Flow) unclaim(key string) {
 // work in progress and another engine act on the same item. If a lease is
 // lost anyway, the returned context is cancelled so the work stops.
 func (f *Flow) keep(ctx context.Context, leases ...*store.Lease) (context.Context, func()) {
+	return f.keepSet(ctx, &leaseSet{held: leases})
+}
+
+// leaseSet is the leases a keep renews; a lease given back early (a bulk
+// element finished before the rest) is dropped from it first.
+type leaseSet struct {
+	mu   sync.Mutex
+	held []*store.Lease
+}
+
+func (s *leaseSet) drop(l *store.Lease) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.held = slices.DeleteFunc(s.held, func(h *store.Lease) bool { return h == l })
+}
+
+func (s *leaseSet) has(l *store.Lease) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Contains(s.held, l)
+}
+
+func (s *leaseSet) list() []*store.Lease {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.held)
+}
+
+func (f *Flow) keepSet(ctx context.Context, set *leaseSet) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -82,11 +113,12 @@ func (f *Flow) keep(ctx context.Context, leases ...*store.Lease) (context.Contex
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				for _, l := range leases {
+				for _, l := range set.list() {
 					rctx, rcancel := context.WithTimeout(ctx, f.cfg.LeaseTTL/3)
 					err := f.cfg.Store.RenewLease(rctx, l, f.cfg.LeaseTTL)
 					rcancel()
-					if errors.Is(err, store.ErrLeaseLost) {
+					// A lease dropped meanwhile was given back on purpose.
+					if errors.Is(err, store.ErrLeaseLost) && set.has(l) {
 						cancel()
 						return
 					}

@@ -22,21 +22,22 @@ type Batch struct {
 	// Items are the changed items, oldest first as the search returned
 	// them; items within the overlap come along.
 	Items []*tracker.Issue
-	// More is set when the batch is full: more changed items may follow
-	// once the cursor has moved past this batch.
+	// More is set when the batch is full: more changed items may follow.
 	More bool
 
 	cursor *store.Cursor
 	newest time.Time
+	last   time.Time // where the next batch's search starts
+	reader *reader
 }
 
-// ReadBatch reads the next batch of items changed on side since its cursor,
-// without applying them: up to BatchSize items newer than the cursor, plus
-// those sharing the last one's update time. With overlap set (the first
-// read of a poll) it looks back by Config.Overlap as RunOnce does. Hand
-// the items on durably (to a job queue), then call [Flow.Advance]; read
-// again while Batch.More is set.
-func (f *Flow) ReadBatch(ctx context.Context, side store.Side, overlap bool) (*Batch, error) {
+// ReadBatch reads the next batch of items changed on side, without
+// applying them: up to BatchSize items. With after nil it is the first read of a poll, which starts
+// at the cursor less Config.Overlap as RunOnce does; with the batch read
+// before, it goes on where that one stopped and hands on no item version
+// twice. Hand the items on durably (to a job queue), then call
+// [Flow.Advance]; read again, passing the batch, while Batch.More is set.
+func (f *Flow) ReadBatch(ctx context.Context, side store.Side, after *Batch) (*Batch, error) {
 	base, s := f.cfg.Query, f.srcSearch
 	if side == store.SideTarget {
 		if f.cfg.TargetQuery == nil {
@@ -47,26 +48,33 @@ func (f *Flow) ReadBatch(ctx context.Context, side store.Side, overlap bool) (*B
 	if s == nil {
 		return nil, fmt.Errorf("syncer: flow %q: %s lacks Searcher: %w", f.cfg.Name, side, tracker.ErrUnsupported)
 	}
+	if after != nil && after.Side != side {
+		return nil, fmt.Errorf("syncer: flow %q: reading %s after a %s batch", f.cfg.Name, side, after.Side)
+	}
 	cur, err := f.cfg.Store.Cursor(ctx, f.cfg.Name, side)
 	if err != nil {
 		return nil, fmt.Errorf("syncer: flow %q: reading %s cursor: %w", f.cfg.Name, side, err)
 	}
-	q := base
-	if !cur.Time.IsZero() {
-		q.UpdatedSince = cur.Time
-		if overlap {
-			q.UpdatedSince = cur.Time.Add(-f.cfg.Overlap)
+	if base.PageSize == 0 {
+		base.PageSize = f.cfg.BatchSize
+	}
+	var r *reader
+	var from time.Time
+	switch {
+	case after != nil && after.reader != nil:
+		r, from = after.reader, after.last
+	default:
+		r = &reader{f: f, s: s, base: base, seen: map[string]time.Time{}}
+		if !cur.Time.IsZero() {
+			from = cur.Time.Add(-f.cfg.Overlap)
 		}
 	}
-	if q.PageSize == 0 {
-		q.PageSize = f.cfg.BatchSize
+	pg := r.read(ctx, from)
+	if pg.err != nil {
+		return nil, fmt.Errorf("syncer: flow %q: polling %s: %w", f.cfg.Name, side, pg.err)
 	}
-	items, fresh, err := f.readBatch(ctx, s, q, cur.Time, nil)
-	if err != nil {
-		return nil, fmt.Errorf("syncer: flow %q: polling %s: %w", f.cfg.Name, side, err)
-	}
-	b := &Batch{Side: side, Items: items, More: fresh >= f.cfg.BatchSize, cursor: cur, newest: cur.Time}
-	for _, it := range items {
+	b := &Batch{Side: side, Items: pg.batch, More: pg.full, cursor: cur, newest: cur.Time, last: pg.last, reader: r}
+	for _, it := range pg.batch {
 		if it.Updated.After(b.newest) {
 			b.newest = it.Updated
 		}

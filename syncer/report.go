@@ -222,6 +222,7 @@ type run struct {
 	mu     sync.Mutex
 	report *Report
 	audit  []*store.Event
+	pool   *pool // Apply's workers; nil outside Apply
 }
 
 func (f *Flow) newRun(total int) *run {

@@ -65,18 +65,18 @@ func (f *Flow) Run(ctx context.Context, interval time.Duration) error {
 }
 
 // poll reads one side from its cursor in rounds. Each round is a fresh
-// search that takes one batch, applies it and moves the cursor past it. A
-// fresh search per round matters: the engine's own writes (a write-back
-// bumping a detection's mod_time) reorder what an offset-paged search
-// returns, so one long search would skip items while the cursor moved past
-// them. Items the engine touched come back after the cursor as echoes and
-// are skipped as unchanged.
+// search from where the last one stopped that takes one batch, applies it
+// and moves the cursor past it. A fresh search per round matters: the
+// engine's own writes (a write-back bumping a detection's mod_time)
+// reorder what an offset-paged search returns, so one long search would
+// skip items while the cursor moved past them. Items the engine touched
+// come back after the cursor as echoes and are skipped as unchanged.
 //
-// Only the first round looks back by the overlap, to catch items updated
-// while the previous run read; later rounds start at the cursor. Item
-// versions already handled in this poll are not handed on again, and only
-// items newer than the cursor count towards a batch, so every round moves
-// the cursor however many items share the overlap window.
+// The first round looks back by the overlap, to catch items updated while
+// the previous run read. Every item counts towards a batch, the overlap's
+// re-reads too, so a batch is never larger than BatchSize: memory does
+// not grow with the number of items. Item versions already handled in this poll are not
+// handed on again. The next round's search runs while a batch is applied.
 //
 // An unclean round (a failure, an item deferred to another engine's lease)
 // ends the poll without moving the cursor past it, so nothing is skipped.
@@ -87,25 +87,31 @@ func (f *Flow) poll(ctx context.Context, base tracker.Query, side store.Side, s 
 		total.Err = fmt.Errorf("syncer: flow %q: reading %s cursor: %w", f.cfg.Name, side, err)
 		return total, total.Err
 	}
-	seen := map[string]time.Time{} // item id → the version handled
-	for round := 0; ; round++ {
-		q := base
-		if !cur.Time.IsZero() {
-			q.UpdatedSince = cur.Time
-			if round == 0 {
-				q.UpdatedSince = cur.Time.Add(-f.cfg.Overlap)
-			}
-		}
-		if q.PageSize == 0 {
-			q.PageSize = f.cfg.BatchSize
-		}
-		batch, fresh, err := f.readBatch(ctx, s, q, cur.Time, seen)
-		if err != nil {
-			total.Err = fmt.Errorf("syncer: flow %q: polling %s: %w", f.cfg.Name, side, err)
+	if base.PageSize == 0 {
+		base.PageSize = f.cfg.BatchSize
+	}
+	var from time.Time // where the next round's search starts
+	if !cur.Time.IsZero() {
+		from = cur.Time.Add(-f.cfg.Overlap)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	r := &reader{f: f, s: s, base: base, seen: map[string]time.Time{}}
+	next := r.start(ctx, from)
+	defer func() { <-next }() // the read in flight, cancelled, ends first
+	for {
+		pg := <-next
+		next = closedPage
+		if pg.err != nil {
+			total.Err = fmt.Errorf("syncer: flow %q: polling %s: %w", f.cfg.Name, side, pg.err)
 			return total, total.Err
 		}
-		if len(batch) > 0 {
-			rep, err := apply(ctx, batch...)
+		if pg.full {
+			// The next round is read while this one is applied.
+			next = r.start(ctx, pg.last)
+		}
+		if len(pg.batch) > 0 {
+			rep, err := apply(ctx, pg.batch...)
 			total.merge(rep)
 			if err != nil {
 				return total, err
@@ -113,12 +119,9 @@ func (f *Flow) poll(ctx context.Context, base tracker.Query, side store.Side, s 
 			if !rep.Clean() {
 				return total, nil
 			}
-			for _, it := range batch {
-				seen[it.ID] = it.Updated
-			}
 		}
 		newest := cur.Time
-		for _, it := range batch {
+		for _, it := range pg.batch {
 			if it.Updated.After(newest) {
 				newest = it.Updated
 			}
@@ -129,39 +132,97 @@ func (f *Flow) poll(ctx context.Context, base tracker.Query, side store.Side, s 
 				return total, err
 			}
 		}
-		// Fewer new items than a batch: the search reached its end.
-		if fresh < f.cfg.BatchSize {
+		if !pg.full {
 			return total, nil
 		}
 	}
 }
 
-// readBatch reads a search until it has BatchSize items newer than the
-// cursor, plus any further items with the same update time as the last of
-// them, so the cursor can move past a whole batch. Older items (the
-// overlap) come along without counting; item versions in seen are left
-// out. fresh is the number of items newer than the cursor.
-func (f *Flow) readBatch(ctx context.Context, s tracker.Searcher, q tracker.Query, cursor time.Time, seen map[string]time.Time) (batch []*tracker.Issue, fresh int, err error) {
-	var last time.Time
-	for it, err := range s.SearchIssues(ctx, q) {
+// page is one round of a poll's reading.
+type page struct {
+	batch []*tracker.Issue
+	full  bool      // the batch was cut: there may be more to read
+	last  time.Time // the update time of the batch's last item
+	err   error
+}
+
+// closedPage stands for no read in flight.
+var closedPage = func() chan page {
+	c := make(chan page, 1)
+	c <- page{}
+	close(c)
+	return c
+}()
+
+// reader reads a poll's rounds. It remembers each item version it has
+// handed on, so a round that starts where the last one stopped (search
+// times can be coarser than item times) hands on nothing twice.
+type reader struct {
+	f    *Flow
+	s    tracker.Searcher
+	base tracker.Query
+	seen map[string]time.Time // item id → version handed on; touched by one read at a time
+}
+
+// start begins reading the round that starts at from; its page arrives on
+// the returned channel.
+func (r *reader) start(ctx context.Context, from time.Time) chan page {
+	c := make(chan page, 1)
+	go func() {
+		c <- r.read(ctx, from)
+		close(c)
+	}()
+	return c
+}
+
+// read reads a search from from until it has BatchSize items not handed
+// on before. A full batch leaves out its trailing items that share the
+// last one's update time (unless that is all of them): the next round
+// starts at that time and reads them whole, so a round never reads a page
+// only to look one item ahead.
+func (r *reader) read(ctx context.Context, from time.Time) page {
+	q := r.base
+	q.UpdatedSince = from
+	var pg page
+	for it, err := range r.s.SearchIssues(ctx, q) {
 		if err != nil {
-			return nil, 0, err
+			return page{err: err}
 		}
-		if v, ok := seen[it.ID]; ok && v.Equal(it.Updated) {
+		if v, ok := r.seen[it.ID]; ok && v.Equal(it.Updated) {
 			continue
 		}
-		if !it.Updated.After(cursor) {
-			batch = append(batch, it)
-			continue
-		}
-		if fresh >= f.cfg.BatchSize && !it.Updated.Equal(last) {
+		pg.batch = append(pg.batch, it)
+		if len(pg.batch) >= r.f.cfg.BatchSize {
+			pg.full = true
 			break
 		}
-		batch = append(batch, it)
-		fresh++
-		last = it.Updated
 	}
-	return batch, fresh, nil
+	if len(pg.batch) == 0 {
+		return pg
+	}
+	if pg.full {
+		last, n := pg.batch[len(pg.batch)-1].Updated, len(pg.batch)
+		for n > 0 && pg.batch[n-1].Updated.Equal(last) {
+			n--
+		}
+		if n > 0 {
+			clear(pg.batch[n:])
+			pg.batch = pg.batch[:n]
+		}
+	}
+	pg.last = pg.batch[len(pg.batch)-1].Updated
+	// Versions older than a minute before where the next round starts
+	// are not read again (a search's time filter is at worst per minute):
+	// forget them, so the map stays as small as a batch or two.
+	for id, v := range r.seen {
+		if v.Before(pg.last.Add(-time.Minute)) {
+			delete(r.seen, id)
+		}
+	}
+	for _, it := range pg.batch {
+		r.seen[it.ID] = it.Updated
+	}
+	return pg
 }
 
 // advance moves the cursor forward to t, re-reading it when another

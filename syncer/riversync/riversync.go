@@ -337,9 +337,10 @@ func outOfTime(ctx context.Context, took time.Duration) bool {
 // so a poll cut short enqueues again rather than losing items. more is
 // set when the job's time ran short with batches left.
 func (j *Jobs) poll(ctx context.Context, f *syncer.Flow, side store.Side, ins Inserter) (more bool, err error) {
-	for first := true; ; first = false {
+	var b *syncer.Batch
+	for {
 		start := time.Now()
-		b, err := f.ReadBatch(ctx, side, first)
+		b, err = f.ReadBatch(ctx, side, b)
 		if err != nil {
 			return false, fmt.Errorf("riversync: %w", err)
 		}

@@ -1,0 +1,118 @@
+package syncer_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/trackbridge/trackbridge/syncer"
+	"github.com/trackbridge/trackbridge/syncer/store/memory"
+	"github.com/trackbridge/trackbridge/tracker/trackertest"
+)
+
+// waitFor waits for c, or fails the operation after 10 s: a hook that
+// never sees what it waits for makes the run fail rather than hang.
+func waitFor(ctx context.Context, c <-chan struct{}, what string) error {
+	select {
+	case <-c:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(10 * time.Second):
+		return errors.New("timed out waiting: " + what)
+	}
+}
+
+// A poll reads its next round while the current batch is applied: the
+// first create waits until the second search has begun, which without
+// read-ahead would never happen.
+func TestPollReadsTheNextRoundWhileApplying(t *testing.T) {
+	t.Parallel()
+	var searches atomic.Int32
+	secondSearch := make(chan struct{})
+	src := trackertest.NewMemory("extrahop", trackertest.WithHook(func(ctx context.Context, op string) error {
+		if op == trackertest.OpSearchIssues && searches.Add(1) == 2 {
+			close(secondSearch)
+		}
+		return nil
+	}))
+	var creates atomic.Int32
+	var waitErr error
+	dst := trackertest.NewMemory("jira", trackertest.WithPriorities("Highest", "High", "Medium", "Low"),
+		trackertest.WithHook(func(ctx context.Context, op string) error {
+			if (op == trackertest.OpCreateIssues || op == trackertest.OpCreateIssue) && creates.Add(1) == 1 {
+				waitErr = waitFor(ctx, secondSearch, "the next round's search")
+			}
+			return nil
+		}))
+	e := &env{src: src, dst: dst}
+	for i := range 12 {
+		e.detection(t, fmt.Sprintf("detection %d", i), 60)
+	}
+	f, err := syncer.New(syncer.Config{Name: "s3", Source: src, Target: dst, Mapping: s3Mapping(t), Store: memory.New(),
+		BatchSize: 5, Concurrency: 2})
+	require.NoError(t, err)
+
+	rep, err := f.RunOnce(context.Background())
+
+	require.NoError(t, err)
+	require.NoError(t, waitErr, "the first create waited for the second round's search")
+	assert.Equal(t, 12, rep.Created, rep.Summary())
+	assert.True(t, rep.Clean())
+	assert.Equal(t, 12, dst.Len())
+}
+
+// maxBatch records the largest batch an observer was told of.
+type maxBatch struct {
+	mu  sync.Mutex
+	max int
+}
+
+func (m *maxBatch) Observe(e syncer.Event) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.max = max(m.max, e.Total)
+}
+
+func (m *maxBatch) take() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := m.max
+	m.max = 0
+	return n
+}
+
+// A second pass whose overlap covers every item re-reads them in batches
+// of BatchSize, not all at once, and writes nothing anywhere.
+func TestSecondPassReadsTheOverlapInBatches(t *testing.T) {
+	t.Parallel()
+	batches := &maxBatch{}
+	e := newEnv(t, func(c *syncer.Config) { c.BatchSize = 10; c.Observer = batches })
+	for i := range 25 {
+		e.detection(t, fmt.Sprintf("detection %d", i), 60)
+	}
+	ctx := context.Background()
+	rep, err := e.flow.RunOnce(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 25, rep.Created, rep.Summary())
+	assert.LessOrEqual(t, batches.take(), 10, "first pass")
+	e.src.ResetCalls()
+	e.dst.ResetCalls()
+
+	rep, err = e.flow.RunOnce(ctx)
+
+	require.NoError(t, err)
+	assert.True(t, rep.Clean(), rep.Summary())
+	assert.Zero(t, rep.Created+rep.Updated+rep.WroteBack, rep.Summary())
+	assert.GreaterOrEqual(t, rep.Unchanged, 25, "every item was read again, within the overlap")
+	assert.LessOrEqual(t, batches.take(), 10, "second pass")
+	assert.Zero(t, e.src.WriteCalls(), "writes to the source")
+	assert.Zero(t, e.dst.WriteCalls(), "writes to the target")
+}
