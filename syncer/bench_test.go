@@ -27,13 +27,16 @@ import (
 // latency can be changed with TRACKBRIDGE_BENCH_ITEMS and
 // TRACKBRIDGE_BENCH_LATENCY.
 //
-// Reported per run: items/s, HTTP requests per item (both servers) and
-// allocations per item (this process, fakes included).
+// Reported per run: items/s, HTTP requests per item (both servers),
+// allocations per item (this process, fakes included) and, for the
+// engine, of-limit: the share of the latency-bound limit reached, that is
+// requests × latency ÷ concurrency over the elapsed time (1 would mean
+// every worker always had a request in flight).
 func BenchmarkS3(b *testing.B) {
 	items := envInt("TRACKBRIDGE_BENCH_ITEMS", 2000)
 	latency := time.Duration(envInt("TRACKBRIDGE_BENCH_LATENCY_MS", 20)) * time.Millisecond
 	b.Run("baseline-sequential", func(b *testing.B) { benchS3(b, items, latency, 0) })
-	for _, c := range []int{1, 4, 16} {
+	for _, c := range []int{1, 4, 16, 64} {
 		b.Run(fmt.Sprintf("engine-concurrency-%d", c), func(b *testing.B) { benchS3(b, items, latency, c) })
 	}
 }
@@ -52,8 +55,9 @@ func benchS3(b *testing.B, items int, latency time.Duration, concurrency int) {
 	var elapsed time.Duration
 	for range b.N {
 		b.StopTimer()
+		conns := max(32, concurrency)
 		f := newS3Fakes(b, []extrahoptest.Option{extrahoptest.WithLatency(latency)}, []jiratest.Option{jiratest.WithLatency(latency)},
-			jira.WithMaxConns(32))
+			[]extrahop.Option{extrahop.WithMaxConns(conns)}, jira.WithMaxConns(conns))
 		seedRisky(b, f.eh, items)
 		f.eh.ResetRequests()
 		f.jr.ResetRequests()
@@ -91,6 +95,10 @@ func benchS3(b *testing.B, items int, latency time.Duration, concurrency int) {
 	b.ReportMetric(float64(totalItems)/elapsed.Seconds(), "items/s")
 	b.ReportMetric(float64(totalRequests)/float64(totalItems), "requests/item")
 	b.ReportMetric(float64(totalAllocs)/float64(totalItems), "allocs/item")
+	if concurrency > 0 {
+		limit := time.Duration(totalRequests) * latency / time.Duration(concurrency)
+		b.ReportMetric(limit.Seconds()/elapsed.Seconds(), "of-limit")
+	}
 }
 
 // seedRisky adds detections that all pass the S3 rule (risk 30+).

@@ -27,10 +27,10 @@ type s3Fakes struct {
 	target *jira.Adapter
 }
 
-func newS3Fakes(t testing.TB, ehOpts []extrahoptest.Option, jrOpts []jiratest.Option, jiraOpts ...jira.Option) *s3Fakes {
+func newS3Fakes(t testing.TB, ehOpts []extrahoptest.Option, jrOpts []jiratest.Option, ehClientOpts []extrahop.Option, jiraOpts ...jira.Option) *s3Fakes {
 	t.Helper()
 	f := &s3Fakes{eh: extrahoptest.NewServer(t, ehOpts...), jr: jiratest.NewServer(t, jrOpts...)}
-	ec, err := extrahop.New(f.eh.URL(), extrahop.WithAPIKey(extrahoptest.DefaultAPIKey), extrahop.WithRetryWait(time.Millisecond, 5*time.Millisecond))
+	ec, err := extrahop.New(f.eh.URL(), append([]extrahop.Option{extrahop.WithAPIKey(extrahoptest.DefaultAPIKey), extrahop.WithRetryWait(time.Millisecond, 5*time.Millisecond)}, ehClientOpts...)...)
 	require.NoError(t, err)
 	f.source, err = extrahop.NewAdapter(ec, extrahop.AdapterConfig{})
 	require.NoError(t, err)
@@ -71,7 +71,7 @@ func isRead(route string) bool {
 
 func TestS3ExtraHopToJiraEndToEnd(t *testing.T) {
 	t.Parallel()
-	f := newS3Fakes(t, nil, nil)
+	f := newS3Fakes(t, nil, nil, nil)
 	ids := f.eh.Seed(60)
 	flow, err := syncer.New(syncer.Config{
 		Name:        "extrahop-to-jira",
@@ -175,7 +175,7 @@ func failures(rep *syncer.Report) []string {
 // them.
 func TestRunOnceMissesNothingWhenWriteBackReordersTheSource(t *testing.T) {
 	t.Parallel()
-	f := newS3Fakes(t, nil, nil)
+	f := newS3Fakes(t, nil, nil, nil)
 	seedRisky(t, f.eh, 300)
 	flow, err := syncer.New(syncer.Config{
 		Name: "reorder", Source: f.source, Target: f.target, Mapping: s3Mapping(t), Store: memory.New(),

@@ -21,7 +21,7 @@ import (
 // items fail alike.
 func TestUnknownAssigneeFailsItemsNotTheFlow(t *testing.T) {
 	t.Parallel()
-	f := newS3Fakes(t, nil, nil)
+	f := newS3Fakes(t, nil, nil, nil)
 	f.eh.Seed(60)
 	spec, err := mapping.Builtin("extrahop-to-jira")
 	require.NoError(t, err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/trackbridge/trackbridge/syncer"
 	"github.com/trackbridge/trackbridge/syncer/store/memory"
+	"github.com/trackbridge/trackbridge/tracker"
 	"github.com/trackbridge/trackbridge/tracker/trackertest"
 )
 
@@ -115,4 +116,54 @@ func TestSecondPassReadsTheOverlapInBatches(t *testing.T) {
 	assert.LessOrEqual(t, batches.take(), 10, "second pass")
 	assert.Zero(t, e.src.WriteCalls(), "writes to the source")
 	assert.Zero(t, e.dst.WriteCalls(), "writes to the target")
+}
+
+// Tickets changed on the target are written back up to Concurrency at a
+// time, and a ticket given twice is handled once.
+func TestPushTargetWritesBackConcurrently(t *testing.T) {
+	t.Parallel()
+	const n = 4
+	var armed atomic.Bool
+	var writes atomic.Int32
+	all := make(chan struct{})
+	var waitErr atomic.Value
+	src := trackertest.NewMemory("extrahop", trackertest.WithHook(func(ctx context.Context, op string) error {
+		if !armed.Load() || (op != trackertest.OpUpdateIssue && op != trackertest.OpTransition) {
+			return nil
+		}
+		switch w := writes.Add(1); {
+		case w == n:
+			close(all)
+		case w < n:
+			if err := waitFor(ctx, all, "the other write-backs"); err != nil {
+				waitErr.Store(err)
+			}
+		}
+		return nil
+	}))
+	dst := trackertest.NewMemory("jira", trackertest.WithPriorities("Highest", "High", "Medium", "Low"))
+	e := &env{src: src, dst: dst}
+	for i := range n {
+		e.detection(t, fmt.Sprintf("detection %d", i), 60)
+	}
+	f, err := syncer.New(syncer.Config{Name: "s3", Source: src, Target: dst, Mapping: s3Mapping(t), Store: memory.New(), Concurrency: n})
+	require.NoError(t, err)
+	ctx := context.Background()
+	rep, err := f.RunOnce(ctx)
+	require.NoError(t, err)
+	require.Equal(t, n, rep.Created)
+	tickets := e.tickets(t)
+	require.Len(t, tickets, n)
+	for _, tk := range tickets {
+		require.NoError(t, dst.Transition(ctx, tk.ID, tracker.TransitionTarget{Category: tracker.CategoryDone}))
+	}
+	tickets = e.tickets(t)
+	armed.Store(true)
+
+	rep, err = f.PushTarget(ctx, append(tickets, tickets[0])...)
+
+	require.NoError(t, err)
+	assert.Nil(t, waitErr.Load(), "write-backs ran one at a time")
+	assert.Equal(t, n, rep.WroteBack, rep.Summary())
+	assert.Len(t, rep.Outcomes, n, "one outcome per ticket")
 }

@@ -33,13 +33,13 @@ func (f *Flow) RunOnce(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return total, err
 	}
-	rep, err = f.poll(ctx, f.cfg.Query, store.SideSource, f.srcSearch, f.Push)
+	rep, err = f.poll(ctx, f.cfg.Query, store.SideSource, f.srcSearch)
 	total.merge(rep)
 	if err != nil {
 		return total, err
 	}
 	if f.cfg.TargetQuery != nil {
-		rep, err := f.poll(ctx, *f.cfg.TargetQuery, store.SideTarget, f.tgtSearch, f.PushTarget)
+		rep, err := f.poll(ctx, *f.cfg.TargetQuery, store.SideTarget, f.tgtSearch)
 		total.merge(rep)
 		if err != nil {
 			return total, err
@@ -75,12 +75,17 @@ func (f *Flow) Run(ctx context.Context, interval time.Duration) error {
 // The first round looks back by the overlap, to catch items updated while
 // the previous run read. Every item counts towards a batch, the overlap's
 // re-reads too, so a batch is never larger than BatchSize: memory does
-// not grow with the number of items. Item versions already handled in this poll are not
-// handed on again. The next round's search runs while a batch is applied.
+// not grow with the number of items. Item versions already handled in this
+// poll are not handed on again.
+//
+// Reading and planning run ahead of applying, by up to two batches: while
+// one batch is applied, the next waits planned and the one after is read.
+// An item planned while an earlier batch holding it was still being
+// applied is planned again before it is applied.
 //
 // An unclean round (a failure, an item deferred to another engine's lease)
 // ends the poll without moving the cursor past it, so nothing is skipped.
-func (f *Flow) poll(ctx context.Context, base tracker.Query, side store.Side, s tracker.Searcher, apply func(context.Context, ...*tracker.Issue) (*Report, error)) (*Report, error) {
+func (f *Flow) poll(ctx context.Context, base tracker.Query, side store.Side, s tracker.Searcher) (*Report, error) {
 	total := &Report{Flow: f.cfg.Name}
 	cur, err := f.cfg.Store.Cursor(ctx, f.cfg.Name, side)
 	if err != nil {
@@ -90,38 +95,49 @@ func (f *Flow) poll(ctx context.Context, base tracker.Query, side store.Side, s 
 	if base.PageSize == 0 {
 		base.PageSize = f.cfg.BatchSize
 	}
-	var from time.Time // where the next round's search starts
+	var from time.Time // where the first round's search starts
 	if !cur.Time.IsZero() {
 		from = cur.Time.Add(-f.cfg.Overlap)
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	r := &reader{f: f, s: s, base: base, seen: map[string]time.Time{}}
-	next := r.start(ctx, from)
-	defer func() { <-next }() // the read in flight, cancelled, ends first
-	for {
-		pg := <-next
-		next = closedPage
+	ahead := r.ahead(ctx, from, side == store.SideSource)
+	defer func() {
+		cancel()
+		for range ahead { // let the reader end
+		}
+	}()
+	var applied map[string]bool // ids of the batch applied last
+	for pg := range ahead {
 		if pg.err != nil {
 			total.Err = fmt.Errorf("syncer: flow %q: polling %s: %w", f.cfg.Name, side, pg.err)
 			return total, total.Err
 		}
-		if pg.full {
-			// The next round is read while this one is applied.
-			next = r.start(ctx, pg.last)
-		}
 		if len(pg.batch) > 0 {
-			rep, err := apply(ctx, pg.batch...)
+			var rep *Report
+			var err error
+			if side == store.SideSource {
+				if err = f.replan(ctx, pg.plan, applied); err == nil {
+					rep, err = f.Apply(ctx, pg.plan)
+				}
+			} else {
+				rep, err = f.PushTarget(ctx, pg.batch...)
+			}
 			total.merge(rep)
 			if err != nil {
+				if total.Err == nil {
+					total.Err = err
+				}
 				return total, err
 			}
 			if !rep.Clean() {
 				return total, nil
 			}
 		}
+		applied = make(map[string]bool, len(pg.batch))
 		newest := cur.Time
 		for _, it := range pg.batch {
+			applied[it.ID] = true
 			if it.Updated.After(newest) {
 				newest = it.Updated
 			}
@@ -132,27 +148,47 @@ func (f *Flow) poll(ctx context.Context, base tracker.Query, side store.Side, s 
 				return total, err
 			}
 		}
-		if !pg.full {
-			return total, nil
+	}
+	return total, nil
+}
+
+// replan plans again the decisions of p whose items were in the batch
+// applied last: p was made while that batch was being applied, so their
+// links may have changed since.
+func (f *Flow) replan(ctx context.Context, p *Plan, applied map[string]bool) error {
+	var items []*tracker.Issue
+	for _, d := range p.Decisions {
+		if applied[d.Source.ID] && d.Item != nil {
+			items = append(items, d.Item)
 		}
 	}
+	if len(items) == 0 {
+		return nil
+	}
+	again, err := f.Plan(ctx, items...)
+	if err != nil {
+		return err
+	}
+	byID := make(map[string]*Decision, len(again.Decisions))
+	for _, d := range again.Decisions {
+		byID[d.Source.ID] = d
+	}
+	for i, d := range p.Decisions {
+		if n, ok := byID[d.Source.ID]; ok {
+			p.Decisions[i] = n
+		}
+	}
+	return nil
 }
 
 // page is one round of a poll's reading.
 type page struct {
 	batch []*tracker.Issue
+	plan  *Plan     // the batch planned, when read ahead on the source side
 	full  bool      // the batch was cut: there may be more to read
 	last  time.Time // the update time of the batch's last item
 	err   error
 }
-
-// closedPage stands for no read in flight.
-var closedPage = func() chan page {
-	c := make(chan page, 1)
-	c <- page{}
-	close(c)
-	return c
-}()
 
 // reader reads a poll's rounds. It remembers each item version it has
 // handed on, so a round that starts where the last one stopped (search
@@ -161,18 +197,35 @@ type reader struct {
 	f    *Flow
 	s    tracker.Searcher
 	base tracker.Query
-	seen map[string]time.Time // item id → version handed on; touched by one read at a time
+	seen map[string]time.Time // item id → version handed on; used by one read at a time
 }
 
-// start begins reading the round that starts at from; its page arrives on
-// the returned channel.
-func (r *reader) start(ctx context.Context, from time.Time) chan page {
-	c := make(chan page, 1)
+// ahead reads rounds from from, each starting where the last one stopped,
+// planning each batch when plan is set, and hands them on in order. It
+// stays at most two batches ahead of the receiver: one waiting, one being
+// read. The channel closes after a batch that is not full, an error, or
+// when ctx ends.
+func (r *reader) ahead(ctx context.Context, from time.Time, plan bool) <-chan page {
+	out := make(chan page, 1)
 	go func() {
-		c <- r.read(ctx, from)
-		close(c)
+		defer close(out)
+		for {
+			pg := r.read(ctx, from)
+			if pg.err == nil && plan && len(pg.batch) > 0 {
+				pg.plan, pg.err = r.f.Plan(ctx, pg.batch...)
+			}
+			select {
+			case out <- pg:
+			case <-ctx.Done():
+				return
+			}
+			if pg.err != nil || !pg.full {
+				return
+			}
+			from = pg.last
+		}
 	}()
-	return c
+	return out
 }
 
 // read reads a search from from until it has BatchSize items not handed

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/trackbridge/trackbridge/syncer/store"
@@ -182,7 +183,10 @@ func statusHolds(item *tracker.Issue, to *tracker.TransitionTarget) bool {
 // engine's own change writes nothing). Tickets that no link of the flow
 // knows are not the flow's and are ignored. RunOnce calls it for the
 // tickets its target poll finds; webhooks and polling share this path.
+// Up to Concurrency tickets are handled at once; a ticket given twice is
+// handled once, in its newest version.
 func (f *Flow) PushTarget(ctx context.Context, tickets ...*tracker.Issue) (*Report, error) {
+	tickets = newestByID(tickets)
 	r := f.newRun(len(tickets))
 	defer r.flushAudit()
 	if f.srcUpdate == nil {
@@ -190,22 +194,51 @@ func (f *Flow) PushTarget(ctx context.Context, tickets ...*tracker.Issue) (*Repo
 		r.report.Err = err
 		return r.report, err
 	}
+	r.pool = newPool(min(f.cfg.Concurrency, max(len(tickets), 1)))
+	var errMu sync.Mutex
+	var storeErr error
 	for _, t := range tickets {
-		ref := tracker.Ref{Tracker: f.targetKind, ID: t.ID}
-		link, err := f.cfg.Store.GetLinkByTarget(ctx, f.cfg.Name, ref)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			r.report.Err = err
-			return r.report, err
-		}
-		// The source item is not read: its values are unknown, so only
-		// the link's hashes tell what changed.
-		d := &Decision{Source: link.Source, Target: ref, Action: ActionUpdate}
-		f.pushTarget(ctx, r, d, t)
+		r.pool.add(false, func() {
+			ref := tracker.Ref{Tracker: f.targetKind, ID: t.ID}
+			link, err := f.cfg.Store.GetLinkByTarget(ctx, f.cfg.Name, ref)
+			if errors.Is(err, store.ErrNotFound) {
+				return
+			}
+			if err != nil {
+				errMu.Lock()
+				storeErr = errors.Join(storeErr, fmt.Errorf("syncer: flow %q: reading link of %s: %w", f.cfg.Name, ref, err))
+				errMu.Unlock()
+				return
+			}
+			// The source item is not read: its values are unknown, so
+			// only the link's hashes tell what changed.
+			d := &Decision{Source: link.Source, Target: ref, Action: ActionUpdate}
+			f.pushTarget(ctx, r, d, t)
+		})
+	}
+	r.pool.wait()
+	if storeErr != nil {
+		r.report.Err = storeErr
 	}
 	return r.report, r.report.Err
+}
+
+// newestByID keeps each ticket once, in its newest version, in the order
+// of first appearance.
+func newestByID(tickets []*tracker.Issue) []*tracker.Issue {
+	at := make(map[string]int, len(tickets))
+	out := make([]*tracker.Issue, 0, len(tickets))
+	for _, t := range tickets {
+		i, ok := at[t.ID]
+		switch {
+		case !ok:
+			at[t.ID] = len(out)
+			out = append(out, t)
+		case t.Updated.After(out[i].Updated):
+			out[i] = t
+		}
+	}
+	return out
 }
 
 // pushTarget writes one ticket's state back under the item's lease.
