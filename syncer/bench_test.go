@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/trackbridge/trackbridge/extrahop"
@@ -16,7 +18,10 @@ import (
 	"github.com/trackbridge/trackbridge/jira"
 	"github.com/trackbridge/trackbridge/jira/jiratest"
 	"github.com/trackbridge/trackbridge/syncer"
+	"github.com/trackbridge/trackbridge/syncer/store"
 	"github.com/trackbridge/trackbridge/syncer/store/memory"
+	"github.com/trackbridge/trackbridge/syncer/store/postgres"
+	"github.com/trackbridge/trackbridge/syncer/store/sqlite"
 	"github.com/trackbridge/trackbridge/tracker"
 )
 
@@ -35,9 +40,51 @@ import (
 func BenchmarkS3(b *testing.B) {
 	items := envInt("TRACKBRIDGE_BENCH_ITEMS", 2000)
 	latency := time.Duration(envInt("TRACKBRIDGE_BENCH_LATENCY_MS", 20)) * time.Millisecond
-	b.Run("baseline-sequential", func(b *testing.B) { benchS3(b, items, latency, 0) })
+	b.Run("baseline-sequential", func(b *testing.B) { benchS3(b, items, latency, 0, nil) })
 	for _, c := range []int{1, 4, 16, 64} {
-		b.Run(fmt.Sprintf("engine-concurrency-%d", c), func(b *testing.B) { benchS3(b, items, latency, c) })
+		b.Run(fmt.Sprintf("engine-concurrency-%d", c), func(b *testing.B) { benchS3(b, items, latency, c, nil) })
+	}
+}
+
+// BenchmarkS3Stores runs BenchmarkS3's workload at concurrency 16 on each
+// link store: memory, a SQLite file, and PostgreSQL when
+// TRACKBRIDGE_POSTGRES_DSN is set. Compare items/s across the
+// sub-benchmarks of one run.
+func BenchmarkS3Stores(b *testing.B) {
+	items := envInt("TRACKBRIDGE_BENCH_ITEMS", 2000)
+	latency := time.Duration(envInt("TRACKBRIDGE_BENCH_LATENCY_MS", 20)) * time.Millisecond
+	stores := []struct {
+		name string
+		open func(b *testing.B) store.Store
+	}{
+		{"memory", func(*testing.B) store.Store { return memory.New() }},
+		{"sqlite", func(b *testing.B) store.Store {
+			st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "links.db"))
+			require.NoError(b, err)
+			b.Cleanup(func() { st.Close() })
+			return st
+		}},
+	}
+	if dsn := os.Getenv(postgresDSNVar); dsn != "" {
+		stores = append(stores, struct {
+			name string
+			open func(b *testing.B) store.Store
+		}{"postgres", func(b *testing.B) store.Store {
+			schema := fmt.Sprintf("bench_s3_%d", time.Now().UnixNano())
+			st, err := postgres.Open(context.Background(), dsn, postgres.WithSchema(schema))
+			require.NoError(b, err)
+			b.Cleanup(func() {
+				st.Close()
+				if c, err := pgx.Connect(context.Background(), dsn); err == nil {
+					_, _ = c.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
+					_ = c.Close(context.Background())
+				}
+			})
+			return st
+		}})
+	}
+	for _, s := range stores {
+		b.Run(s.name, func(b *testing.B) { benchS3(b, items, latency, 16, s.open) })
 	}
 }
 
@@ -49,13 +96,18 @@ func envInt(name string, def int) int {
 }
 
 // benchS3 runs one configuration; concurrency 0 is the sequential baseline.
-func benchS3(b *testing.B, items int, latency time.Duration, concurrency int) {
+// open makes the link store; nil means memory.
+func benchS3(b *testing.B, items int, latency time.Duration, concurrency int, open func(*testing.B) store.Store) {
+	if open == nil {
+		open = func(*testing.B) store.Store { return memory.New() }
+	}
 	var totalItems, totalRequests int
 	var totalAllocs uint64
 	var elapsed time.Duration
 	for range b.N {
 		b.StopTimer()
 		conns := max(32, concurrency)
+		st := open(b)
 		f := newS3Fakes(b, []extrahoptest.Option{extrahoptest.WithLatency(latency)}, []jiratest.Option{jiratest.WithLatency(latency)},
 			[]extrahop.Option{extrahop.WithMaxConns(conns)}, jira.WithMaxConns(conns))
 		seedRisky(b, f.eh, items)
@@ -74,7 +126,7 @@ func benchS3(b *testing.B, items int, latency time.Duration, concurrency int) {
 		} else {
 			flow, err := syncer.New(syncer.Config{
 				Name: "bench", Source: f.source, Target: f.target, Mapping: s3Mapping(b),
-				Store: memory.New(), Concurrency: concurrency,
+				Store: st, Concurrency: concurrency,
 			})
 			require.NoError(b, err)
 			rep, err := flow.RunOnce(ctx)

@@ -63,9 +63,14 @@ type Store struct {
 	db          *sql.DB
 	now         func() time.Time
 	busyTimeout time.Duration
-	// writeMu queues this process's writers in Go rather than in SQLite's
-	// sleeping busy handler; other processes still meet the busy timeout.
-	writeMu   sync.Mutex
+	// Writers of this process queue here, in Go rather than in SQLite's
+	// sleeping busy handler, and commit in groups (see withTx); other
+	// processes still meet the busy timeout.
+	groupMu   sync.Mutex
+	waiting   []*write
+	leading   bool
+	stmtMu    sync.Mutex
+	stmts     map[string]*sql.Stmt // see prepared
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -88,7 +93,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: opening %s: %w", path, err)
 	}
-	// Writers queue on writeMu and hold one connection; the rest serve
+	// Writers go one group at a time and hold one connection; the rest serve
 	// readers. Keeping them idle spares re-running the pragmas.
 	db.SetMaxOpenConns(maxConns)
 	db.SetMaxIdleConns(maxConns)
@@ -102,26 +107,154 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 
 // Close closes the database.
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() { s.closeErr = s.db.Close() })
+	s.closeOnce.Do(func() {
+		s.stmtMu.Lock()
+		for _, st := range s.stmts {
+			_ = st.Close()
+		}
+		s.stmts = nil
+		s.stmtMu.Unlock()
+		s.closeErr = s.db.Close()
+	})
 	return s.closeErr
 }
 
-// withTx runs fn in a write transaction (BEGIN IMMEDIATE).
-func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	tx, err := s.db.BeginTx(ctx, nil)
+// prepared returns q prepared once for the store; database/sql prepares it
+// on each connection at first use and keeps it, which spares SQLite's
+// parser (the largest cost of a small statement) on every later call.
+func (s *Store) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if st, ok := s.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := s.db.PrepareContext(ctx, q)
 	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
+		return nil, fmt.Errorf("sqlite: preparing statement: %w", err)
 	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
+	if s.stmts == nil {
+		s.stmts = map[string]*sql.Stmt{}
+	}
+	s.stmts[q] = st
+	return st, nil
+}
+
+// exec runs q in tx as a prepared statement.
+func (s *Store) exec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
+	st, err := s.prepared(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+}
+
+// queryRowTx runs q in tx as a prepared statement.
+func (s *Store) queryRowTx(ctx context.Context, tx *sql.Tx, q string, args ...any) *sql.Row {
+	st, err := s.prepared(ctx, q)
+	if err != nil {
+		return tx.QueryRowContext(ctx, q, args...) // fails the same way, with the row's error
+	}
+	return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+}
+
+// queryRow runs q outside a transaction as a prepared statement.
+func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := s.prepared(ctx, q)
+	if err != nil {
+		return s.db.QueryRowContext(ctx, q, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// withTx runs fn in a write transaction (BEGIN IMMEDIATE) and returns once
+// its writes are committed, or undone when fn fails.
+//
+// Writers of this process that arrive while a transaction commits are
+// committed together in the next one (a group commit): SQLite has one
+// writer at a time, and a commit costs more than the writes in it. Each
+// writer runs in its own savepoint, so a failing one undoes only its own
+// writes. fn gets a context that is not cancelled with the caller's: a
+// statement interrupted inside a shared transaction would roll back the
+// others' writes. A caller whose context ends before its turn is not run.
+func (s *Store) withTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	w := &write{ctx: ctx, fn: fn, done: make(chan error, 1), lead: make(chan struct{}, 1)}
+	s.groupMu.Lock()
+	s.waiting = append(s.waiting, w)
+	if !s.leading {
+		s.leading = true
+		w.lead <- struct{}{}
+	}
+	s.groupMu.Unlock()
+	select {
+	case err := <-w.done:
 		return err
+	case <-w.lead:
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
+	// This writer leads: it commits everyone waiting, itself included,
+	// then hands the lead to the first writer that came meanwhile.
+	s.groupMu.Lock()
+	group := s.waiting
+	s.waiting = nil
+	s.groupMu.Unlock()
+	s.commit(group)
+	s.groupMu.Lock()
+	if len(s.waiting) > 0 {
+		s.waiting[0].lead <- struct{}{}
+	} else {
+		s.leading = false
 	}
-	return nil
+	s.groupMu.Unlock()
+	return <-w.done
+}
+
+// write is one writer waiting for its turn in a group commit.
+type write struct {
+	ctx  context.Context
+	fn   func(ctx context.Context, tx *sql.Tx) error
+	err  error
+	done chan error    // the writer's outcome
+	lead chan struct{} // the writer is to lead the next group
+}
+
+// commit runs a group of writers in one transaction, each in a
+// savepoint, and tells each its outcome.
+func (s *Store) commit(group []*write) {
+	ctx := context.WithoutCancel(group[0].ctx)
+	err := func() error {
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("sqlite: begin: %w", err)
+		}
+		for _, w := range group {
+			if w.err = w.ctx.Err(); w.err != nil {
+				continue
+			}
+			if _, err := s.exec(ctx, tx, `SAVEPOINT w`); err != nil {
+				_ = tx.Rollback()
+				return fmt.Errorf("sqlite: savepoint: %w", err)
+			}
+			if w.err = w.fn(context.WithoutCancel(w.ctx), tx); w.err != nil {
+				if _, err := s.exec(ctx, tx, `ROLLBACK TO w`); err != nil {
+					_ = tx.Rollback()
+					return fmt.Errorf("sqlite: rollback to savepoint: %w", err)
+				}
+			}
+			if _, err := s.exec(ctx, tx, `RELEASE w`); err != nil {
+				_ = tx.Rollback()
+				return fmt.Errorf("sqlite: release savepoint: %w", err)
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("sqlite: commit: %w", err)
+		}
+		return nil
+	}()
+	for _, w := range group {
+		if err != nil && w.err == nil {
+			w.err = err // nothing of the group was committed
+		}
+		w.done <- w.err
+	}
 }
 
 // isConstraint reports whether err is a uniqueness (or other constraint)
@@ -160,7 +293,7 @@ func scanLink(scan func(dest ...any) error) (*store.Link, error) {
 
 // GetLink implements [store.Store].
 func (s *Store) GetLink(ctx context.Context, flow string, source tracker.Ref) (*store.Link, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM links
+	row := s.queryRow(ctx, `SELECT `+linkColumns+` FROM links
 		WHERE flow = ? AND source_tracker = ? AND source_id = ?`, flow, source.Tracker, source.ID)
 	return scanLink(row.Scan)
 }
@@ -170,7 +303,7 @@ func (s *Store) GetLinkByTarget(ctx context.Context, flow string, target tracker
 	if target.ID == "" {
 		return nil, store.ErrNotFound
 	}
-	row := s.db.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM links
+	row := s.queryRow(ctx, `SELECT `+linkColumns+` FROM links
 		WHERE flow = ? AND target_tracker = ? AND target_id = ?`, flow, target.Tracker, target.ID)
 	return scanLink(row.Scan)
 }
@@ -192,9 +325,9 @@ func (s *Store) PutLinks(ctx context.Context, links ...*store.Link) error {
 	}
 	now := s.now()
 	created := make([]time.Time, len(links))
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for i, l := range links {
-			c, err := putLink(ctx, tx, l, now)
+			c, err := s.putLink(ctx, tx, l, now)
 			if err != nil {
 				return err
 			}
@@ -213,7 +346,7 @@ func (s *Store) PutLinks(ctx context.Context, links ...*store.Link) error {
 }
 
 // putLink writes one link and returns its creation time.
-func putLink(ctx context.Context, tx *sql.Tx, l *store.Link, now time.Time) (time.Time, error) {
+func (s *Store) putLink(ctx context.Context, tx *sql.Tx, l *store.Link, now time.Time) (time.Time, error) {
 	hashes, err := codec.Map(l.FieldHashes)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("sqlite: link %s: %w", l.Source, err)
@@ -223,7 +356,7 @@ func putLink(ctx context.Context, tx *sql.Tx, l *store.Link, now time.Time) (tim
 		return time.Time{}, fmt.Errorf("sqlite: link %s: %w", l.Source, err)
 	}
 	if l.Version == 0 {
-		res, err := tx.ExecContext(ctx, `INSERT INTO links (`+linkColumns+`)
+		res, err := s.exec(ctx, tx, `INSERT INTO links (`+linkColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING`,
 			l.Flow, l.Source.Tracker, l.Source.ID, l.Target.Tracker, l.Target.ID, l.State, l.CorrelationKey,
 			hashes, comments, l.Attempts, l.LastError, l.Parked, codec.Nanos(now), codec.Nanos(now))
@@ -236,7 +369,7 @@ func putLink(ctx context.Context, tx *sql.Tx, l *store.Link, now time.Time) (tim
 		return now.UTC(), nil
 	}
 	var created int64
-	err = tx.QueryRowContext(ctx, `UPDATE links SET target_tracker = ?, target_id = ?, state = ?,
+	err = s.queryRowTx(ctx, tx, `UPDATE links SET target_tracker = ?, target_id = ?, state = ?,
 			correlation_key = ?, field_hashes = ?, comments = ?, attempts = ?, last_error = ?, parked = ?,
 			updated = ?, version = version + 1
 		WHERE flow = ? AND source_tracker = ? AND source_id = ? AND version = ?
@@ -256,8 +389,8 @@ func putLink(ctx context.Context, tx *sql.Tx, l *store.Link, now time.Time) (tim
 
 // DeleteLink implements [store.Store].
 func (s *Store) DeleteLink(ctx context.Context, link *store.Link) error {
-	return s.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM links
+	return s.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := s.exec(ctx, tx, `DELETE FROM links
 			WHERE flow = ? AND source_tracker = ? AND source_id = ? AND version = ?`,
 			link.Flow, link.Source.Tracker, link.Source.ID, link.Version)
 		if err != nil {
@@ -267,7 +400,7 @@ func (s *Store) DeleteLink(ctx context.Context, link *store.Link) error {
 			return nil
 		}
 		var one int
-		err = tx.QueryRowContext(ctx, `SELECT 1 FROM links WHERE flow = ? AND source_tracker = ? AND source_id = ?`,
+		err = s.queryRowTx(ctx, tx, `SELECT 1 FROM links WHERE flow = ? AND source_tracker = ? AND source_id = ?`,
 			link.Flow, link.Source.Tracker, link.Source.ID).Scan(&one)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
@@ -322,7 +455,7 @@ func (s *Store) linkPage(ctx context.Context, flow string, filter store.Filter, 
 func (s *Store) Cursor(ctx context.Context, flow string, side store.Side) (*store.Cursor, error) {
 	c := &store.Cursor{Flow: flow, Side: side}
 	var at int64
-	err := s.db.QueryRowContext(ctx, `SELECT value, at, version FROM cursors WHERE flow = ? AND side = ?`,
+	err := s.queryRow(ctx, `SELECT value, at, version FROM cursors WHERE flow = ? AND side = ?`,
 		flow, side).Scan(&c.Value, &at, &c.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, nil
@@ -339,16 +472,16 @@ func (s *Store) SetCursor(ctx context.Context, c *store.Cursor) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var (
 			res sql.Result
 			err error
 		)
 		if c.Version == 0 {
-			res, err = tx.ExecContext(ctx, `INSERT INTO cursors (flow, side, value, at, version)
+			res, err = s.exec(ctx, tx, `INSERT INTO cursors (flow, side, value, at, version)
 				VALUES (?, ?, ?, ?, 1) ON CONFLICT DO NOTHING`, c.Flow, c.Side, c.Value, codec.Nanos(c.Time))
 		} else {
-			res, err = tx.ExecContext(ctx, `UPDATE cursors SET value = ?, at = ?, version = version + 1
+			res, err = s.exec(ctx, tx, `UPDATE cursors SET value = ?, at = ?, version = version + 1
 				WHERE flow = ? AND side = ? AND version = ?`, c.Value, codec.Nanos(c.Time), c.Flow, c.Side, c.Version)
 		}
 		if err != nil {
@@ -372,15 +505,15 @@ func (s *Store) AcquireLease(ctx context.Context, key, owner string, ttl time.Du
 	}
 	now := s.now()
 	l := &store.Lease{Key: key, Owner: owner, Expires: now.Add(ttl).UTC()}
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `INSERT INTO leases (key, owner, token, expires) VALUES (?, ?, 1, ?)
+	err := s.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		err := s.queryRowTx(ctx, tx, `INSERT INTO leases (key, owner, token, expires) VALUES (?, ?, 1, ?)
 			ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, token = leases.token + 1, expires = excluded.expires
 				WHERE leases.owner = '' OR leases.owner = excluded.owner OR leases.expires <= ?
 			RETURNING token`, key, owner, codec.Nanos(l.Expires), codec.Nanos(now)).Scan(&l.Token)
 		if errors.Is(err, sql.ErrNoRows) {
 			held := &store.LeaseHeldError{Key: key}
 			var expires int64
-			if err := tx.QueryRowContext(ctx, `SELECT owner, expires FROM leases WHERE key = ?`, key).Scan(&held.Owner, &expires); err != nil {
+			if err := s.queryRowTx(ctx, tx, `SELECT owner, expires FROM leases WHERE key = ?`, key).Scan(&held.Owner, &expires); err != nil {
 				return fmt.Errorf("sqlite: reading lease %q: %w", key, err)
 			}
 			held.Expires = codec.FromNanos(expires)
@@ -421,8 +554,8 @@ func (s *Store) updateLease(ctx context.Context, l *store.Lease, q string, args 
 	if l.Owner == "" {
 		return store.ErrLeaseLost
 	}
-	return s.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, q, args...)
+	return s.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := s.exec(ctx, tx, q, args...)
 		if err != nil {
 			return fmt.Errorf("sqlite: lease %q: %w", l.Key, err)
 		}
@@ -440,7 +573,7 @@ func (s *Store) AppendEvents(ctx context.Context, events ...*store.Event) error 
 	}
 	now := s.now().UTC()
 	seqs := make([]int64, len(events))
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for i, e := range events {
 			attrs, err := codec.Map(e.Attrs)
 			if err != nil {
@@ -450,7 +583,7 @@ func (s *Store) AppendEvents(ctx context.Context, events ...*store.Event) error 
 			if at.IsZero() {
 				at = now
 			}
-			err = tx.QueryRowContext(ctx, `INSERT INTO events
+			err = s.queryRowTx(ctx, tx, `INSERT INTO events
 				(flow, at, kind, source_tracker, source_id, target_tracker, target_id, message, attrs)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
 				e.Flow, codec.Nanos(at), e.Kind, e.Source.Tracker, e.Source.ID, e.Target.Tracker, e.Target.ID,
@@ -514,8 +647,8 @@ func (s *Store) ListEvents(ctx context.Context, flow string, after int64, limit 
 // PruneEvents implements [store.Store].
 func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int64, error) {
 	var n int64
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM events WHERE at < ?`, codec.Nanos(before))
+	err := s.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := s.exec(ctx, tx, `DELETE FROM events WHERE at < ?`, codec.Nanos(before))
 		if err != nil {
 			return fmt.Errorf("sqlite: pruning events: %w", err)
 		}

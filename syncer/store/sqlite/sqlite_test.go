@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -193,4 +195,90 @@ func TestOpenRejects(t *testing.T) {
 
 func BenchmarkStore(b *testing.B) {
 	b.Run("sqlite", func(b *testing.B) { storetest.Benchmark(b, open) })
+}
+
+// Writers that queue while a transaction runs are committed together,
+// each in its own savepoint: one writer's failure undoes only its own
+// writes, and a writer whose context ended before its turn is not run.
+func TestGroupCommitKeepsEachWritersOutcome(t *testing.T) {
+	t.Parallel()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "store.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	ctx := context.Background()
+	insert := func(ctx context.Context, tx *sql.Tx, key string) error {
+		_, err := s.exec(ctx, tx, `INSERT INTO leases (key, owner, token, expires) VALUES (?, 'o', 1, 0)`, key)
+		return err
+	}
+
+	running, release := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- s.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			close(running)
+			<-release
+			return insert(ctx, tx, "first")
+		})
+	}()
+	<-running // the first writer leads and holds its transaction open
+
+	errBoom := errors.New("boom")
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	results := make(chan string, 3)
+	ran := make(chan string, 3)
+	go func() {
+		err := s.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error { ran <- "ok"; return insert(ctx, tx, "ok") })
+		results <- fmt.Sprintf("ok: %v", err)
+	}()
+	go func() {
+		err := s.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			ran <- "failing"
+			if err := insert(ctx, tx, "failing"); err != nil {
+				return err
+			}
+			return errBoom
+		})
+		results <- fmt.Sprintf("failing: %v", err)
+	}()
+	go func() {
+		err := s.withTx(cancelled, func(ctx context.Context, tx *sql.Tx) error { ran <- "cancelled"; return insert(ctx, tx, "cancelled") })
+		results <- fmt.Sprintf("cancelled: %v", err)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s.groupMu.Lock()
+		n := len(s.waiting)
+		s.groupMu.Unlock()
+		if n == 3 {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "the three writers never queued")
+		runtime.Gosched()
+	}
+	close(release)
+
+	require.NoError(t, <-first)
+	var got []string
+	for range 3 {
+		got = append(got, <-results)
+	}
+	close(ran)
+	var fns []string
+	for r := range ran {
+		fns = append(fns, r)
+	}
+	assert.ElementsMatch(t, []string{"ok: <nil>", "failing: boom", "cancelled: context canceled"}, got)
+	assert.ElementsMatch(t, []string{"ok", "failing"}, fns, "the cancelled writer did not run")
+	var keys []string
+	rows, err := s.db.QueryContext(ctx, `SELECT key FROM leases ORDER BY key`)
+	require.NoError(t, err)
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		require.NoError(t, rows.Scan(&k))
+		keys = append(keys, k)
+	}
+	require.NoError(t, rows.Err())
+	assert.Equal(t, []string{"first", "ok"}, keys, "the failing writer's insert was undone, no one else's")
 }
