@@ -216,13 +216,14 @@ func (r *Report) merge(o *Report) {
 
 // run carries one Apply's shared state.
 type run struct {
-	f      *Flow
-	total  int
-	done   atomic.Int64
-	mu     sync.Mutex
-	report *Report
-	audit  []*store.Event
-	pool   *pool // Apply's workers; nil outside Apply
+	f       *Flow
+	total   int
+	done    atomic.Int64
+	mu      sync.Mutex
+	report  *Report
+	audit   []*store.Event // event-log lines not written yet
+	writing sync.WaitGroup // chunks of them being written
+	pool    *pool          // Apply's workers; nil outside Apply
 }
 
 func (f *Flow) newRun(total int) *run {
@@ -249,9 +250,7 @@ func (r *run) finish(d *Decision, e Event) {
 	r.emit(e)
 	r.mu.Lock()
 	r.report.add(Outcome{Source: d.Source, Action: d.Action, Result: e.Kind, Target: e.Target, Key: e.Key, URL: e.URL, Fields: e.Fields, Reason: e.Reason, Err: e.Err, RetryAt: e.RetryAt})
-	if ev := r.f.auditEvent(e); ev != nil {
-		r.audit = append(r.audit, ev)
-	}
+	r.record(e)
 	r.mu.Unlock()
 }
 
@@ -280,10 +279,31 @@ func (r *run) note(e Event) {
 	case EventConflict:
 		r.report.Conflicts++
 	}
-	if ev := r.f.auditEvent(e); ev != nil {
-		r.audit = append(r.audit, ev)
-	}
+	r.record(e)
 	r.mu.Unlock()
+}
+
+// auditChunk is how many event-log lines a run gathers before writing them
+// while it goes on: writing them all at the end would stall the store's
+// writer (one at a time in SQLite) for a whole batch's worth at once.
+const auditChunk = 64
+
+// record adds e's line to the event log; r.mu must be held.
+func (r *run) record(e Event) {
+	ev := r.f.auditEvent(e)
+	if ev == nil {
+		return
+	}
+	r.audit = append(r.audit, ev)
+	if len(r.audit) >= auditChunk {
+		chunk := r.audit
+		r.audit = nil
+		r.writing.Add(1)
+		go func() {
+			defer r.writing.Done()
+			r.writeAudit(chunk)
+		}()
+	}
 }
 
 // auditEvent turns an outcome into a line of the store's event log, or nil
@@ -302,14 +322,21 @@ func (f *Flow) auditEvent(e Event) *store.Event {
 	return ev
 }
 
-// flushAudit appends the run's outcomes to the store's event log in one
-// write. The log is an audit trail, not state: if the write fails the sync
-// has still happened, so the failure goes to the observer, not the caller.
+// flushAudit writes the run's event-log lines not written yet and waits for
+// the chunks being written. The log is an audit trail, not state: if a
+// write fails the sync has still happened, so the failure goes to the
+// observer, not the caller.
 func (r *run) flushAudit() {
 	r.mu.Lock()
 	evs := r.audit
 	r.audit = nil
 	r.mu.Unlock()
+	r.writeAudit(evs)
+	r.writing.Wait()
+}
+
+// writeAudit appends lines to the event log.
+func (r *run) writeAudit(evs []*store.Event) {
 	if len(evs) == 0 {
 		return
 	}
