@@ -167,3 +167,40 @@ func TestPushTargetWritesBackConcurrently(t *testing.T) {
 	assert.Equal(t, n, rep.WroteBack, rep.Summary())
 	assert.Len(t, rep.Outcomes, n, "one outcome per ticket")
 }
+
+// A target that cannot update calls an item whose ticket would not change
+// unchanged (no event-log line on every pass), and one whose ticket would
+// change "created once".
+func TestCreateOnlyTargetTellsUnchangedFromNotUpdated(t *testing.T) {
+	t.Parallel()
+	mem := trackertest.NewMemory("jira", trackertest.WithPriorities("Highest", "High", "Medium", "Low"))
+	target := struct {
+		tracker.Tracker
+		tracker.Creator
+		tracker.MarkerFinder
+	}{mem, mem, mem}
+	st := memory.New()
+	f, err := syncer.New(syncer.Config{Name: "once", SourceKind: "extrahop", Target: target, Mapping: s3Mapping(t), Store: st})
+	require.NoError(t, err)
+	ctx := context.Background()
+	item := &tracker.Issue{ID: "7", Summary: "Port scan", Fields: map[string]any{"risk_score": int64(60)}, Updated: time.Now()}
+	rep, err := f.Push(ctx, item)
+	require.NoError(t, err)
+	require.Equal(t, 1, rep.Created)
+	events, err := st.ListEvents(ctx, "once", 0, 100)
+	require.NoError(t, err)
+
+	rep, err = f.Push(ctx, item)
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Unchanged, rep.Summary())
+	again, err := st.ListEvents(ctx, "once", 0, 100)
+	require.NoError(t, err)
+	assert.Len(t, again, len(events), "no event-log line for an unchanged item")
+
+	changed := item.Clone()
+	changed.Summary, changed.Updated = "Port scan, then brute force", item.Updated.Add(time.Second)
+	rep, err = f.Push(ctx, changed)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]int{syncer.ReasonNoUpdate: 1}, rep.Skips, rep.Summary())
+	assert.Equal(t, 1, mem.Len(), "nothing created or written")
+}

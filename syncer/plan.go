@@ -212,13 +212,17 @@ func (f *Flow) decide(item *tracker.Issue, link *store.Link) *Decision {
 		d.Action, d.Reason = ActionSkip, ReasonRuleNotMatched+": "+res.Reason
 		return d
 	}
-	if f.updater != nil {
-		for name, v := range res.Owned {
-			if link.FieldHashes[targetPrefix+name] != hashValue(v) {
-				d.Fields = append(d.Fields, name)
-			}
+	for name, v := range res.Owned {
+		if link.FieldHashes[targetPrefix+name] != hashValue(v) {
+			d.Fields = append(d.Fields, name)
 		}
-		slices.Sort(d.Fields)
+	}
+	slices.Sort(d.Fields)
+	// A target that cannot update has its tickets created once: a changed
+	// field is not written, and the item says so rather than "unchanged".
+	noUpdate := f.updater == nil && len(d.Fields) > 0
+	if noUpdate {
+		d.Fields = nil
 	}
 	if res.Transition != nil && f.trans != nil && link.FieldHashes[keyTargetStatus] != hashValue(res.Transition) {
 		d.Transition = res.Transition
@@ -232,7 +236,7 @@ func (f *Flow) decide(item *tracker.Issue, link *store.Link) *Decision {
 	}
 	if len(d.Fields) == 0 && d.Transition == nil && !d.WriteBack && !d.Comments {
 		d.Action, d.Reason = ActionSkip, ReasonUnchanged
-		if f.updater == nil && len(res.Owned) > 0 {
+		if noUpdate {
 			d.Reason = ReasonNoUpdate
 		}
 		return d

@@ -36,9 +36,10 @@ type Outcome struct {
 // written this run, whatever its result.
 type Report struct {
 	Flow string
-	// Outcomes lists what happened to each item, in order, up to
-	// MaxOutcomes of them; the counts below always cover every item, so a
-	// run over any number of items keeps a report of bounded size.
+	// Outcomes lists what happened to each item that was not simply
+	// unchanged, in order, up to MaxOutcomes of them; the counts below
+	// always cover every item, so a run over any number of items keeps a
+	// report of bounded size. Observers see every outcome as it happens.
 	Outcomes []Outcome
 	// OutcomesDropped counts the outcomes past MaxOutcomes that were only
 	// counted.
@@ -132,11 +133,14 @@ func (r *Report) Summary() string {
 }
 
 // MaxOutcomes bounds Report.Outcomes.
-const MaxOutcomes = 5000
+const MaxOutcomes = 1000
 
-// add lists and counts one item's outcome.
+// add lists and counts one item's outcome. Unchanged items, the bulk of
+// every poll's overlap, are counted only.
 func (r *Report) add(o Outcome) {
-	r.list(o)
+	if o.Result != EventSkipped || o.Reason != ReasonUnchanged {
+		r.list(o)
+	}
 	switch o.Result {
 	case EventCreated:
 		r.Created++

@@ -264,11 +264,11 @@ func (r *reader) read(ctx context.Context, from time.Time) page {
 		}
 	}
 	pg.last = pg.batch[len(pg.batch)-1].Updated
-	// Versions older than a minute before where the next round starts
-	// are not read again (a search's time filter is at worst per minute):
-	// forget them, so the map stays as small as a batch or two.
+	// The next round's search returns items updated at or after pg.last
+	// (tracker.Query.UpdatedSince): older versions cannot come again, so
+	// they are forgotten and the map holds only the last update time's.
 	for id, v := range r.seen {
-		if v.Before(pg.last.Add(-time.Minute)) {
+		if v.Before(pg.last) {
 			delete(r.seen, id)
 		}
 	}

@@ -166,7 +166,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if err != nil {
 		return err
 	}
-	if err := printResult(ctx, stdout, target, res); err != nil {
+	if err := printResult(ctx, stdout, target, res, progress.Skips()); err != nil {
 		return err
 	}
 	if err := demo.Unfinished(res); err != nil || !onFake {
@@ -264,7 +264,7 @@ func status(t *tracker.TransitionTarget) string {
 
 // printResult lists the tickets made or changed, with their key, link,
 // priority and status as Jira has them now, and the findings skipped.
-func printResult(ctx context.Context, w io.Writer, target *jira.Adapter, res *syncer.Report) error {
+func printResult(ctx context.Context, w io.Writer, target *jira.Adapter, res *syncer.Report, skips map[string]int) error {
 	done := slices.DeleteFunc(slices.Clone(res.Outcomes), func(o syncer.Outcome) bool {
 		return o.Result != syncer.EventCreated && o.Result != syncer.EventAdopted && o.Result != syncer.EventUpdated
 	})
@@ -303,7 +303,7 @@ func printResult(ctx context.Context, w io.Writer, target *jira.Adapter, res *sy
 		fmt.Fprintln(w, "   Remediated → Done, False Positive → Done with resolution Won't Do)")
 		fmt.Fprintf(w, "\nLinks:\n%s\n", strings.Join(links, "\n"))
 	}
-	if skips := demo.Skips(res); len(skips) > 0 {
+	if len(skips) > 0 {
 		named := map[string]int{}
 		for r, n := range skips {
 			named[explainSkip(r, nil)] += n

@@ -324,7 +324,7 @@ func (d *demoRun) printFirst(ctx context.Context, rep *syncer.Report) error {
 		fmt.Fprintf(w, "\nWrote back onto %s.\n", demo.Plural(rep.WrittenBack, "detection"))
 	}
 
-	if skips := skipReasons(rep); len(skips) > 0 {
+	if skips := skipReasons(d.progress); len(skips) > 0 {
 		fmt.Fprintf(w, "\nSkipped %s:\n", demo.Plural(demo.Total(skips), "detection"))
 		demo.PrintSkips(w, "  ", skips)
 	}
@@ -429,9 +429,9 @@ func compareKeys(a, b string) int {
 
 // skipReasons turns the engine's skip reasons into words: the mapping's
 // rule on the risk score reads "rule did not match: …".
-func skipReasons(rep *syncer.Report) map[string]int {
+func skipReasons(p *demo.Progress) map[string]int {
 	out := map[string]int{}
-	for reason, n := range demo.Skips(rep) {
+	for reason, n := range p.Skips() {
 		out[explainSkip(reason)] += n
 	}
 	return out

@@ -434,7 +434,7 @@ func (d *demoRun) fileTickets(ctx context.Context) error {
 		}
 		fmt.Fprintf(w, "  %-8s %-11s %-9s → %-7s %-5s %-8s parent %-7s assignee %s\n", inc.ID, field(inc, "application"), field(inc, "severity"), t.Key, t.Type, t.Priority, parent, who)
 	}
-	if skips := skipReasons(rep); len(skips) > 0 {
+	if skips := skipReasons(d.progress); len(skips) > 0 {
 		fmt.Fprintf(w, "Skipped %s:\n", demo.Plural(demo.Total(skips), "incident"))
 		demo.PrintSkips(w, "  ", skips)
 	}
@@ -778,9 +778,9 @@ func field(is *tracker.Issue, name string) string {
 }
 
 // skipReasons drops the engine's prefix from the spec's own reasons.
-func skipReasons(rep *syncer.Report) map[string]int {
+func skipReasons(p *demo.Progress) map[string]int {
 	out := map[string]int{}
-	for reason, n := range demo.Skips(rep) {
+	for reason, n := range p.Skips() {
 		if reason == syncer.ReasonUnchanged {
 			reason = "unchanged since the last run"
 		}

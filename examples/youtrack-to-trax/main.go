@@ -122,7 +122,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if err != nil {
 		return err
 	}
-	if err := printPosted(ctx, stdout, sys, rep); err != nil {
+	if err := printPosted(ctx, stdout, sys, rep, progress.Skips()); err != nil {
 		return err
 	}
 	if sys.yt == nil {
@@ -247,7 +247,7 @@ func adapters(ytURL, traxURL string, ytOpts []youtrack.Option, traxOpts []trax.O
 
 // printPosted lists the records posted, with the issue each came from and
 // its Reported date, and the issues skipped and why.
-func printPosted(ctx context.Context, w io.Writer, sys *systems, rep *syncer.Report) error {
+func printPosted(ctx context.Context, w io.Writer, sys *systems, rep *syncer.Report, skips map[string]int) error {
 	var posted []syncer.Outcome
 	for _, o := range rep.Outcomes {
 		if o.Result == syncer.EventCreated || o.Result == syncer.EventAdopted {
@@ -293,7 +293,7 @@ func printPosted(ctx context.Context, w io.Writer, sys *systems, rep *syncer.Rep
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if skips := demo.Skips(rep); len(skips) > 0 {
+	if len(skips) > 0 {
 		named := map[string]int{}
 		for r, n := range skips {
 			named[explainSkip(r)] += n

@@ -27,7 +27,9 @@ import (
 //	syncing  [##########..........]  100/200
 //
 // redrawn in place with a carriage return. Call Finish when the run ends.
-// It is safe for concurrent use, as observers must be.
+// It also tallies, per item, whether the run acted on it and why it was
+// skipped: see [Progress.Skips]. It is safe for concurrent use, as
+// observers must be.
 type Progress struct {
 	w      io.Writer
 	labels []string
@@ -38,6 +40,10 @@ type Progress struct {
 	total int
 	pass  int // bars drawn since Finish
 	drew  bool
+
+	acted  map[tracker.Ref]bool   // items the run did something to
+	reason map[tracker.Ref]string // the first skip reason of each item
+	skips  map[string]int         // the last finished run's, by reason
 }
 
 // barWidth is the number of cells in the bar.
@@ -53,20 +59,21 @@ func NewProgress(w io.Writer, labels ...string) *Progress {
 	return &Progress{w: w, labels: labels, last: -1}
 }
 
-// Observer returns p as a flow's observer when show is set and p writes to
-// a terminal, and nil otherwise: in a log file a bar redrawn in place
-// would be noise.
+// Observer returns p as a flow's observer. It draws the bar only when show
+// is set and p writes to a terminal: in a log file a bar redrawn in place
+// would be noise. It always tallies.
 func (p *Progress) Observer(show bool) syncer.Observer {
 	if show && terminal(p.w) {
 		return p
 	}
-	return nil
+	return syncer.ObserverFunc(p.tally)
 }
 
-// Observe redraws the bar from the event's Done and Total. A change of
-// Total starts a new bar on the next line: RunOnce makes a second pass over
-// the target's tickets when it writes back on change.
+// Observe tallies the event and redraws the bar from its Done and Total. A
+// change of Total starts a new bar on the next line: RunOnce makes a second
+// pass over the target's tickets when it writes back on change.
 func (p *Progress) Observe(e syncer.Event) {
+	p.tally(e)
 	if e.Total <= 0 {
 		return
 	}
@@ -89,14 +96,50 @@ func (p *Progress) Observe(e syncer.Event) {
 	fmt.Fprintf(p.w, "\r%-*s  [%s%s]  %d/%d", p.width(), label, strings.Repeat("#", cells), strings.Repeat(".", barWidth-cells), e.Done, e.Total)
 }
 
-// Finish ends the bar's line, if a bar was drawn, and readies the bar for
-// the next run.
+// tally records what the event says of its item.
+func (p *Progress) tally(e syncer.Event) {
+	if e.Source.IsZero() {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.acted == nil {
+		p.acted, p.reason = map[tracker.Ref]bool{}, map[tracker.Ref]string{}
+	}
+	if e.Kind != syncer.EventSkipped {
+		p.acted[e.Source] = true
+		return
+	}
+	if _, ok := p.reason[e.Source]; !ok {
+		p.reason[e.Source] = e.Reason
+	}
+}
+
+// Skips counts the items of the run last finished that were only skipped,
+// by reason. A run that polls the target too (write-back on change) sees
+// an item twice, once per pass; an item that was created, updated or
+// written back in one pass is not counted as skipped.
+func (p *Progress) Skips() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return maps.Clone(p.skips)
+}
+
+// Finish ends the bar's line, if a bar was drawn, keeps the run's tally
+// for Skips, and readies the bar for the next run.
 func (p *Progress) Finish() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.drew {
 		fmt.Fprintln(p.w)
 	}
+	p.skips = map[string]int{}
+	for src, r := range p.reason {
+		if !p.acted[src] {
+			p.skips[r]++
+		}
+	}
+	p.acted, p.reason = nil, nil
 	p.last, p.done, p.total, p.pass, p.drew = -1, 0, 0, 0, false
 }
 
@@ -107,31 +150,6 @@ func (p *Progress) width() int {
 		n = max(n, len(l))
 	}
 	return n
-}
-
-// Skips counts the items of rep that were only skipped, by reason. A run
-// that polls the target too (write-back on change) reports an item twice,
-// once per pass; an item that was created, updated or written back in one
-// pass is not counted as skipped.
-func Skips(rep *syncer.Report) map[string]int {
-	acted := map[tracker.Ref]bool{}
-	reason := map[tracker.Ref]string{}
-	for _, o := range rep.Outcomes {
-		if o.Result != syncer.EventSkipped {
-			acted[o.Source] = true
-			continue
-		}
-		if _, seen := reason[o.Source]; !seen {
-			reason[o.Source] = o.Reason
-		}
-	}
-	out := map[string]int{}
-	for src, r := range reason {
-		if !acted[src] {
-			out[r]++
-		}
-	}
-	return out
 }
 
 // PrintSkips prints skip reasons with their counts, most frequent first,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"io"
 	"path/filepath"
 	"testing"
 	"time"
@@ -50,14 +51,20 @@ func TestProgressDrawsEachPercentOnceAndStartsANewBarPerPass(t *testing.T) {
 func TestSkipsCountsItemsOnlySkipped(t *testing.T) {
 	t.Parallel()
 	ref := func(id string) tracker.Ref { return tracker.Ref{Tracker: "extrahop", ID: id} }
-	rep := &syncer.Report{Outcomes: []syncer.Outcome{
-		{Source: ref("1"), Result: syncer.EventCreated},
-		{Source: ref("1"), Result: syncer.EventSkipped, Reason: syncer.ReasonUnchanged}, // the target pass
-		{Source: ref("2"), Result: syncer.EventSkipped, Reason: "rule did not match"},
-		{Source: ref("3"), Result: syncer.EventSkipped, Reason: "rule did not match"},
-		{Source: ref("4"), Result: syncer.EventSkipped, Reason: syncer.ReasonUnchanged},
-	}}
-	skips := Skips(rep)
+	p := NewProgress(io.Discard)
+	obs := p.Observer(false) // no bar, still a tally
+	for _, e := range []syncer.Event{
+		{Source: ref("1"), Kind: syncer.EventCreated},
+		{Source: ref("1"), Kind: syncer.EventSkipped, Reason: syncer.ReasonUnchanged}, // the target pass
+		{Source: ref("2"), Kind: syncer.EventSkipped, Reason: "rule did not match"},
+		{Source: ref("3"), Kind: syncer.EventSkipped, Reason: "rule did not match"},
+		{Source: ref("4"), Kind: syncer.EventSkipped, Reason: syncer.ReasonUnchanged},
+	} {
+		obs.Observe(e)
+	}
+	assert.Empty(t, p.Skips(), "counted when the run is finished")
+	p.Finish()
+	skips := p.Skips()
 	assert.Equal(t, map[string]int{"rule did not match": 2, syncer.ReasonUnchanged: 1}, skips)
 	assert.Equal(t, 3, Total(skips))
 
@@ -181,9 +188,15 @@ func TestJiraAuth(t *testing.T) {
 	}
 }
 
-func TestProgressObserverOnlyOnATerminal(t *testing.T) {
+func TestProgressDrawsOnlyOnATerminal(t *testing.T) {
 	t.Parallel()
-	p := NewProgress(&bytes.Buffer{})
-	assert.Nil(t, p.Observer(true), "a buffer is no terminal")
-	assert.Nil(t, p.Observer(false))
+	var b bytes.Buffer
+	p := NewProgress(&b)
+	for _, show := range []bool{true, false} {
+		obs := p.Observer(show)
+		require.NotNil(t, obs, "the tally is always kept")
+		obs.Observe(syncer.Event{Done: 1, Total: 2})
+	}
+	p.Finish()
+	assert.Empty(t, b.String(), "a buffer is no terminal: no bar")
 }
