@@ -126,7 +126,7 @@ func benchS3(b *testing.B, items int, latency time.Duration, concurrency int, op
 		} else {
 			flow, err := syncer.New(syncer.Config{
 				Name: "bench", Source: f.source, Target: f.target, Mapping: s3Mapping(b),
-				Store: st, Concurrency: concurrency,
+				Store: st, Concurrency: concurrency, BatchSize: envInt("TRACKBRIDGE_BENCH_BATCH", 500),
 			})
 			require.NoError(b, err)
 			rep, err := flow.RunOnce(ctx)

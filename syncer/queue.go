@@ -69,7 +69,7 @@ func (f *Flow) ReadBatch(ctx context.Context, side store.Side, after *Batch) (*B
 			from = cur.Time.Add(-f.cfg.Overlap)
 		}
 	}
-	pg := r.read(ctx, from)
+	pg := r.read(ctx, from, f.cfg.BatchSize)
 	if pg.err != nil {
 		return nil, fmt.Errorf("syncer: flow %q: polling %s: %w", f.cfg.Name, side, pg.err)
 	}

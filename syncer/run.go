@@ -205,12 +205,17 @@ type reader struct {
 // stays at most two batches ahead of the receiver: one waiting, one being
 // read. The channel closes after a batch that is not full, an error, or
 // when ctx ends.
+//
+// The first batch is small, four items per worker, so that work starts
+// after a short read while the next, full batch is read and planned.
 func (r *reader) ahead(ctx context.Context, from time.Time, plan bool) <-chan page {
 	out := make(chan page, 1)
 	go func() {
 		defer close(out)
+		size := min(r.f.cfg.BatchSize, 4*r.f.cfg.Concurrency)
 		for {
-			pg := r.read(ctx, from)
+			pg := r.read(ctx, from, size)
+			size = r.f.cfg.BatchSize
 			if pg.err == nil && plan && len(pg.batch) > 0 {
 				pg.plan, pg.err = r.f.Plan(ctx, pg.batch...)
 			}
@@ -228,14 +233,17 @@ func (r *reader) ahead(ctx context.Context, from time.Time, plan bool) <-chan pa
 	return out
 }
 
-// read reads a search from from until it has BatchSize items not handed
-// on before. A full batch leaves out its trailing items that share the
+// read reads a search from from until it has size items not handed on
+// before. A full batch leaves out its trailing items that share the
 // last one's update time (unless that is all of them): the next round
 // starts at that time and reads them whole, so a round never reads a page
 // only to look one item ahead.
-func (r *reader) read(ctx context.Context, from time.Time) page {
+func (r *reader) read(ctx context.Context, from time.Time, size int) page {
 	q := r.base
 	q.UpdatedSince = from
+	if q.PageSize > size {
+		q.PageSize = size
+	}
 	var pg page
 	for it, err := range r.s.SearchIssues(ctx, q) {
 		if err != nil {
@@ -245,7 +253,7 @@ func (r *reader) read(ctx context.Context, from time.Time) page {
 			continue
 		}
 		pg.batch = append(pg.batch, it)
-		if len(pg.batch) >= r.f.cfg.BatchSize {
+		if len(pg.batch) >= size {
 			pg.full = true
 			break
 		}
