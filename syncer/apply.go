@@ -17,14 +17,30 @@ import (
 // and writeBack (writeback.go); failures are retried or parked in
 // failure.go and every outcome lands in the [Report] (report.go).
 func (f *Flow) Apply(ctx context.Context, p *Plan) (*Report, error) {
+	// A bulk's follow-ups spread over all workers, so a run with bulks
+	// starts Concurrency of them.
+	workers := min(f.cfg.Concurrency, max(len(p.Decisions), 1))
+	if f.bulk != nil {
+		workers = f.cfg.Concurrency
+	}
+	pl := newPool(workers)
+	defer pl.wait()
+	return f.finishApply(ctx, f.startApply(ctx, p, pl))
+}
+
+// startApply starts applying p on the workers of pl and returns its run;
+// finishApply waits for it. Runs of several batches may share a pool, so
+// that the next batch's work fills workers the last one's tail leaves
+// idle.
+func (f *Flow) startApply(ctx context.Context, p *Plan, pl *pool) *run {
 	r := f.newRun(len(p.Decisions))
-	defer r.flushAudit()
+	r.pool = pl
 	if err := f.breakerErr(); err != nil {
 		for _, d := range p.Decisions {
 			r.finish(d, Event{Kind: EventSkipped, Reason: ReasonCircuitOpen, Err: err})
 		}
 		r.report.Err = err
-		return r.report, err
+		return r
 	}
 	var units [][]*Decision
 	var creates []*Decision
@@ -46,15 +62,8 @@ func (f *Flow) Apply(ctx context.Context, p *Plan) (*Report, error) {
 		units = append(units, creates[:n])
 		creates = creates[n:]
 	}
-	// A bulk's follow-ups spread over all workers, so a run with bulks
-	// starts Concurrency of them.
-	workers := min(f.cfg.Concurrency, max(len(units), 1))
-	if f.bulk != nil {
-		workers = f.cfg.Concurrency
-	}
-	r.pool = newPool(workers)
 	for _, u := range units {
-		r.pool.add(false, func() {
+		r.queue(false, func() {
 			if len(u) > 1 || (u[0].Action == ActionCreate && f.bulk != nil && !u[0].Replace) {
 				f.bulkCreate(ctx, r, u)
 			} else {
@@ -62,7 +71,14 @@ func (f *Flow) Apply(ctx context.Context, p *Plan) (*Report, error) {
 			}
 		})
 	}
-	r.pool.wait()
+	return r
+}
+
+// finishApply waits for a run startApply began, follow-ups included, and
+// returns its report.
+func (f *Flow) finishApply(ctx context.Context, r *run) (*Report, error) {
+	r.pending.Wait()
+	r.flushAudit()
 	if r.report.Err == nil {
 		if err := f.breakerErr(); err != nil {
 			r.report.Err = err

@@ -204,3 +204,114 @@ func TestCreateOnlyTargetTellsUnchangedFromNotUpdated(t *testing.T) {
 	assert.Equal(t, map[string]int{syncer.ReasonNoUpdate: 1}, rep.Skips, rep.Summary())
 	assert.Equal(t, 1, mem.Len(), "nothing created or written")
 }
+
+// A batch starts while the one before finishes: the first batch's first
+// create waits until a create of the second batch has begun, which would
+// never happen if batches ran one after another.
+func TestNextBatchFillsWorkersTheLastOneLeavesIdle(t *testing.T) {
+	t.Parallel()
+	var creates atomic.Int32
+	fifth := make(chan struct{})
+	var waitErr error
+	dst := trackertest.NewMemory("jira", trackertest.WithPriorities("Highest", "High", "Medium", "Low"),
+		trackertest.WithHook(func(ctx context.Context, op string) error {
+			if op != trackertest.OpCreateIssue && op != trackertest.OpCreateIssues {
+				return nil
+			}
+			switch creates.Add(1) {
+			case 1:
+				waitErr = waitFor(ctx, fifth, "a create of the second batch")
+			case 5:
+				close(fifth)
+			}
+			return nil
+		}))
+	src := trackertest.NewMemory("extrahop")
+	e := &env{src: src, dst: dst}
+	for i := range 8 {
+		e.detection(t, fmt.Sprintf("detection %d", i), 60)
+	}
+	f, err := syncer.New(syncer.Config{Name: "s3", Source: src, Target: dst, Mapping: s3Mapping(t), Store: memory.New(),
+		BatchSize: 4, Concurrency: 4, BulkSize: 1})
+	require.NoError(t, err)
+
+	rep, err := f.RunOnce(context.Background())
+
+	require.NoError(t, err)
+	require.NoError(t, waitErr, "the second batch started while the first finished")
+	assert.Equal(t, 8, rep.Created, rep.Summary())
+	assert.True(t, rep.Clean())
+}
+
+// Items whose echoes (the write-back's new versions) land in the next
+// batch wait for the batch holding them: small batches over many items
+// end clean, with no item deferred to the engine's own work and one
+// ticket each.
+func TestEchoesInTheNextBatchWaitForTheirItem(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *syncer.Config) { c.BatchSize = 3; c.Concurrency = 4 })
+	for i := range 30 {
+		e.detection(t, fmt.Sprintf("detection %d", i), 60)
+	}
+	rep, err := e.flow.RunOnce(context.Background())
+	require.NoError(t, err)
+	assert.True(t, rep.Clean(), rep.Summary())
+	assert.Zero(t, rep.Deferred, rep.Summary())
+	assert.Equal(t, 30, rep.Created)
+	assert.Len(t, e.tickets(t), 30)
+}
+
+// An item changed while the batch holding it is still being applied comes
+// again in the next batch; it waits for the first to finish instead of
+// being deferred to the engine's own work in flight.
+func TestItemInTwoBatchesWaitsForTheFirst(t *testing.T) {
+	t.Parallel()
+	var src *trackertest.Memory
+	var searches atomic.Int32
+	var x string // the item changed between the first and second read
+	src = trackertest.NewMemory("extrahop", trackertest.WithHook(func(ctx context.Context, op string) error {
+		if op == trackertest.OpSearchIssues && searches.Add(1) == 2 {
+			title := "changed while the first batch is applied"
+			return src.UpdateIssue(ctx, x, &tracker.Change{Summary: &title})
+		}
+		return nil
+	}))
+	// Every create waits until three are in flight: the first batch's two
+	// (a full read of three gives its last item back to the next round)
+	// and the second batch's new item, so the first batch is still being
+	// applied when the second starts.
+	three := make(chan struct{})
+	var creates atomic.Int32
+	var waitErr atomic.Value
+	dst := trackertest.NewMemory("jira", trackertest.WithPriorities("Highest", "High", "Medium", "Low"),
+		trackertest.WithHook(func(ctx context.Context, op string) error {
+			if op != trackertest.OpCreateIssue {
+				return nil
+			}
+			switch n := creates.Add(1); {
+			case n == 3:
+				close(three)
+			case n < 3:
+				if err := waitFor(ctx, three, "three creates in flight"); err != nil {
+					waitErr.Store(err)
+				}
+			}
+			return nil
+		}))
+	e := &env{src: src, dst: dst}
+	e.detection(t, "a", 60)
+	x = e.detection(t, "x", 60).ID
+	e.detection(t, "d", 60)
+	f, err := syncer.New(syncer.Config{Name: "s3", Source: src, Target: dst, Mapping: s3Mapping(t), Store: memory.New(),
+		BatchSize: 3, Concurrency: 5, BulkSize: 1})
+	require.NoError(t, err)
+
+	rep, err := f.RunOnce(context.Background())
+
+	require.NoError(t, err)
+	assert.Nil(t, waitErr.Load())
+	assert.Zero(t, rep.Deferred, rep.Summary())
+	assert.True(t, rep.Clean(), rep.Summary())
+	assert.Equal(t, 3, rep.Created, rep.Summary())
+	assert.Equal(t, 3, dst.Len())
+}

@@ -85,5 +85,15 @@ func (r *run) spawn(fn func()) {
 		fn()
 		return
 	}
-	r.pool.add(true, fn)
+	r.queue(true, fn)
+}
+
+// queue queues a piece of the run's work on its pool, counted in
+// r.pending.
+func (r *run) queue(followUp bool, fn func()) {
+	r.pending.Add(1)
+	r.pool.add(followUp, func() {
+		defer r.pending.Done()
+		fn()
+	})
 }

@@ -228,6 +228,7 @@ type run struct {
 	audit   []*store.Event // event-log lines not written yet
 	writing sync.WaitGroup // chunks of them being written
 	pool    *pool          // Apply's workers; nil outside Apply
+	pending sync.WaitGroup // the run's work on pool, follow-ups included
 }
 
 func (f *Flow) newRun(total int) *run {

@@ -78,10 +78,9 @@ func (f *Flow) Run(ctx context.Context, interval time.Duration) error {
 // not grow with the number of items. Item versions already handled in this
 // poll are not handed on again.
 //
-// Reading and planning run ahead of applying, by up to two batches: while
-// one batch is applied, the next waits planned and the one after is read.
-// An item planned while an earlier batch holding it was still being
-// applied is planned again before it is applied.
+// Reading runs ahead of applying: while one batch is applied, the next
+// waits read and the one after is being read. On the source side a batch
+// starts while the one before finishes (see applySource).
 //
 // An unclean round (a failure, an item deferred to another engine's lease)
 // ends the poll without moving the cursor past it, so nothing is skipped.
@@ -101,90 +100,144 @@ func (f *Flow) poll(ctx context.Context, base tracker.Query, side store.Side, s 
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	r := &reader{f: f, s: s, base: base, seen: map[string]time.Time{}}
-	ahead := r.ahead(ctx, from, side == store.SideSource)
+	ahead := r.ahead(ctx, from)
 	defer func() {
 		cancel()
 		for range ahead { // let the reader end
 		}
 	}()
-	var applied map[string]bool // ids of the batch applied last
-	for pg := range ahead {
-		if pg.err != nil {
-			total.Err = fmt.Errorf("syncer: flow %q: polling %s: %w", f.cfg.Name, side, pg.err)
-			return total, total.Err
-		}
-		if len(pg.batch) > 0 {
-			var rep *Report
-			var err error
-			if side == store.SideSource {
-				if err = f.replan(ctx, pg.plan, applied); err == nil {
-					rep, err = f.Apply(ctx, pg.plan)
-				}
-			} else {
-				rep, err = f.PushTarget(ctx, pg.batch...)
-			}
-			total.merge(rep)
-			if err != nil {
-				if total.Err == nil {
-					total.Err = err
-				}
-				return total, err
-			}
-			if !rep.Clean() {
-				return total, nil
-			}
-		}
-		applied = make(map[string]bool, len(pg.batch))
-		newest := cur.Time
-		for _, it := range pg.batch {
-			applied[it.ID] = true
-			if it.Updated.After(newest) {
-				newest = it.Updated
-			}
-		}
-		if newest.After(cur.Time) {
-			if err := f.advance(ctx, cur, newest); err != nil {
-				total.Err = err
-				return total, err
-			}
-		}
+	if side == store.SideSource {
+		err = f.applySource(ctx, ahead, cur, total)
+	} else {
+		err = f.applyTarget(ctx, ahead, cur, total)
 	}
-	return total, nil
+	if err != nil && total.Err == nil {
+		total.Err = err
+	}
+	return total, err
 }
 
-// replan plans again the decisions of p whose items were in the batch
-// applied last: p was made while that batch was being applied, so their
-// links may have changed since.
-func (f *Flow) replan(ctx context.Context, p *Plan, applied map[string]bool) error {
-	var items []*tracker.Issue
-	for _, d := range p.Decisions {
-		if applied[d.Source.ID] && d.Item != nil {
-			items = append(items, d.Item)
+// batchRun is a source batch being applied: its items, and the runs
+// applying them (two when some of its items waited for the batch before).
+type batchRun struct {
+	items []*tracker.Issue
+	ids   map[string]bool
+	runs  []*run
+}
+
+// applySource applies the batches a poll reads from the source. A batch
+// starts while the one before finishes, on the same workers, so that its
+// work fills the workers the last one's tail leaves idle. Items the batch
+// before still holds wait for it and are planned once it is done, so no
+// plan rests on a link that work in flight may change. The cursor moves
+// past a batch only once it, and every batch before it, applied cleanly.
+func (f *Flow) applySource(ctx context.Context, ahead <-chan page, cur *store.Cursor, total *Report) error {
+	pl := newPool(f.cfg.Concurrency)
+	defer pl.wait()
+	// finish waits for b's runs, merges their reports, and reports
+	// whether b applied cleanly.
+	finish := func(b *batchRun) (bool, error) {
+		if b == nil {
+			return true, nil
 		}
+		clean := true
+		var first error
+		for _, r := range b.runs {
+			rep, err := f.finishApply(ctx, r)
+			total.merge(rep)
+			if err != nil && first == nil {
+				first = err
+			}
+			clean = clean && rep.Clean()
+		}
+		return clean && first == nil, first
 	}
-	if len(items) == 0 {
-		return nil
+	var prev *batchRun
+	for pg := range ahead {
+		if pg.err != nil {
+			_, _ = finish(prev)
+			return fmt.Errorf("syncer: flow %q: polling %s: %w", f.cfg.Name, store.SideSource, pg.err)
+		}
+		b := &batchRun{items: pg.batch, ids: make(map[string]bool, len(pg.batch))}
+		var now, held []*tracker.Issue
+		for _, it := range pg.batch {
+			b.ids[it.ID] = true
+			if prev != nil && prev.ids[it.ID] {
+				held = append(held, it)
+			} else {
+				now = append(now, it)
+			}
+		}
+		if len(now) > 0 {
+			p, err := f.Plan(ctx, now...)
+			if err != nil {
+				_, _ = finish(prev)
+				return err
+			}
+			b.runs = append(b.runs, f.startApply(ctx, p, pl))
+		}
+		ok, err := finish(prev)
+		if err != nil || !ok {
+			_, _ = finish(b)
+			return err
+		}
+		if prev != nil {
+			if err := f.advance(ctx, cur, newest(cur.Time, prev.items)); err != nil {
+				_, _ = finish(b)
+				return err
+			}
+		}
+		if len(held) > 0 {
+			p, err := f.Plan(ctx, held...)
+			if err != nil {
+				_, _ = finish(b)
+				return err
+			}
+			b.runs = append(b.runs, f.startApply(ctx, p, pl))
+		}
+		prev = b
 	}
-	again, err := f.Plan(ctx, items...)
-	if err != nil {
+	ok, err := finish(prev)
+	if err != nil || !ok || prev == nil {
 		return err
 	}
-	byID := make(map[string]*Decision, len(again.Decisions))
-	for _, d := range again.Decisions {
-		byID[d.Source.ID] = d
-	}
-	for i, d := range p.Decisions {
-		if n, ok := byID[d.Source.ID]; ok {
-			p.Decisions[i] = n
+	return f.advance(ctx, cur, newest(cur.Time, prev.items))
+}
+
+// applyTarget applies the batches a poll reads from the target, one after
+// another.
+func (f *Flow) applyTarget(ctx context.Context, ahead <-chan page, cur *store.Cursor, total *Report) error {
+	for pg := range ahead {
+		if pg.err != nil {
+			return fmt.Errorf("syncer: flow %q: polling %s: %w", f.cfg.Name, store.SideTarget, pg.err)
+		}
+		if len(pg.batch) > 0 {
+			rep, err := f.PushTarget(ctx, pg.batch...)
+			total.merge(rep)
+			if err != nil || !rep.Clean() {
+				return err
+			}
+		}
+		if err := f.advance(ctx, cur, newest(cur.Time, pg.batch)); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
+// newest returns the latest of t and the items' update times.
+func newest(t time.Time, items []*tracker.Issue) time.Time {
+	for _, it := range items {
+		if it.Updated.After(t) {
+			t = it.Updated
+		}
+	}
+	return t
+}
+
 // page is one round of a poll's reading.
 type page struct {
 	batch []*tracker.Issue
-	plan  *Plan     // the batch planned, when read ahead on the source side
 	full  bool      // the batch was cut: there may be more to read
 	last  time.Time // the update time of the batch's last item
 	err   error
@@ -201,14 +254,14 @@ type reader struct {
 }
 
 // ahead reads rounds from from, each starting where the last one stopped,
-// planning each batch when plan is set, and hands them on in order. It
+// and hands them on in order. It
 // stays at most two batches ahead of the receiver: one waiting, one being
 // read. The channel closes after a batch that is not full, an error, or
 // when ctx ends.
 //
 // The first batch is small, four items per worker, so that work starts
 // after a short read while the next, full batch is read and planned.
-func (r *reader) ahead(ctx context.Context, from time.Time, plan bool) <-chan page {
+func (r *reader) ahead(ctx context.Context, from time.Time) <-chan page {
 	out := make(chan page, 1)
 	go func() {
 		defer close(out)
@@ -216,9 +269,6 @@ func (r *reader) ahead(ctx context.Context, from time.Time, plan bool) <-chan pa
 		for {
 			pg := r.read(ctx, from, size)
 			size = r.f.cfg.BatchSize
-			if pg.err == nil && plan && len(pg.batch) > 0 {
-				pg.plan, pg.err = r.f.Plan(ctx, pg.batch...)
-			}
 			select {
 			case out <- pg:
 			case <-ctx.Done():
@@ -234,10 +284,10 @@ func (r *reader) ahead(ctx context.Context, from time.Time, plan bool) <-chan pa
 }
 
 // read reads a search from from until it has size items not handed on
-// before. A full batch leaves out its trailing items that share the
-// last one's update time (unless that is all of them): the next round
-// starts at that time and reads them whole, so a round never reads a page
-// only to look one item ahead.
+// before. A full batch gives its last item, with any before it that share
+// its update time, back to the next round (unless that is all of them):
+// the next round starts at that time and reads them whole, so a round
+// never reads a page only to look one item ahead for ties.
 func (r *reader) read(ctx context.Context, from time.Time, size int) page {
 	q := r.base
 	q.UpdatedSince = from
