@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -366,18 +365,42 @@ func (c *Client) ConsoleURL(fragment string) string {
 	return c.host + "extrahop/" + fragment
 }
 
-// consoleLinkRE matches the relative console links of detection
-// descriptions: a Markdown link target starting "#/".
-var consoleLinkRE = regexp.MustCompile(`\]\((#/[^)\s]*)\)`)
-
 // absoluteLinks makes the relative console links of a detection
-// description absolute, so that they work wherever the text is shown (a
-// Jira ticket, an email).
+// description (Markdown link targets starting "#/") absolute, so that they
+// work wherever the text is shown (a Jira ticket, an email). It builds the
+// new text in one pass.
 func (c *Client) absoluteLinks(md string) string {
-	if !strings.Contains(md, "](#/") {
+	const open = "](#/"
+	i := strings.Index(md, open)
+	if i < 0 {
 		return md
 	}
-	return consoleLinkRE.ReplaceAllStringFunc(md, func(m string) string {
-		return "](" + c.ConsoleURL(m[2:len(m)-1]) + ")"
-	})
+	var b strings.Builder
+	b.Grow(len(md) + 4*(len(c.host)+len("extrahop/")))
+	for i >= 0 {
+		start := i + 2 // the '#'
+		end := start
+		for end < len(md) && md[end] != ')' && !isSpace(md[end]) {
+			end++
+		}
+		if end == len(md) || md[end] != ')' {
+			// Not a link target: keep it as it is.
+			b.WriteString(md[:start])
+			md = md[start:]
+		} else {
+			b.WriteString(md[:start])
+			b.WriteString(c.host)
+			b.WriteString("extrahop/")
+			b.WriteString(md[start:end])
+			md = md[end:]
+		}
+		i = strings.Index(md, open)
+	}
+	b.WriteString(md)
+	return b.String()
+}
+
+// isSpace reports whether c is white space as regexp's \s has it.
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
 }

@@ -176,6 +176,14 @@ type Participant struct {
 // value of an unexpected type is reported in Problems instead of failing,
 // and unknown keys are kept in Extra.
 func (p *Participant) UnmarshalJSON(data []byte) error {
+	if p.decodeFast(data) == nil {
+		return nil
+	}
+	return p.decodeLenient(data)
+}
+
+// decodeLenient decodes a participant field by field.
+func (p *Participant) decodeLenient(data []byte) error {
 	type plain struct {
 		ID             int64   `json:"id"`
 		Role           *string `json:"role"`
@@ -310,6 +318,14 @@ type detectionJSON struct {
 // in). Only an id that is not an integer fails: without it the detection
 // is nobody.
 func (d *Detection) UnmarshalJSON(data []byte) error {
+	if d.decodeFast(data) == nil {
+		return nil
+	}
+	return d.decodeLenient(data)
+}
+
+// decodeLenient decodes a detection field by field (see UnmarshalJSON).
+func (d *Detection) decodeLenient(data []byte) error {
 	var v detectionJSON
 	extra, problems, err := lenient.Decode(data, &v)
 	if err != nil {

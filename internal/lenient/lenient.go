@@ -181,12 +181,18 @@ func Decode(data []byte, v any) (extra map[string]json.RawMessage, problems []Fi
 	if json.Unmarshal(trimmed, v) == nil {
 		// Every value fitted: only the unknown keys and the problems of
 		// nested values are left to collect.
-		eachMember(trimmed, func(key string, raw []byte) {
-			if _, ok := si.field(key); !ok {
+		eachMember(trimmed, func(key []byte, escaped bool, raw []byte) {
+			if !escaped {
+				if _, ok := si.fields[string(key)]; ok { // no allocation
+					return
+				}
+			}
+			k := memberKey(key, escaped)
+			if _, ok := si.field(k); !ok {
 				if extra == nil {
 					extra = make(map[string]json.RawMessage)
 				}
-				extra[key] = append(json.RawMessage(nil), raw...)
+				extra[k] = append(json.RawMessage(nil), raw...)
 			}
 		})
 		for _, f := range si.nested {
@@ -226,27 +232,35 @@ func Decode(data []byte, v any) (extra map[string]json.RawMessage, problems []Fi
 	return extra, problems, nil
 }
 
-// eachMember calls f with every key of the valid JSON object data and the
-// raw bytes of its value, without allocating for keys free of escapes.
-func eachMember(data []byte, f func(key string, raw []byte)) {
+// eachMember calls f with every key of the valid JSON object data, as the
+// bytes between its quotes and whether they hold escapes, and the raw
+// bytes of its value. It allocates nothing.
+func eachMember(data []byte, f func(key []byte, escaped bool, raw []byte)) {
 	i := skipSpace(data, 1)
 	for i < len(data) && data[i] == '"' {
 		end, escaped := stringEnd(data, i)
-		var key string
-		if escaped {
-			_ = json.Unmarshal(data[i:end], &key)
-		} else {
-			key = string(data[i+1 : end-1])
-		}
+		key := data[i+1 : end-1]
 		i = skipSpace(data, end)
 		i = skipSpace(data, i+1) // the colon
 		vend := valueEnd(data, i)
-		f(key, data[i:vend])
+		f(key, escaped, data[i:vend])
 		i = skipSpace(data, vend)
 		if i < len(data) && data[i] == ',' {
 			i = skipSpace(data, i+1)
 		}
 	}
+}
+
+// memberKey returns a key eachMember found as a string, unescaped.
+func memberKey(key []byte, escaped bool) string {
+	if !escaped {
+		return string(key)
+	}
+	var k string
+	quoted := make([]byte, 0, len(key)+2)
+	quoted = append(append(append(quoted, '"'), key...), '"')
+	_ = json.Unmarshal(quoted, &k)
+	return k
 }
 
 func skipSpace(data []byte, i int) int {
