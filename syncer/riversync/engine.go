@@ -26,6 +26,11 @@ type EngineConfig struct {
 	Schema string
 	// Workers is how many jobs this replica runs at once (default 16).
 	Workers int
+	// FetchCooldown is the least time between two fetches of new jobs by
+	// this replica (default 10 ms). A sync job mostly waits on a vendor
+	// (tens of milliseconds), so River's own default of 100 ms would leave
+	// workers idle between fetches.
+	FetchCooldown time.Duration
 	// ID names this replica in River (default: River's, from the host
 	// name and time).
 	ID string
@@ -78,6 +83,9 @@ func NewEngine(ctx context.Context, pool *pgxpool.Pool, cfg EngineConfig, flows 
 	if cfg.JobTimeout <= 0 {
 		cfg.JobTimeout = time.Minute
 	}
+	if cfg.FetchCooldown <= 0 {
+		cfg.FetchCooldown = 10 * time.Millisecond
+	}
 	cfg.RescueStuckJobsAfter = max(cfg.RescueStuckJobsAfter, cfg.JobTimeout)
 	client, err := river.NewClient(driver, &river.Config{
 		ID:                   cfg.ID,
@@ -85,6 +93,7 @@ func NewEngine(ctx context.Context, pool *pgxpool.Pool, cfg EngineConfig, flows 
 		Logger:               cfg.Logger,
 		Queues:               map[string]river.QueueConfig{jobs.cfg.Queue: {MaxWorkers: cfg.Workers}},
 		Workers:              workers,
+		FetchCooldown:        cfg.FetchCooldown,
 		PeriodicJobs:         jobs.PeriodicJobs(),
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.RescueStuckJobsAfter,
