@@ -326,6 +326,17 @@ type RateLimit struct {
 	NearLimit bool
 }
 
+// containsFold reports whether sub (lower case ASCII) is in s, ignoring
+// ASCII case, without allocating.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
+}
+
 // plainPath reports whether p is made only of unreserved path characters
 // and "/", without "." or ".." segments, so it needs no parsing.
 func plainPath(p string) bool {
@@ -492,7 +503,7 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error)
 	if err != nil {
 		return nil, err
 	}
-	pol := retryPolicy{c: c, method: r.Method, idempotent: r.Idempotent || isIdempotent(r.Method), url: SanitizeURL(u)}
+	pol := retryPolicy{c: c, method: r.Method, idempotent: r.Idempotent || isIdempotent(r.Method), u: u}
 	retries := c.cfg.MaxRetries
 	if tracker.RetriesDisabled(ctx) {
 		retries = 0
@@ -503,7 +514,7 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error)
 			hresp.Body.Close()
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, fmt.Errorf("%s: %s %s: %w", vendorName(c.cfg.Vendor), r.Method, pol.url, ctxErr)
+			return nil, fmt.Errorf("%s: %s %s: %w", vendorName(c.cfg.Vendor), r.Method, pol.url(), ctxErr)
 		}
 		inner := unwrapURLError(err)
 		var ae *authError
@@ -511,16 +522,16 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error)
 			if api := (*APIError)(nil); errors.As(ae, &api) {
 				// The token endpoint's answer, scrubbed where it was
 				// built: it says itself how it classifies.
-				return nil, &redactedChain{msg: fmt.Sprintf("%s: %s %s: %s", vendorName(c.cfg.Vendor), r.Method, pol.url, c.Redact(ae.Error())), err: ae}
+				return nil, &redactedChain{msg: fmt.Sprintf("%s: %s %s: %s", vendorName(c.cfg.Vendor), r.Method, pol.url(), c.Redact(ae.Error())), err: ae}
 			}
-			return nil, fmt.Errorf("%s: %s %s: %w: %s", vendorName(c.cfg.Vendor), r.Method, pol.url, tracker.ErrUnauthorized, c.Redact(ae.Error()))
+			return nil, fmt.Errorf("%s: %s %s: %w: %s", vendorName(c.cfg.Vendor), r.Method, pol.url(), tracker.ErrUnauthorized, c.Redact(ae.Error()))
 		}
-		return nil, &TransportError{Vendor: c.cfg.Vendor, Method: r.Method, URL: pol.url, Err: c.red.Error(inner), NotSent: neverSent(inner)}
+		return nil, &TransportError{Vendor: c.cfg.Vendor, Method: r.Method, URL: pol.url(), Err: c.red.Error(inner), NotSent: neverSent(inner)}
 	}
 	defer hresp.Body.Close()
 	resp := &Response{Response: hresp, RateLimit: parseRateLimit(hresp.Header)}
 	if hresp.StatusCode < 200 || hresp.StatusCode > 299 {
-		return resp, c.apiError(hresp, r.Method, pol.url)
+		return resp, c.apiError(hresp, r.Method, pol.url())
 	}
 	if out == nil || hresp.StatusCode == http.StatusNoContent {
 		// Drain a little so the connection can be reused.
@@ -529,7 +540,7 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error)
 	}
 	data, err := readCapped(hresp.Body, c.cfg.MaxBodyBytes)
 	if err != nil {
-		return resp, fmt.Errorf("%s: %s %s: reading response: %w", vendorName(c.cfg.Vendor), r.Method, pol.url, err)
+		return resp, fmt.Errorf("%s: %s %s: reading response: %w", vendorName(c.cfg.Vendor), r.Method, pol.url(), err)
 	}
 	if raw, ok := out.(*[]byte); ok {
 		*raw = data
@@ -538,11 +549,11 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error)
 	if len(bytes.TrimSpace(data)) == 0 {
 		return resp, nil
 	}
-	if ct := hresp.Header.Get("Content-Type"); ct != "" && !strings.Contains(strings.ToLower(ct), "json") {
-		return resp, fmt.Errorf("%s: %s %s: %d answered with %s, not JSON: %q", vendorName(c.cfg.Vendor), r.Method, pol.url, hresp.StatusCode, ct, c.Redact(ErrorMessage(data)))
+	if ct := hresp.Header.Get("Content-Type"); ct != "" && !containsFold(ct, "json") {
+		return resp, fmt.Errorf("%s: %s %s: %d answered with %s, not JSON: %q", vendorName(c.cfg.Vendor), r.Method, pol.url(), hresp.StatusCode, ct, c.Redact(ErrorMessage(data)))
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return resp, fmt.Errorf("%s: %s %s: decoding response: %w", vendorName(c.cfg.Vendor), r.Method, pol.url, err)
+		return resp, fmt.Errorf("%s: %s %s: decoding response: %w", vendorName(c.cfg.Vendor), r.Method, pol.url(), err)
 	}
 	return resp, nil
 }
@@ -558,7 +569,7 @@ func (c *Client) send(ctx context.Context, pol *retryPolicy, retries int, r *Req
 			return nil, fmt.Errorf("%s: %w", vendorName(c.cfg.Vendor), unwrapURLError(err))
 		}
 		if c.cfg.Logger != nil {
-			c.cfg.Logger.DebugContext(ctx, "http request", "vendor", c.cfg.Vendor, "method", r.Method, "url", pol.url, "attempt", attempt)
+			c.cfg.Logger.DebugContext(ctx, "http request", "vendor", c.cfg.Vendor, "method", r.Method, "url", pol.url(), "attempt", attempt)
 		}
 		resp, doErr := c.hc.Do(req)
 		retry, checkErr := pol.check(ctx, resp, doErr)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -19,9 +20,20 @@ type retryPolicy struct {
 	c          *Client
 	method     string
 	idempotent bool
-	url        string
+	u          *url.URL
+	sanitized  string // u as errors and logs show it, made when first needed
 	attempt    int
 	wait       time.Duration
+}
+
+// url returns the request's URL as errors and logs show it (see
+// SanitizeURL). It is made only when one of them needs it: a successful
+// call never does.
+func (p *retryPolicy) url() string {
+	if p.sanitized == "" {
+		p.sanitized = SanitizeURL(p.u)
+	}
+	return p.sanitized
 }
 
 // authError marks a failure to obtain credentials; it is never retried.
@@ -76,10 +88,10 @@ func (p *retryPolicy) check(ctx context.Context, resp *http.Response, err error)
 	p.attempt++
 	p.wait = max(minWait, p.expBackoff())
 	if cfg.OnRetry != nil {
-		cfg.OnRetry(RetryEvent{Vendor: cfg.Vendor, Method: p.method, URL: p.url, Attempt: p.attempt, StatusCode: status, Err: p.c.red.Error(unwrapURLError(err)), Wait: p.wait})
+		cfg.OnRetry(RetryEvent{Vendor: cfg.Vendor, Method: p.method, URL: p.url(), Attempt: p.attempt, StatusCode: status, Err: p.c.red.Error(unwrapURLError(err)), Wait: p.wait})
 	}
 	if cfg.Logger != nil {
-		cfg.Logger.DebugContext(ctx, "http retry", "vendor", cfg.Vendor, "method", p.method, "url", p.url, "attempt", p.attempt, "status", status, "wait", p.wait)
+		cfg.Logger.DebugContext(ctx, "http retry", "vendor", cfg.Vendor, "method", p.method, "url", p.url(), "attempt", p.attempt, "status", status, "wait", p.wait)
 	}
 	return true, nil
 }
