@@ -283,30 +283,89 @@ func (r *reader) ahead(ctx context.Context, from time.Time) <-chan page {
 	return out
 }
 
+// maxKeysetPage bounds the page a round asks a search for. See read.
+const maxKeysetPage = 100
+
 // read reads a search from from until it has size items not handed on
 // before. A full batch gives its last item, with any before it that share
 // its update time, back to the next round (unless that is all of them):
 // the next round starts at that time and reads them whole, so a round
 // never reads a page only to look one item ahead for ties.
+//
+// Each page is a search of its own that starts at the update time the page
+// before ended on, rather than the next page of one search: the reader
+// runs while batches are applied, and the engine's own write-backs move
+// items to the end of a search sorted by update time, which would shift an
+// offset-paged search (ExtraHop's offset, YouTrack's $skip, Jira Data
+// Center's startAt) under it and skip items. A page from a given time is
+// one request and cannot be shifted. Pages are at most maxKeysetPage items,
+// so that a vendor capping its pages below the size asked does not page by
+// offset inside one.
 func (r *reader) read(ctx context.Context, from time.Time, size int) page {
-	q := r.base
-	q.UpdatedSince = from
-	if q.PageSize > size {
-		q.PageSize = size
+	pageSize := min(size, maxKeysetPage)
+	if r.base.PageSize > 0 {
+		pageSize = min(pageSize, r.base.PageSize)
 	}
 	var pg page
-	for it, err := range r.s.SearchIssues(ctx, q) {
-		if err != nil {
-			return page{err: err}
-		}
+	taken := map[string]time.Time{} // item versions in this batch
+	fresh := func(it *tracker.Issue) bool {
 		if v, ok := r.seen[it.ID]; ok && v.Equal(it.Updated) {
-			continue
+			return false
 		}
+		v, ok := taken[it.ID]
+		return !ok || !v.Equal(it.Updated)
+	}
+	take := func(it *tracker.Issue) {
+		taken[it.ID] = it.Updated
 		pg.batch = append(pg.batch, it)
-		if len(pg.batch) >= size {
-			pg.full = true
+		pg.full = len(pg.batch) >= size
+	}
+	at := from
+	for !pg.full {
+		q := r.base
+		q.UpdatedSince, q.PageSize = at, pageSize
+		got, added := 0, 0
+		var last time.Time
+		for it, err := range r.s.SearchIssues(ctx, q) {
+			if err != nil {
+				return page{err: err}
+			}
+			got++
+			last = it.Updated
+			if fresh(it) {
+				take(it)
+				added++
+				if pg.full {
+					break
+				}
+			}
+			if got >= pageSize {
+				break
+			}
+		}
+		if pg.full || got < pageSize {
+			break // a full batch, or the search's end
+		}
+		if added == 0 && !last.After(at) {
+			// A whole page of versions read already, all updated at one
+			// instant: more items share it than a page holds. Read on
+			// through the one search from there.
+			q.PageSize = r.base.PageSize
+			for it, err := range r.s.SearchIssues(ctx, q) {
+				if err != nil {
+					return page{err: err}
+				}
+				if !fresh(it) {
+					continue
+				}
+				take(it)
+				if pg.full {
+					break
+				}
+			}
 			break
 		}
+		at = last
 	}
 	if len(pg.batch) == 0 {
 		return pg

@@ -709,7 +709,9 @@ func TestRepeatedInvalidErrorTripsTheBreaker(t *testing.T) {
 // an item updated between pages moves to the end and shifts the rest.
 type offsetPaged struct {
 	*trackertest.Memory
+	mu    sync.Mutex
 	pages int
+	later int // pages past the first that held items
 }
 
 func (o *offsetPaged) SearchIssues(ctx context.Context, q tracker.Query) iter.Seq2[*tracker.Issue, error] {
@@ -729,7 +731,12 @@ func (o *offsetPaged) SearchIssues(ctx context.Context, q tracker.Query) iter.Se
 				}
 				all = append(all, is)
 			}
+			o.mu.Lock()
 			o.pages++
+			if offset > 0 && offset < len(all) {
+				o.later++
+			}
+			o.mu.Unlock()
 			if offset >= len(all) {
 				return
 			}
@@ -760,6 +767,9 @@ func TestRunOnceSurvivesOffsetPagingOverItsOwnWrites(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 100, rep.Created, "every item is seen although the write-back reorders the source")
 	assert.Equal(t, 100, dst.Len())
+	// The poll reads while it writes back: a search it reads page after
+	// page by offset would shift under it. Each page is a search of its own.
+	assert.Zero(t, src.later, "pages read at an offset")
 }
 
 // A burst: more items than a batch inside the overlap window, with no
