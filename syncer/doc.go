@@ -42,16 +42,27 @@
 // dry run); [Flow.Apply] executes a plan; [Flow.Push] does both for items a
 // host hands in ("export these"); [Flow.RunOnce] and [Flow.Run] poll the
 // source on a cursor with overlap; [Flow.Handle] consumes the events every
-// webhook receiver produces, on the same idempotent path. Every decision and outcome is reported
-// to an [Observer], and each run returns a [Report] that counts every item
-// once by what happened to it: created, adopted (found by its marker, made
-// by an earlier run), updated, wrote back, unchanged, skipped (with a
-// reason), deferred (with a time to run again), failed or parked. A run
-// that left work undone is not [Report.Clean].
+// webhook receiver produces, on the same idempotent path. Every decision
+// and outcome is reported to an [Observer], and each run returns a
+// [Report] that counts every item once by what happened to it: created,
+// adopted (found by its marker, made by an earlier run), updated, wrote
+// back, unchanged, skipped (with a reason), deferred (with a time to run
+// again), failed or parked, and lists the notable outcomes. A run that
+// left work undone is not [Report.Clean].
+//
+// A poll is a pipeline: it reads the next batch while one is applied
+// (each page a search of its own from the last update time read, so the
+// engine's own writes cannot shift an offset-paged search), plans a batch
+// while the one before finishes, and runs every batch's work on one pool
+// of [Config.Concurrency] workers, so the requests in flight stay at
+// Concurrency however the work is cut. Memory stays bounded by a few
+// batches, whatever the number of items.
 //
 // One item's path reads top-down through the files of this package:
-// apply.go (Apply, Push), lease.go, then create.go (create, lost answers,
-// resolve) or bulk.go, update.go (with conflict.go), writeback.go and
-// comments.go; handle.go takes events and deletions, failure.go retries,
-// parks and trips the circuit breaker, and report.go counts outcomes.
+// run.go (polls and their batches), apply.go (Apply, Push) on pool.go's
+// workers, lease.go, then create.go (create, lost answers, resolve) or
+// bulk.go, update.go (with conflict.go), writeback.go and comments.go;
+// handle.go takes events and deletions, failure.go retries, parks and
+// trips the circuit breaker, report.go counts outcomes, and queue.go holds
+// what a job queue (package syncer/riversync) needs.
 package syncer
