@@ -67,9 +67,9 @@ func (c *cluster) startChild(t *testing.T, name string) *exec.Cmd {
 
 // TestReplicaKilledMidRunLosesNothing SIGKILLs a replica running in its
 // own process while it works beside two others: no item is lost or
-// duplicated, and all work is done. The dead replica's items are taken
-// over by rescue jobs once their leases lapse (Config.RescueAfter),
-// usually well before River's rescuer sees its jobs stuck
+// duplicated, and all work is done within 30 s of the kill. The dead
+// replica's items are taken over by the poll job once their leases lapse
+// (Config.RescueAfter), well before River's rescuer sees its jobs stuck
 // (RescueStuckJobsAfter, plus up to River's 30 s rescue interval), which
 // then finds nothing left to do.
 func TestReplicaKilledMidRunLosesNothing(t *testing.T) {
@@ -105,14 +105,11 @@ func TestReplicaKilledMidRunLosesNothing(t *testing.T) {
 	// next rescue pass (every 30 s); a rescued job that then fails once
 	// waits out River's first backoff.
 	assert.Less(t, recovered.Sub(killed), limit, "the child's jobs finished on the others once rescued")
-	// The take-over by rescue jobs is timed, not asserted: on a loaded
-	// machine leader election and job fetching can stretch it past River's
-	// own rescue. Each stuck job gets one rescue job at most.
-	rescued := c.rescueJobs()
-	assert.LessOrEqual(t, rescued, len(left), "one rescue job per stuck job at most")
+	assert.Less(t, finished.Sub(killed), 30*time.Second, "the child's work was taken over within 30 s")
+	assert.Positive(t, c.rescueJobs(), "taken over by rescue jobs, not left to River's rescuer")
 	assert.Zero(t, c.duplicates(), "duplicate tickets")
 	assert.Len(t, c.jr.Issues(), replicaItems, "one ticket per detection")
 	assert.Equal(t, replicaItems, c.linked(a.store), "every item linked")
-	t.Logf("all work done %s after the kill, %d rescue jobs; the child's own jobs completed %s after it",
-		finished.Sub(killed).Round(time.Millisecond), rescued, recovered.Sub(killed).Round(time.Millisecond))
+	t.Logf("all work done %s after the kill; the child's own jobs completed %s after it",
+		finished.Sub(killed).Round(time.Millisecond), recovered.Sub(killed).Round(time.Millisecond))
 }

@@ -67,9 +67,6 @@ const (
 	KindPoll = "trackbridge_poll"
 	// KindItem is the kind of the per-item job.
 	KindItem = "trackbridge_item"
-	// KindRescue is the kind of the per-flow job that takes over the item
-	// jobs of a replica that died (see Config.RescueAfter).
-	KindRescue = "trackbridge_rescue"
 )
 
 // DefaultPollInterval is how often a flow is polled when
@@ -92,14 +89,12 @@ type Config struct {
 	// completes.
 	MaxAttempts int
 	// RescueAfter is how long an item job may run while no engine holds
-	// its item's lease before a rescue job takes its work over with a new
-	// job (default the flow's LeaseTTL; negative: never). A replica killed
-	// outright leaves its jobs running in River's table until River's
-	// rescuer sees them, which runs every 30 s after RescueStuckJobsAfter;
-	// the item's lease lapses after the flow's LeaseTTL, and the flow's
-	// rescue job, run every half of RescueAfter, then hands its work to a
-	// live replica. Each run of the rescue job is a job of its own, so one
-	// left running by the dead replica holds up none of the next. A job
+	// its item's lease before the flow's poll job takes its work over with
+	// a new job (default the flow's LeaseTTL; negative: never). A replica
+	// killed outright leaves its jobs running in River's table until
+	// River's rescuer sees them, which runs every 30 s after
+	// RescueStuckJobsAfter; the item's lease lapses after the flow's
+	// LeaseTTL, and then its work goes on elsewhere at the next poll. A job
 	// still running that is taken over by mistake does no harm: the lease
 	// and the engine's exactly-once create keep the two runs apart.
 	RescueAfter time.Duration
@@ -208,21 +203,17 @@ func AddWorkers(workers *river.Workers, cfg Config, flows ...*syncer.Flow) (*Job
 	if err := river.AddWorkerSafely(workers, &pollWorker{jobs: j}); err != nil {
 		return nil, fmt.Errorf("riversync: adding poll worker: %w", err)
 	}
-	if err := river.AddWorkerSafely(workers, &rescueWorker{jobs: j}); err != nil {
-		return nil, fmt.Errorf("riversync: adding rescue worker: %w", err)
-	}
 	if err := river.AddWorkerSafely(workers, &itemWorker{jobs: j}); err != nil {
 		return nil, fmt.Errorf("riversync: adding item worker: %w", err)
 	}
 	return j, nil
 }
 
-// PeriodicJobs returns, per flow, the poll job, run every
-// Config.PollInterval and once when a replica becomes leader, and the
-// rescue job, run every half of Config.RescueAfter. Put them in
+// PeriodicJobs returns one periodic poll job per flow, run every
+// Config.PollInterval and once when a replica becomes leader. Put them in
 // river.Config.PeriodicJobs (or add them with Client.PeriodicJobs().AddMany).
 func (j *Jobs) PeriodicJobs() []*river.PeriodicJob {
-	out := make([]*river.PeriodicJob, 0, 2*len(j.names))
+	out := make([]*river.PeriodicJob, 0, len(j.names))
 	for _, name := range j.names {
 		out = append(out, river.NewPeriodicJob(river.PeriodicInterval(j.cfg.PollInterval),
 			func() (river.JobArgs, *river.InsertOpts) {
@@ -232,64 +223,8 @@ func (j *Jobs) PeriodicJobs() []*river.PeriodicJob {
 				return PollArgs{Flow: name}, &river.InsertOpts{Queue: j.cfg.Queue, MaxAttempts: 1}
 			},
 			&river.PeriodicJobOpts{ID: KindPoll + "_" + name, RunOnStart: true}))
-		every := j.rescueAfter(j.flows[name])
-		if every < 0 {
-			continue
-		}
-		every = max(every/2, time.Second)
-		out = append(out, river.NewPeriodicJob(river.PeriodicInterval(every),
-			func() (river.JobArgs, *river.InsertOpts) {
-				// Unique per tick: a run left behind by a dead replica
-				// keeps none of the next out.
-				return RescueArgs{Flow: name, Tick: j.cfg.Now().Truncate(every).UnixMilli()}, &river.InsertOpts{Queue: j.cfg.Queue, MaxAttempts: 1}
-			},
-			&river.PeriodicJobOpts{ID: KindRescue + "_" + name}))
 	}
 	return out
-}
-
-// rescueAfter is Config.RescueAfter for f, its default filled in.
-func (j *Jobs) rescueAfter(f *syncer.Flow) time.Duration {
-	if j.cfg.RescueAfter != 0 {
-		return j.cfg.RescueAfter
-	}
-	return f.LeaseTTL()
-}
-
-// RescueArgs are the arguments of a flow's rescue job.
-type RescueArgs struct {
-	// Flow names the flow.
-	Flow string `json:"flow"`
-	// Tick is the run's period, in Unix milliseconds, making each run a
-	// job of its own.
-	Tick int64 `json:"tick"`
-}
-
-// Kind returns KindRescue.
-func (RescueArgs) Kind() string { return KindRescue }
-
-// InsertOpts make a rescue run unique per flow and tick.
-func (RescueArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: waitingOrRunning()}}
-}
-
-// rescueWorker runs rescue jobs.
-type rescueWorker struct {
-	river.WorkerDefaults[RescueArgs]
-	jobs *Jobs
-}
-
-// Work takes over the flow's stuck item jobs.
-func (w *rescueWorker) Work(ctx context.Context, job *river.Job[RescueArgs]) error {
-	f, err := w.jobs.flow(job.Args.Flow)
-	if err != nil {
-		return err
-	}
-	client, err := river.ClientFromContextSafely[pgx.Tx](ctx)
-	if err != nil {
-		return fmt.Errorf("riversync: flow %q: rescue job without a pgx River client: %w", f.Name(), err)
-	}
-	return w.jobs.rescue(ctx, f, client)
 }
 
 // opts are the insert options every job gets from Config; the unique
@@ -388,6 +323,9 @@ func (w *pollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
 	if err != nil {
 		return fmt.Errorf("riversync: flow %q: poll job without a pgx River client: %w", f.Name(), err)
 	}
+	if err := w.jobs.rescue(ctx, f, client); err != nil {
+		return err
+	}
 	more, err := w.jobs.poll(ctx, f, store.SideSource, client)
 	if err == nil && !more && f.PollsTarget() {
 		more, err = w.jobs.poll(ctx, f, store.SideTarget, client)
@@ -405,9 +343,13 @@ func (w *pollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
 
 // rescue takes over the work of the flow's item jobs that have run longer
 // than RescueAfter while no engine holds their item's lease: their replica
-// is gone. Each gets one new job, unique by the stuck job's id.
+// is gone. Each gets a new job, unique by the stuck job's id, so repeated
+// polls add it once.
 func (j *Jobs) rescue(ctx context.Context, f *syncer.Flow, client *river.Client[pgx.Tx]) error {
-	after := j.rescueAfter(f)
+	after := j.cfg.RescueAfter
+	if after == 0 {
+		after = f.LeaseTTL()
+	}
 	if after < 0 {
 		return nil
 	}
@@ -432,11 +374,7 @@ func (j *Jobs) rescue(ctx context.Context, f *syncer.Flow, client *river.Client[
 			continue
 		}
 		args.Rescue = job.ID
-		// Unique while the stuck job lasts, done or not: the next polls,
-		// which still see it running, add no more.
-		opts := j.opts()
-		opts.UniqueOpts = river.UniqueOpts{ByArgs: true, ByState: append(waitingOrRunning(), rivertype.JobStateCompleted)}
-		if _, err := client.Insert(ctx, args, opts); err != nil {
+		if _, err := client.Insert(ctx, args, j.opts()); err != nil {
 			return fmt.Errorf("riversync: flow %q: taking over job %d of %s %s: %w", f.Name(), job.ID, args.Side, args.ID, err)
 		}
 	}
