@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/trackbridge/trackbridge/syncer"
-	"github.com/trackbridge/trackbridge/syncer/store"
 	"github.com/trackbridge/trackbridge/syncer/store/memory"
 	"github.com/trackbridge/trackbridge/tracker"
 	"github.com/trackbridge/trackbridge/tracker/trackertest"
@@ -315,36 +314,4 @@ func TestItemInTwoBatchesWaitsForTheFirst(t *testing.T) {
 	assert.True(t, rep.Clean(), rep.Summary())
 	assert.Equal(t, 3, rep.Created, rep.Summary())
 	assert.Equal(t, 3, dst.Len())
-}
-
-// Unleased tells a job queue whether anyone still works on an item: held
-// by an engine, it is not; free, it is, and looking leaves it free.
-func TestUnleasedSaysWhetherAnEngineHoldsTheItem(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t, nil)
-	ctx := context.Background()
-	d := e.detection(t, "held", 60)
-	rep, err := e.flow.RunOnce(ctx)
-	require.NoError(t, err)
-	require.Equal(t, 1, rep.Created)
-	tickets := e.tickets(t)
-	require.Len(t, tickets, 1)
-
-	free, err := e.flow.Unleased(ctx, store.SideSource, d.ID, "rescuer")
-	require.NoError(t, err)
-	assert.True(t, free, "no engine works on it")
-	l, err := e.st.AcquireLease(ctx, "s3/extrahop:"+d.ID, "engine-a", time.Minute)
-	require.NoError(t, err, "looking gave the lease back")
-
-	free, err = e.flow.Unleased(ctx, store.SideSource, d.ID, "rescuer")
-	require.NoError(t, err)
-	assert.False(t, free, "engine-a holds it")
-	free, err = e.flow.Unleased(ctx, store.SideTarget, tickets[0].ID, "rescuer")
-	require.NoError(t, err)
-	assert.False(t, free, "a ticket's job works on the item it is linked to")
-	free, err = e.flow.Unleased(ctx, store.SideTarget, "no-such-ticket", "rescuer")
-	require.NoError(t, err)
-	assert.True(t, free, "a ticket no link knows has nothing to hold")
-
-	require.NoError(t, e.st.ReleaseLease(ctx, l))
 }

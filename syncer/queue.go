@@ -2,7 +2,6 @@ package syncer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -92,43 +91,6 @@ func (f *Flow) Advance(ctx context.Context, b *Batch) error {
 	}
 	return f.advance(ctx, b.cursor, b.newest)
 }
-
-// Unleased reports whether no engine holds the lease of the item that a
-// job for side and id works on (for a target ticket, the item it is linked
-// to). A job queue uses it to tell a job whose runner died from one still
-// running: a live engine holds the item's lease, and renews it, for as
-// long as it works on the item. It looks by taking the lease under owner,
-// which must differ from every engine's Owner, and gives it back at once.
-// A ticket no link knows has nothing to hold: it is unleased.
-func (f *Flow) Unleased(ctx context.Context, side store.Side, id, owner string) (bool, error) {
-	src := tracker.Ref{Tracker: f.sourceKind, ID: id}
-	if side == store.SideTarget {
-		link, err := f.cfg.Store.GetLinkByTarget(ctx, f.cfg.Name, tracker.Ref{Tracker: f.targetKind, ID: id})
-		if errors.Is(err, store.ErrNotFound) {
-			return true, nil
-		}
-		if err != nil {
-			return false, fmt.Errorf("syncer: flow %q: reading link of ticket %s: %w", f.cfg.Name, id, err)
-		}
-		src = link.Source
-	}
-	l, err := f.cfg.Store.AcquireLease(ctx, f.leaseKey(src), owner, f.cfg.LeaseTTL)
-	switch {
-	case errors.Is(err, store.ErrLeaseHeld):
-		return false, nil
-	case err != nil:
-		return false, fmt.Errorf("syncer: flow %q: looking at the lease of %s: %w", f.cfg.Name, src, err)
-	}
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if err := f.cfg.Store.ReleaseLease(rctx, l); err != nil {
-		return true, fmt.Errorf("syncer: flow %q: giving back the lease of %s: %w", f.cfg.Name, src, err)
-	}
-	return true, nil
-}
-
-// LeaseTTL returns how long an item's lease lasts unless renewed.
-func (f *Flow) LeaseTTL() time.Duration { return f.cfg.LeaseTTL }
 
 // Kinds returns the tracker kinds of the flow's source and target, as refs
 // and events name them.

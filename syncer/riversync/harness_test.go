@@ -409,18 +409,6 @@ func (c *cluster) jobsLeftBy(clientID string) []int64 {
 	return ids
 }
 
-// rescueJobs counts the item jobs that took over a stuck job's work.
-func (c *cluster) rescueJobs() int {
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, c.dsn)
-	require.NoError(c.t, err)
-	defer conn.Close(ctx)
-	var n int
-	require.NoError(c.t, conn.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{c.schema, "river_job"}.Sanitize()+
-		" WHERE kind = $1 AND (args->>'rescue') IS NOT NULL", riversync.KindItem).Scan(&n))
-	return n
-}
-
 // jobStates counts jobs by state.
 func (c *cluster) jobStates(ids []int64) map[string]int {
 	ctx := context.Background()

@@ -67,11 +67,9 @@ func (c *cluster) startChild(t *testing.T, name string) *exec.Cmd {
 
 // TestReplicaKilledMidRunLosesNothing SIGKILLs a replica running in its
 // own process while it works beside two others: no item is lost or
-// duplicated, and all work is done within 30 s of the kill. The dead
-// replica's items are taken over by the poll job once their leases lapse
-// (Config.RescueAfter), well before River's rescuer sees its jobs stuck
-// (RescueStuckJobsAfter, plus up to River's 30 s rescue interval), which
-// then finds nothing left to do.
+// duplicated, and its unfinished jobs finish on the others once River's
+// rescuer has seen them stuck (RescueStuckJobsAfter, plus up to River's
+// 30 s rescue interval).
 func TestReplicaKilledMidRunLosesNothing(t *testing.T) {
 	// Not parallel: the replicas' timing is measured, and their
 	// connections must fit beside the other packages' tests.
@@ -97,19 +95,17 @@ func TestReplicaKilledMidRunLosesNothing(t *testing.T) {
 	left := c.jobsLeftBy("replica-child")
 	t.Logf("killed the child after %d jobs; it left %d jobs unfinished %v", c.jobsCompletedBy("replica-child"), len(left), c.jobStates(left))
 
-	finished := c.waitDone(replicaItems, 3*time.Minute, a, b)
 	recovered := c.waitJobsCompleted(left, 3*time.Minute, a, b)
+	finished := c.waitDone(replicaItems, 3*time.Minute, a, b)
 
 	limit := killOpts().jobTimeout + 30*time.Second + 25*time.Second
 	// River rescues a job RescueStuckJobsAfter after it started, at its
 	// next rescue pass (every 30 s); a rescued job that then fails once
 	// waits out River's first backoff.
 	assert.Less(t, recovered.Sub(killed), limit, "the child's jobs finished on the others once rescued")
-	assert.Less(t, finished.Sub(killed), 30*time.Second, "the child's work was taken over within 30 s")
-	assert.Positive(t, c.rescueJobs(), "taken over by rescue jobs, not left to River's rescuer")
 	assert.Zero(t, c.duplicates(), "duplicate tickets")
 	assert.Len(t, c.jr.Issues(), replicaItems, "one ticket per detection")
 	assert.Equal(t, replicaItems, c.linked(a.store), "every item linked")
-	t.Logf("all work done %s after the kill; the child's own jobs completed %s after it",
-		finished.Sub(killed).Round(time.Millisecond), recovered.Sub(killed).Round(time.Millisecond))
+	t.Logf("the child's jobs finished %s after the kill, all work %s after",
+		recovered.Sub(killed).Round(time.Millisecond), finished.Sub(killed).Round(time.Millisecond))
 }

@@ -47,7 +47,6 @@ package riversync
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -88,16 +87,6 @@ type Config struct {
 	// its own syncer.Config.MaxAttempts failed runs; a parked item's job
 	// completes.
 	MaxAttempts int
-	// RescueAfter is how long an item job may run while no engine holds
-	// its item's lease before the flow's poll job takes its work over with
-	// a new job (default the flow's LeaseTTL; negative: never). A replica
-	// killed outright leaves its jobs running in River's table until
-	// River's rescuer sees them, which runs every 30 s after
-	// RescueStuckJobsAfter; the item's lease lapses after the flow's
-	// LeaseTTL, and then its work goes on elsewhere at the next poll. A job
-	// still running that is taken over by mistake does no harm: the lease
-	// and the engine's exactly-once create keep the two runs apart.
-	RescueAfter time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -126,10 +115,6 @@ type ItemArgs struct {
 	Side store.Side `json:"side"`
 	// ID is the item's id in its tracker.
 	ID string `json:"id"`
-	// Rescue is the id of a job for the same item that a dead replica left
-	// running, when this job takes over its work (see Config.RescueAfter);
-	// zero otherwise. It makes the job unique beside the stuck one.
-	Rescue int64 `json:"rescue,omitempty"`
 }
 
 // Kind returns KindItem.
@@ -323,9 +308,6 @@ func (w *pollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
 	if err != nil {
 		return fmt.Errorf("riversync: flow %q: poll job without a pgx River client: %w", f.Name(), err)
 	}
-	if err := w.jobs.rescue(ctx, f, client); err != nil {
-		return err
-	}
 	more, err := w.jobs.poll(ctx, f, store.SideSource, client)
 	if err == nil && !more && f.PollsTarget() {
 		more, err = w.jobs.poll(ctx, f, store.SideTarget, client)
@@ -337,46 +319,6 @@ func (w *pollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
 		// Out of time with changes left: run again at once, from the
 		// cursor, rather than be cut off by the job's timeout.
 		return river.JobSnooze(0)
-	}
-	return nil
-}
-
-// rescue takes over the work of the flow's item jobs that have run longer
-// than RescueAfter while no engine holds their item's lease: their replica
-// is gone. Each gets a new job, unique by the stuck job's id, so repeated
-// polls add it once.
-func (j *Jobs) rescue(ctx context.Context, f *syncer.Flow, client *river.Client[pgx.Tx]) error {
-	after := j.cfg.RescueAfter
-	if after == 0 {
-		after = f.LeaseTTL()
-	}
-	if after < 0 {
-		return nil
-	}
-	res, err := client.JobList(ctx, river.NewJobListParams().Kinds(KindItem).States(rivertype.JobStateRunning).First(1000))
-	if err != nil {
-		return fmt.Errorf("riversync: flow %q: listing running jobs: %w", f.Name(), err)
-	}
-	now := j.cfg.Now()
-	for _, job := range res.Jobs {
-		if job.AttemptedAt == nil || now.Sub(*job.AttemptedAt) < after {
-			continue
-		}
-		var args ItemArgs
-		if json.Unmarshal(job.EncodedArgs, &args) != nil || args.Flow != f.Name() {
-			continue
-		}
-		free, err := f.Unleased(ctx, args.Side, args.ID, f.Owner()+"/rescue")
-		if err != nil {
-			return fmt.Errorf("riversync: %w", err)
-		}
-		if !free {
-			continue
-		}
-		args.Rescue = job.ID
-		if _, err := client.Insert(ctx, args, j.opts()); err != nil {
-			return fmt.Errorf("riversync: flow %q: taking over job %d of %s %s: %w", f.Name(), job.ID, args.Side, args.ID, err)
-		}
 	}
 	return nil
 }
