@@ -229,29 +229,16 @@ func keepExtra(extra *map[string]json.RawMessage, key, v []byte, known []string)
 	return nil
 }
 
-// fastInt decodes an integer written with at most 18 digits (so it cannot
-// overflow); null leaves zero.
+// fastInt decodes an integer written as digits only (jsonscan.Digits);
+// null leaves zero.
 func fastInt(v []byte, dst *int64) error {
 	if jsonscan.IsNull(v) {
 		*dst = 0
 		return nil
 	}
-	digits := v
-	if len(digits) > 0 && digits[0] == '-' {
-		digits = digits[1:]
-	}
-	if len(digits) == 0 || len(digits) > 18 {
+	n, ok := jsonscan.Digits(v)
+	if !ok {
 		return errSlow
-	}
-	var n int64
-	for _, c := range digits {
-		if c < '0' || c > '9' {
-			return errSlow
-		}
-		n = n*10 + int64(c-'0')
-	}
-	if v[0] == '-' {
-		n = -n
 	}
 	*dst = n
 	return nil

@@ -224,32 +224,42 @@ func Bool(raw []byte) (b, ok bool) {
 	return false, false
 }
 
-// Int decodes an integer number.
+// Int decodes an integer number, also one written as a whole float (1.0,
+// 1e3).
 func Int(raw []byte) (int64, bool) {
-	if len(raw) == 0 || len(raw) > 20 {
+	if n, ok := Digits(raw); ok {
+		return n, true
+	}
+	if len(raw) == 0 || len(raw) > 32 {
 		return 0, false
 	}
-	neg := raw[0] == '-'
-	digits := raw
-	if neg {
-		digits = raw[1:]
+	f, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil || f != f || f < -(1<<63) || f >= 1<<63 || f != float64(int64(f)) {
+		return 0, false
 	}
-	if len(digits) == 0 {
+	return int64(f), true
+}
+
+// Digits decodes an integer written as digits only, with an optional
+// minus sign: no fraction, no exponent, and no more than 18 digits, so it
+// never overflows. Decoders that must tell 84 from 84.0 use it; Int
+// accepts both.
+func Digits(raw []byte) (int64, bool) {
+	digits := raw
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 18 {
 		return 0, false
 	}
 	var n int64
 	for _, c := range digits {
 		if c < '0' || c > '9' {
-			// Not a plain integer (1.0, 1e3): let strconv judge.
-			f, err := strconv.ParseFloat(string(raw), 64)
-			if err != nil || f != float64(int64(f)) {
-				return 0, false
-			}
-			return int64(f), true
+			return 0, false
 		}
 		n = n*10 + int64(c-'0')
 	}
-	if neg {
+	if raw[0] == '-' {
 		n = -n
 	}
 	return n, true

@@ -115,3 +115,29 @@ func FuzzObject(f *testing.F) {
 		}
 	})
 }
+
+func TestIntAndDigits(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		raw         string
+		digits, int int64
+		dOK, intOK  bool
+	}{
+		{"84", 84, 84, true, true},
+		{"-5", -5, -5, true, true},
+		{"84.0", 0, 84, false, true},
+		{"1e3", 0, 1000, false, true},
+		{"84.5", 0, 0, false, false},
+		{"-", 0, 0, false, false},
+		{"", 0, 0, false, false},
+		{"99999999999999999999", 0, 0, false, false}, // would overflow int64
+		{"123456789012345678", 123456789012345678, 123456789012345678, true, true},
+	} {
+		d, ok := jsonscan.Digits([]byte(c.raw))
+		assert.Equal(t, c.dOK, ok, "Digits(%q)", c.raw)
+		assert.Equal(t, c.digits, d, "Digits(%q)", c.raw)
+		n, ok := jsonscan.Int([]byte(c.raw))
+		assert.Equal(t, c.intOK, ok, "Int(%q)", c.raw)
+		assert.Equal(t, c.int, n, "Int(%q)", c.raw)
+	}
+}
