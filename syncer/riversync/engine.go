@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -32,8 +34,13 @@ type EngineConfig struct {
 	// workers idle between fetches.
 	FetchCooldown time.Duration
 	// ID names this replica in River (default: River's, from the host
-	// name and time).
+	// name and time). Two live replicas must not share one.
 	ID string
+	// TakeOverInterval is how often this replica looks for the running
+	// jobs of replicas that are gone and takes them over (default
+	// DefaultTakeOverInterval; negative turns it off, leaving them to
+	// River's rescuer).
+	TakeOverInterval time.Duration
 	// JobTimeout bounds one job (default 1 minute). A killed replica's
 	// running jobs are rescued RescueStuckJobsAfter later.
 	JobTimeout time.Duration
@@ -51,8 +58,17 @@ type EngineConfig struct {
 // Engine is a River client running trackbridge's jobs alone, for a host
 // that does not run River itself. Run one per replica.
 type Engine struct {
-	client *river.Client[pgx.Tx]
-	jobs   *Jobs
+	client   *river.Client[pgx.Tx]
+	jobs     *Jobs
+	pool     *pgxpool.Pool
+	interval time.Duration
+	live     *liveness
+	takeOver *takeOver
+	logger   *slog.Logger
+
+	mu      sync.Mutex
+	stopped chan struct{} // closed to end the take-over loop
+	done    chan struct{} // closed when it has ended
 }
 
 // migrateLock keeps replicas starting at once from running River's
@@ -101,7 +117,18 @@ func NewEngine(ctx context.Context, pool *pgxpool.Pool, cfg EngineConfig, flows 
 	if err != nil {
 		return nil, fmt.Errorf("riversync: river client: %w", err)
 	}
-	return &Engine{client: client, jobs: jobs}, nil
+	if cfg.TakeOverInterval == 0 {
+		cfg.TakeOverInterval = DefaultTakeOverInterval
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	return &Engine{
+		client: client, jobs: jobs, pool: pool, interval: cfg.TakeOverInterval, logger: logger,
+		live:     &liveness{key: replicaLockKey(client.ID())},
+		takeOver: &takeOver{pool: pool, client: client, jobs: jobs, schema: cfg.Schema, seen: map[string]bool{}, gone: map[string]time.Time{}, now: jobs.cfg.Now},
+	}, nil
 }
 
 // Migrate runs River's migrations up in schema ("" for the connection's
@@ -135,20 +162,88 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
 	return nil
 }
 
-// Start runs the engine's River client: its workers take jobs, and when it
-// is elected leader it inserts the periodic poll jobs. Cancelling ctx
-// stops it at once (jobs in flight are cancelled and retried elsewhere);
-// Stop stops it gently.
+// Start runs the engine: it takes this replica's liveness lock (see
+// EngineConfig.TakeOverInterval), then starts its River client, whose
+// workers take jobs and which, when elected leader, inserts the periodic
+// poll jobs. Cancelling ctx stops it at once (jobs in flight are cancelled
+// and retried elsewhere); Stop stops it gently.
 func (e *Engine) Start(ctx context.Context) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.stopped != nil {
+		return errors.New("riversync: engine already started")
+	}
+	if e.interval > 0 {
+		if err := e.live.lock(ctx, e.pool); err != nil {
+			if errors.Is(err, ErrReplicaRunning) {
+				return fmt.Errorf("%w: %q", err, e.client.ID())
+			}
+			return err
+		}
+	}
 	if err := e.client.Start(ctx); err != nil {
+		e.live.release(ctx)
 		return fmt.Errorf("riversync: starting river: %w", err)
 	}
+	e.stopped, e.done = make(chan struct{}), make(chan struct{})
+	go e.watch(ctx, e.stopped, e.done)
 	return nil
 }
 
-// Stop lets jobs in flight finish and stops the engine.
+// watch takes over the jobs of replicas that are gone every interval, and
+// keeps this replica's lock held, until ctx ends or stopped is closed;
+// then it releases the lock.
+func (e *Engine) watch(ctx context.Context, stopped, done chan struct{}) {
+	defer close(done)
+	defer e.live.release(ctx)
+	if e.interval <= 0 {
+		select {
+		case <-ctx.Done():
+		case <-stopped:
+		}
+		return
+	}
+	tick := time.NewTicker(e.interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-stopped:
+			return
+		case <-tick.C:
+		}
+		if err := e.live.check(ctx, e.pool); err != nil && ctx.Err() == nil {
+			e.log(ctx, "riversync: keeping the liveness lock", err)
+		}
+		if _, err := e.takeOver.run(ctx); err != nil && ctx.Err() == nil {
+			e.log(ctx, "riversync: taking over jobs", err)
+		}
+	}
+}
+
+func (e *Engine) log(ctx context.Context, msg string, err error) {
+	e.logger.ErrorContext(ctx, msg, slog.String("error", err.Error()))
+}
+
+// Stop lets jobs in flight finish and stops the engine; then it releases
+// its liveness lock.
 func (e *Engine) Stop(ctx context.Context) error {
-	if err := e.client.Stop(ctx); err != nil {
+	err := e.client.Stop(ctx)
+	e.mu.Lock()
+	stopped, done := e.stopped, e.done
+	if stopped != nil {
+		select {
+		case <-stopped:
+		default:
+			close(stopped)
+		}
+	}
+	e.mu.Unlock()
+	if done != nil {
+		<-done
+	}
+	if err != nil {
 		return fmt.Errorf("riversync: stopping river: %w", err)
 	}
 	return nil

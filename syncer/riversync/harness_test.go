@@ -6,7 +6,6 @@ import (
 	"iter"
 	"log/slog"
 	"os"
-	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -426,28 +425,6 @@ func (c *cluster) jobStates(ids []int64) map[string]int {
 	return out
 }
 
-// waitJobsCompleted waits until every job in ids has completed, watching
-// the replicas' job events, and returns when they had.
-func (c *cluster) waitJobsCompleted(ids []int64, limit time.Duration, rs ...*replica) time.Time {
-	c.t.Helper()
-	deadline := time.After(limit)
-	for {
-		states := c.jobStates(ids)
-		if states["completed"] == len(ids) {
-			return time.Now()
-		}
-		select {
-		case <-deadline:
-			// The stacks show where a job that does not end waits.
-			var stacks strings.Builder
-			_ = pprof.Lookup("goroutine").WriteTo(&stacks, 1)
-			c.t.Logf("goroutines:\n%s", stacks.String())
-			c.t.Fatalf("the jobs are not completed after %s: %v; jobs: %v", limit, states, c.jobErrors(ids))
-		case <-anyJobEnd(rs):
-		}
-	}
-}
-
 // jobsCompletedBy counts the item jobs a River client completed.
 func (c *cluster) jobsCompletedBy(clientID string) int {
 	ctx := context.Background()
@@ -460,18 +437,59 @@ func (c *cluster) jobsCompletedBy(clientID string) int {
 	return n
 }
 
-// jobErrors describes the jobs that did not complete: state, attempt, the
-// clients that ran them, when, and their errors.
-func (c *cluster) jobErrors(ids []int64) []string {
+// jobsWithError counts the jobs whose errors mention text.
+func (c *cluster) jobsWithError(text string) int {
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, c.dsn)
 	require.NoError(c.t, err)
 	defer conn.Close(ctx)
-	rows, err := conn.Query(ctx, "SELECT concat_ws(' ', state, attempt, attempted_by::text, attempted_at, scheduled_at, errors::text) FROM "+pgx.Identifier{c.schema, "river_job"}.Sanitize()+" WHERE id = ANY($1) AND state <> 'completed'", ids)
+	var n int
+	require.NoError(c.t, conn.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{c.schema, "river_job"}.Sanitize()+
+		" WHERE errors::text LIKE '%' || $1 || '%'", text).Scan(&n))
+	return n
+}
+
+// itemsOf returns the item ids of item jobs.
+func (c *cluster) itemsOf(jobIDs []int64) []string {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, c.dsn)
 	require.NoError(c.t, err)
-	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, "SELECT args->>'id' FROM "+pgx.Identifier{c.schema, "river_job"}.Sanitize()+" WHERE id = ANY($1) AND kind = $2", jobIDs, riversync.KindItem)
 	require.NoError(c.t, err)
-	return out
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(c.t, err)
+	return ids
+}
+
+// synced reports whether every detection in ids has its ticket written
+// back.
+func (c *cluster) synced(ids []string) bool {
+	ticket := map[string]bool{}
+	for _, d := range c.eh.Detections() {
+		ticket[strconv.FormatInt(d.ID, 10)] = d.TicketID != nil
+	}
+	for _, id := range ids {
+		if !ticket[id] {
+			return false
+		}
+	}
+	return true
+}
+
+// waitSynced waits until every detection in ids has its ticket written
+// back, watching the replicas' job events, and returns when they had.
+func (c *cluster) waitSynced(ids []string, limit time.Duration, rs ...*replica) time.Time {
+	c.t.Helper()
+	deadline := time.After(limit)
+	for !c.synced(ids) {
+		select {
+		case <-deadline:
+			c.t.Fatalf("the items %v are not synced after %s", ids, limit)
+		case <-anyJobEnd(rs):
+		}
+	}
+	return time.Now()
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -39,10 +39,14 @@
 //
 // Timing: a replica that stops cleanly, or whose context is cancelled,
 // hands its jobs back at once. A replica killed outright leaves its jobs
-// running in River's table until River's rescuer retries them, after
-// river.Config.RescueStuckJobsAfter (which must be at least JobTimeout)
-// and up to River's rescue interval (30 s) more; keep JobTimeout short
-// (the default here is one minute) so that this stays small.
+// marked running in River's table. An [Engine] notices within
+// EngineConfig.TakeOverInterval (2 s) that such a replica's PostgreSQL
+// session is gone and puts its item jobs at the front of the queue; each
+// then waits for the dead replica's lease on its item to lapse
+// (syncer.Config.LeaseTTL, 30 s by default) before it syncs. Jobs the
+// Engine cannot tell are orphaned (a host's own River client) are
+// rescued by River's rescuer after river.Config.RescueStuckJobsAfter
+// (at least JobTimeout) and up to River's rescue interval (30 s) more.
 package riversync
 
 import (
@@ -212,6 +216,15 @@ func (j *Jobs) PeriodicJobs() []*river.PeriodicJob {
 	return out
 }
 
+// Item job priorities: River runs the jobs of a higher priority (a lower
+// number) first. Jobs a poll enqueues are the backlog; an event's job and
+// a job taken over from a replica that is gone go before it, so that
+// neither waits behind a long backlog.
+const (
+	priorityUrgent  = 1
+	priorityBacklog = 2
+)
+
 // opts are the insert options every job gets from Config; the unique
 // options come from the args.
 func (j *Jobs) opts() *river.InsertOpts {
@@ -351,7 +364,9 @@ func (j *Jobs) poll(ctx context.Context, f *syncer.Flow, side store.Side, ins In
 		if len(ids) > 0 {
 			params := make([]river.InsertManyParams, len(ids))
 			for i, id := range ids {
-				params[i] = river.InsertManyParams{Args: ItemArgs{Flow: f.Name(), Side: side, ID: id}, InsertOpts: j.opts()}
+				opts := j.opts()
+				opts.Priority = priorityBacklog
+				params[i] = river.InsertManyParams{Args: ItemArgs{Flow: f.Name(), Side: side, ID: id}, InsertOpts: opts}
 			}
 			if _, err := ins.InsertMany(ctx, params); err != nil {
 				return false, fmt.Errorf("riversync: flow %q: enqueueing %d %s items: %w", f.Name(), len(ids), side, err)
