@@ -7,14 +7,19 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/trackbridge/trackbridge/tracker"
 )
 
 // people caches the accounts the adapter has resolved, by the lower-cased
-// text they were named with.
+// text they were named with. Callers asking for one person at once share
+// one lookup: a batch of tickets for one assignee starts with every worker
+// missing the cache together.
 type people struct {
-	mu   sync.Mutex
-	byIn map[string]*User
+	mu      sync.Mutex
+	byIn    map[string]*User
+	lookups singleflight.Group
 }
 
 func (p *people) get(who string) *User {
@@ -38,22 +43,38 @@ func (p *people) put(who string, u *User) {
 // (through /user/search?username=) or a user key (/user?key=). Matches are exact and
 // case-insensitive; a query for an email that Jira answers with exactly one
 // account is taken even where privacy settings hide the address. Results
-// are cached for the adapter's lifetime. A person matching no account, or
+// are cached for the adapter's lifetime, and callers asking for one person
+// at once share one lookup. A person matching no account, or
 // several by display name, is an error matching tracker.ErrUnknownUser.
 func (a *Adapter) ResolveUser(ctx context.Context, who string) (*User, error) {
 	who = strings.TrimSpace(who)
 	if who == "" {
 		return nil, fmt.Errorf("jira: empty user: %w", tracker.ErrUnknownUser)
 	}
-	if u := a.people.get(who); u != nil {
-		return u, nil
+	for {
+		if u := a.people.get(who); u != nil {
+			return u, nil
+		}
+		ch := a.people.lookups.DoChan(strings.ToLower(who), func() (any, error) {
+			u, err := a.lookupUser(ctx, who)
+			if err == nil {
+				a.people.put(who, u)
+			}
+			return u, err
+		})
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("jira: looking up user %q: %w", who, ctx.Err())
+		case res := <-ch:
+			if res.Err != nil && ctx.Err() == nil && (errors.Is(res.Err, context.Canceled) || errors.Is(res.Err, context.DeadlineExceeded)) {
+				continue // the caller that looked ran out of time; this one has not
+			}
+			if res.Err != nil {
+				return nil, res.Err
+			}
+			return res.Val.(*User), nil
+		}
 	}
-	u, err := a.lookupUser(ctx, who)
-	if err != nil {
-		return nil, err
-	}
-	a.people.put(who, u)
-	return u, nil
 }
 
 func (a *Adapter) lookupUser(ctx context.Context, who string) (*User, error) {

@@ -1,11 +1,16 @@
 package jira_test
 
 import (
+	"net/http"
+	"sync"
+	"sync/atomic"
 	"testing"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/trackbridge/trackbridge/internal/contract"
 	"github.com/trackbridge/trackbridge/jira"
 	"github.com/trackbridge/trackbridge/jira/jiratest"
 	"github.com/trackbridge/trackbridge/tracker"
@@ -163,4 +168,50 @@ func TestResolveUserWhoseEmailIsHidden(t *testing.T) {
 	require.NotNil(t, is.AssigneeUser)
 	assert.Equal(t, "Private Person", is.AssigneeUser.Name)
 	assert.Empty(t, is.AssigneeUser.Email, "Jira did not show it")
+}
+
+// Workers resolving one person at once share one lookup: a batch of
+// tickets for one assignee must not start with a search per worker. The
+// lookup is held until every caller has asked; whatever the timing, a
+// caller either joins the lookup in flight or finds its answer cached.
+func TestResolveUserSharesOneLookup(t *testing.T) {
+	t.Parallel()
+	mock := httpmock.NewMockTransport()
+	data := fixture(t, "user_search_hidden_email.json")
+	const callers = 32
+	var asked sync.WaitGroup
+	asked.Add(callers)
+	var lookups atomic.Int32
+	mock.RegisterResponder(http.MethodGet, site+"/rest/api/3/user/search", func(*http.Request) (*http.Response, error) {
+		lookups.Add(1)
+		asked.Wait()
+		resp := httpmock.NewBytesResponse(http.StatusOK, data)
+		resp.Header.Set("Content-Type", "application/json")
+		return resp, nil
+	})
+	c, err := jira.New(site, jira.WithToken("t"), jira.WithHTTPClient(&http.Client{Transport: contract.Load(t, contract.Jira).Transport(t, mock)}))
+	require.NoError(t, err)
+	a, err := jira.NewAdapter(c, jira.AdapterConfig{})
+	require.NoError(t, err)
+
+	var wg sync.WaitGroup
+	ids := make([]string, callers)
+	errs := make([]error, callers)
+	for i := range callers {
+		wg.Go(func() {
+			asked.Done()
+			var u *jira.User
+			u, errs[i] = a.ResolveUser(t.Context(), "private@example.com")
+			if u != nil {
+				ids[i] = u.AccountID
+			}
+		})
+	}
+	wg.Wait()
+
+	for i := range callers {
+		require.NoError(t, errs[i])
+		assert.Equal(t, "712020:8c1d4b7e-2f3a-4d5e-9a6b-7c8d9e0f1a2b", ids[i])
+	}
+	assert.Equal(t, int32(1), lookups.Load(), "lookups sent")
 }

@@ -206,20 +206,33 @@ func (s *Server) wrap(h handler) http.HandlerFunc {
 		// A server request always has a Body; a read error leaves a short
 		// body, which the handlers refuse as malformed JSON.
 		body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-		tooLarge := len(body) > maxBody
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if !s.authenticated(r) {
-			w.Header().Set("WWW-Authenticate", `Basic realm="protected-area"`)
-			writeErrors(w, http.StatusUnauthorized, []string{"You are not authenticated. Authentication required to perform this operation."}, nil)
-			return
+		// The handler answers into a recorder under the lock and the answer
+		// goes out after it: a client reading slowly must not hold every
+		// other request up, as it would not on a real Jira.
+		rec := httptest.NewRecorder()
+		s.serveLocked(rec, r, body, h)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
 		}
-		if tooLarge {
-			writeErrors(w, http.StatusRequestEntityTooLarge, []string{"Request body too large."}, nil)
-			return
-		}
-		h(w, r, body)
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
 	}
+}
+
+// serveLocked authenticates the request and runs h, under the lock.
+func (s *Server) serveLocked(w http.ResponseWriter, r *http.Request, body []byte, h handler) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.authenticated(r) {
+		w.Header().Set("WWW-Authenticate", `Basic realm="protected-area"`)
+		writeErrors(w, http.StatusUnauthorized, []string{"You are not authenticated. Authentication required to perform this operation."}, nil)
+		return
+	}
+	if len(body) > maxBody {
+		writeErrors(w, http.StatusRequestEntityTooLarge, []string{"Request body too large."}, nil)
+		return
+	}
+	h(w, r, body)
 }
 
 func (s *Server) authenticated(r *http.Request) bool {
