@@ -138,6 +138,10 @@ func (a *Adapter) GetIssue(ctx context.Context, id string) (*tracker.Issue, erro
 	return a.Issue(d), nil
 }
 
+// MaxPageSize returns MaxSearchLimit, the largest limit one detection
+// search accepts (tracker.PageLimiter).
+func (a *Adapter) MaxPageSize() int { return MaxSearchLimit }
+
 // SearchIssues ranges over detections modified at or after
 // q.UpdatedSince, oldest modification first (see
 // [DetectionsService.SearchAll] for how it pages). Statuses

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/trackbridge/trackbridge/extrahop"
 	"github.com/trackbridge/trackbridge/syncer"
 	"github.com/trackbridge/trackbridge/syncer/store/memory"
 	"github.com/trackbridge/trackbridge/tracker"
@@ -314,4 +315,30 @@ func TestItemInTwoBatchesWaitsForTheFirst(t *testing.T) {
 	assert.True(t, rep.Clean(), rep.Summary())
 	assert.Equal(t, 3, rep.Created, rep.Summary())
 	assert.Equal(t, 3, dst.Len())
+}
+
+// A source that reports its largest page (tracker.PageLimiter, as the
+// ExtraHop adapter does) is read a batch per search rather than in pages
+// of 100: every search is a request in the poll's path.
+func TestPollReadsABatchPerSearchWhenTheSourceAllowsIt(t *testing.T) {
+	t.Parallel()
+	f := newS3Fakes(t, nil, nil, nil)
+	seedRisky(t, f.eh, 1000)
+	f.eh.ResetRequests()
+	flow, err := syncer.New(syncer.Config{
+		Name: "pages", Source: f.source, Target: f.target, Mapping: s3Mapping(t),
+		Store: memory.New(), Concurrency: 8, BatchSize: 500,
+	})
+	require.NoError(t, err)
+
+	rep, err := flow.RunOnce(context.Background())
+
+	require.NoError(t, err)
+	require.Equal(t, 1000, rep.Created, rep.Summary())
+	// 1,000 new detections and their 1,000 echoes after the write-backs,
+	// in batches of 500 (the first is 4 × Concurrency): about 5 searches,
+	// and 20 or more in pages of 100.
+	searches := f.eh.RequestCount("POST /api/v1/detections/search")
+	assert.LessOrEqual(t, searches, 8, "searches")
+	assert.Equal(t, extrahop.MaxSearchLimit, f.source.MaxPageSize())
 }

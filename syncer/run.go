@@ -283,8 +283,17 @@ func (r *reader) ahead(ctx context.Context, from time.Time) <-chan page {
 	return out
 }
 
-// maxKeysetPage bounds the page a round asks a search for. See read.
+// maxKeysetPage bounds the page a round asks a search for, unless the
+// source reports its own (tracker.PageLimiter). See read.
 const maxKeysetPage = 100
+
+// keysetPage is the largest page a round asks s for: one request.
+func keysetPage(s tracker.Searcher) int {
+	if p, ok := s.(tracker.PageLimiter); ok && p.MaxPageSize() > 0 {
+		return p.MaxPageSize()
+	}
+	return maxKeysetPage
+}
 
 // read reads a search from from until it has size items not handed on
 // before. A full batch gives its last item, with any before it that share
@@ -298,11 +307,11 @@ const maxKeysetPage = 100
 // items to the end of a search sorted by update time, which would shift an
 // offset-paged search (ExtraHop's offset, YouTrack's $skip, Jira Data
 // Center's startAt) under it and skip items. A page from a given time is
-// one request and cannot be shifted. Pages are at most maxKeysetPage items,
+// one request and cannot be shifted. Pages are at most keysetPage items,
 // so that a vendor capping its pages below the size asked does not page by
 // offset inside one.
 func (r *reader) read(ctx context.Context, from time.Time, size int) page {
-	pageSize := min(size, maxKeysetPage)
+	pageSize := min(size, keysetPage(r.s))
 	if r.base.PageSize > 0 {
 		pageSize = min(pageSize, r.base.PageSize)
 	}

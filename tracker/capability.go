@@ -55,6 +55,15 @@ type Searcher interface {
 	SearchIssues(ctx context.Context, q Query) iter.Seq2[*Issue, error]
 }
 
+// PageLimiter is implemented by searchers that know the largest page one
+// search request of their vendor returns. A caller that must not page by
+// offset (an engine reading while it writes) asks for pages no larger,
+// so that each is one request; without it, callers assume 100.
+type PageLimiter interface {
+	// MaxPageSize returns the most issues one search request returns.
+	MaxPageSize() int
+}
+
 // Transitioner moves issues through the tracker's workflow, finding a path
 // of transitions when no single one reaches the target. It returns an error
 // matching ErrNoTransition when the target cannot be reached; moving an
