@@ -14,6 +14,7 @@ import (
 
 	"github.com/trackbridge/trackbridge/extrahop"
 	"github.com/trackbridge/trackbridge/syncer"
+	"github.com/trackbridge/trackbridge/syncer/store"
 	"github.com/trackbridge/trackbridge/syncer/store/memory"
 	"github.com/trackbridge/trackbridge/tracker"
 	"github.com/trackbridge/trackbridge/tracker/trackertest"
@@ -341,4 +342,77 @@ func TestPollReadsABatchPerSearchWhenTheSourceAllowsIt(t *testing.T) {
 	searches := f.eh.RequestCount("POST /api/v1/detections/search")
 	assert.LessOrEqual(t, searches, 8, "searches")
 	assert.Equal(t, extrahop.MaxSearchLimit, f.source.MaxPageSize())
+}
+
+// skipWatch closes seen once the observer reports an item of want
+// skipped.
+type skipWatch struct {
+	want string
+	once sync.Once
+	seen chan struct{}
+}
+
+func (s *skipWatch) Observe(e syncer.Event) {
+	if e.Kind == syncer.EventSkipped && e.Source.ID == s.want {
+		s.once.Do(func() { close(s.seen) })
+	}
+}
+
+// Pages with nothing to do (the echoes of the engine's own write-backs,
+// mostly) are decided while the batch before them runs rather than one at
+// a time after it: the first create of a poll waits until an item two
+// pages later has been skipped, which without it would never happen.
+func TestPagesWithNothingToDoAreDecidedWhileTheBatchBeforeRuns(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var hold atomic.Bool
+	watch := &skipWatch{seen: make(chan struct{})}
+	var waitErr error
+	var creates atomic.Int32
+	src := trackertest.NewMemory("extrahop")
+	dst := trackertest.NewMemory("jira", trackertest.WithPriorities("Highest", "High", "Medium", "Low"),
+		trackertest.WithHook(func(ctx context.Context, op string) error {
+			if hold.Load() && (op == trackertest.OpCreateIssues || op == trackertest.OpCreateIssue) && creates.Add(1) == 1 {
+				waitErr = waitFor(ctx, watch.seen, "a skip two pages on")
+			}
+			return nil
+		}))
+	e := &env{src: src, dst: dst}
+	var synced []*tracker.Issue
+	for i := range 10 {
+		synced = append(synced, e.detection(t, fmt.Sprintf("synced %d", i), 60))
+	}
+	st := memory.New()
+	f, err := syncer.New(syncer.Config{Name: "s3", Source: src, Target: dst, Mapping: s3Mapping(t), Store: st,
+		BatchSize: 5, Concurrency: 2, Observer: watch})
+	require.NoError(t, err)
+	rep, err := f.RunOnce(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 10, rep.Created, rep.Summary())
+
+	// Four new detections, then the ten synced ones touched in a field
+	// the mapping does not read: the next poll reads the new four first
+	// (a batch of 5 gives its last item back to the next round), then
+	// three pages with nothing to do.
+	for i := range 4 {
+		e.detection(t, fmt.Sprintf("new %d", i), 60)
+	}
+	for _, it := range synced {
+		require.NoError(t, src.UpdateIssue(ctx, it.ID, &tracker.Change{Fields: map[string]any{"note": "looked at"}}))
+	}
+	watch.want = synced[len(synced)-1].ID
+	hold.Store(true)
+
+	rep, err = f.RunOnce(ctx)
+
+	require.NoError(t, err)
+	require.NoError(t, waitErr, "the first create waited for a skip two pages on")
+	assert.Equal(t, 4, rep.Created, rep.Summary())
+	assert.GreaterOrEqual(t, rep.Unchanged, 10, rep.Summary())
+	assert.True(t, rep.Clean(), rep.Summary())
+	cur, err := st.Cursor(ctx, "s3", store.SideSource)
+	require.NoError(t, err)
+	last, err := src.GetIssue(ctx, watch.want)
+	require.NoError(t, err)
+	assert.False(t, cur.Time.Before(last.Updated), "the cursor moved past the pages with nothing to do")
 }

@@ -1,6 +1,7 @@
 package syncer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -123,14 +124,22 @@ type batchRun struct {
 	items []*tracker.Issue
 	ids   map[string]bool
 	runs  []*run
+	// after are the items of later batches that had nothing to do (the
+	// echoes of the engine's own write-backs, mostly): decided while this
+	// batch ran, they move the cursor once it is done.
+	after []*tracker.Issue
 }
 
 // applySource applies the batches a poll reads from the source. A batch
 // starts while the one before finishes, on the same workers, so that its
 // work fills the workers the last one's tail leaves idle. Items the batch
 // before still holds wait for it and are planned once it is done, so no
-// plan rests on a link that work in flight may change. The cursor moves
-// past a batch only once it, and every batch before it, applied cleanly.
+// plan rests on a link that work in flight may change. A batch with
+// nothing to do and no item waiting (the echoes of the engine's own
+// write-backs at the end of a poll, mostly) is done as soon as it is
+// decided, and the next is read at once rather than after the batch
+// before finishes. The cursor moves past a batch only once it, and every
+// batch before it, applied cleanly.
 func (f *Flow) applySource(ctx context.Context, ahead <-chan page, cur *store.Cursor, total *Report) error {
 	pl := newPool(f.cfg.Concurrency)
 	defer pl.wait()
@@ -175,6 +184,25 @@ func (f *Flow) applySource(ctx context.Context, ahead <-chan page, cur *store.Cu
 				return err
 			}
 			b.runs = append(b.runs, f.startApply(ctx, p, pl))
+			if prev != nil && len(held) == 0 && p.Count(ActionSkip) == len(p.Decisions) {
+				// Nothing to do and nothing waiting for prev: done already,
+				// so read on while prev runs. Its items move the cursor
+				// with prev's.
+				clean, err := finish(b)
+				if err == nil && clean {
+					prev.after = append(prev.after, b.items...)
+					continue
+				}
+				// A skip that leaves work (a parked item, say) ends the
+				// poll here, as it would after prev.
+				if ok, perr := finish(prev); perr == nil && ok {
+					perr = f.advance(ctx, cur, newest(newest(cur.Time, prev.items), prev.after))
+					err = cmp.Or(err, perr)
+				} else {
+					err = cmp.Or(err, perr)
+				}
+				return err
+			}
 		}
 		ok, err := finish(prev)
 		if err != nil || !ok {
@@ -182,7 +210,7 @@ func (f *Flow) applySource(ctx context.Context, ahead <-chan page, cur *store.Cu
 			return err
 		}
 		if prev != nil {
-			if err := f.advance(ctx, cur, newest(cur.Time, prev.items)); err != nil {
+			if err := f.advance(ctx, cur, newest(newest(cur.Time, prev.items), prev.after)); err != nil {
 				_, _ = finish(b)
 				return err
 			}
@@ -201,7 +229,7 @@ func (f *Flow) applySource(ctx context.Context, ahead <-chan page, cur *store.Cu
 	if err != nil || !ok || prev == nil {
 		return err
 	}
-	return f.advance(ctx, cur, newest(cur.Time, prev.items))
+	return f.advance(ctx, cur, newest(newest(cur.Time, prev.items), prev.after))
 }
 
 // applyTarget applies the batches a poll reads from the target, one after
