@@ -173,11 +173,23 @@ func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // committed together in the next one (a group commit): SQLite has one
 // writer at a time, and a commit costs more than the writes in it. Each
 // writer runs in its own savepoint, so a failing one undoes only its own
-// writes. fn gets a context that is not cancelled with the caller's: a
+// writes (a writer of one statement needs none: see withStmt). fn gets a context that is not cancelled with the caller's: a
 // statement interrupted inside a shared transaction would roll back the
 // others' writes. A caller whose context ends before its turn is not run.
 func (s *Store) withTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
-	w := &write{ctx: ctx, fn: fn, done: make(chan error, 1), lead: make(chan struct{}, 1)}
+	return s.group(&write{ctx: ctx, fn: fn})
+}
+
+// withStmt is withTx for a writer whose fn changes the database with one
+// statement at most: a statement that fails changes nothing, so it needs
+// no savepoint of its own, which would cost two more statements.
+func (s *Store) withStmt(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	return s.group(&write{ctx: ctx, fn: fn, single: true})
+}
+
+// group runs w in the next group commit.
+func (s *Store) group(w *write) error {
+	w.done, w.lead = make(chan error, 1), make(chan struct{}, 1)
 	s.groupMu.Lock()
 	s.waiting = append(s.waiting, w)
 	if !s.leading {
@@ -209,11 +221,12 @@ func (s *Store) withTx(ctx context.Context, fn func(ctx context.Context, tx *sql
 
 // write is one writer waiting for its turn in a group commit.
 type write struct {
-	ctx  context.Context
-	fn   func(ctx context.Context, tx *sql.Tx) error
-	err  error
-	done chan error    // the writer's outcome
-	lead chan struct{} // the writer is to lead the next group
+	ctx    context.Context
+	fn     func(ctx context.Context, tx *sql.Tx) error
+	single bool // fn writes one statement at most: no savepoint
+	err    error
+	done   chan error    // the writer's outcome
+	lead   chan struct{} // the writer is to lead the next group
 }
 
 // commit runs a group of writers in one transaction, each in a
@@ -227,6 +240,17 @@ func (s *Store) commit(group []*write) {
 		}
 		for _, w := range group {
 			if w.err = w.ctx.Err(); w.err != nil {
+				continue
+			}
+			if w.single {
+				w.err = w.fn(context.WithoutCancel(w.ctx), tx)
+				if !statementLevel(w.err) {
+					// SQLite may have rolled the whole transaction back
+					// (a full disk, an I/O error): nothing of the group
+					// is known to be written.
+					_ = tx.Rollback()
+					return w.err
+				}
 				continue
 			}
 			if _, err := s.exec(ctx, tx, `SAVEPOINT w`); err != nil {
@@ -255,6 +279,15 @@ func (s *Store) commit(group []*write) {
 		}
 		w.done <- w.err
 	}
+}
+
+// statementLevel reports whether err, from a writer of one statement,
+// left the transaction as it was: no error, an error of the writer's own
+// (a version conflict, say), or a constraint violation, which SQLite
+// undoes for the statement alone.
+func statementLevel(err error) bool {
+	var se *sqlite.Error
+	return err == nil || !errors.As(err, &se) || se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
 }
 
 // isConstraint reports whether err is a uniqueness (or other constraint)
@@ -325,7 +358,11 @@ func (s *Store) PutLinks(ctx context.Context, links ...*store.Link) error {
 	}
 	now := s.now()
 	created := make([]time.Time, len(links))
-	err := s.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	run := s.withTx
+	if len(links) == 1 {
+		run = s.withStmt // one INSERT or UPDATE
+	}
+	err := run(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for i, l := range links {
 			c, err := s.putLink(ctx, tx, l, now)
 			if err != nil {
@@ -472,7 +509,7 @@ func (s *Store) SetCursor(ctx context.Context, c *store.Cursor) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	err := s.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.withStmt(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var (
 			res sql.Result
 			err error
@@ -505,7 +542,7 @@ func (s *Store) AcquireLease(ctx context.Context, key, owner string, ttl time.Du
 	}
 	now := s.now()
 	l := &store.Lease{Key: key, Owner: owner, Expires: now.Add(ttl).UTC()}
-	err := s.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.withStmt(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		err := s.queryRowTx(ctx, tx, `INSERT INTO leases (key, owner, token, expires) VALUES (?, ?, 1, ?)
 			ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, token = leases.token + 1, expires = excluded.expires
 				WHERE leases.owner = '' OR leases.owner = excluded.owner OR leases.expires <= ?
@@ -554,7 +591,7 @@ func (s *Store) updateLease(ctx context.Context, l *store.Lease, q string, args 
 	if l.Owner == "" {
 		return store.ErrLeaseLost
 	}
-	return s.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.withStmt(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := s.exec(ctx, tx, q, args...)
 		if err != nil {
 			return fmt.Errorf("sqlite: lease %q: %w", l.Key, err)

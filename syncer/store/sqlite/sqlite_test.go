@@ -282,3 +282,64 @@ func TestGroupCommitKeepsEachWritersOutcome(t *testing.T) {
 	require.NoError(t, rows.Err())
 	assert.Equal(t, []string{"first", "ok"}, keys, "the failing writer's insert was undone, no one else's")
 }
+
+// A writer of one statement runs without a savepoint: its failing
+// statement (a constraint violation) changes nothing, and the writers
+// committed with it keep their writes.
+func TestGroupCommitWriterOfOneStatement(t *testing.T) {
+	t.Parallel()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "store.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	ctx := context.Background()
+	insert := func(ctx context.Context, tx *sql.Tx, key string) error {
+		_, err := s.exec(ctx, tx, `INSERT INTO leases (key, owner, token, expires) VALUES (?, 'o', 1, 0)`, key)
+		return err
+	}
+	require.NoError(t, s.withStmt(ctx, func(ctx context.Context, tx *sql.Tx) error { return insert(ctx, tx, "taken") }))
+
+	running, release := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- s.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			close(running)
+			<-release
+			return insert(ctx, tx, "first")
+		})
+	}()
+	<-running // the first writer leads and holds its transaction open
+	dup, fine := make(chan error, 1), make(chan error, 1)
+	go func() {
+		dup <- s.withStmt(ctx, func(ctx context.Context, tx *sql.Tx) error { return insert(ctx, tx, "taken") })
+	}()
+	go func() {
+		fine <- s.withStmt(ctx, func(ctx context.Context, tx *sql.Tx) error { return insert(ctx, tx, "fine") })
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s.groupMu.Lock()
+		n := len(s.waiting)
+		s.groupMu.Unlock()
+		if n == 2 {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "the two writers never queued")
+		runtime.Gosched()
+	}
+	close(release)
+
+	require.NoError(t, <-first)
+	assert.True(t, isConstraint(<-dup), "the duplicate key is refused")
+	require.NoError(t, <-fine)
+	var keys []string
+	rows, err := s.db.QueryContext(ctx, `SELECT key FROM leases ORDER BY key`)
+	require.NoError(t, err)
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		require.NoError(t, rows.Scan(&k))
+		keys = append(keys, k)
+	}
+	require.NoError(t, rows.Err())
+	assert.Equal(t, []string{"fine", "first", "taken"}, keys)
+}
