@@ -245,17 +245,7 @@ func TestGroupCommitKeepsEachWritersOutcome(t *testing.T) {
 		err := s.withTx(cancelled, func(ctx context.Context, tx *sql.Tx) error { ran <- "cancelled"; return insert(ctx, tx, "cancelled") })
 		results <- fmt.Sprintf("cancelled: %v", err)
 	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		s.groupMu.Lock()
-		n := len(s.waiting)
-		s.groupMu.Unlock()
-		if n == 3 {
-			break
-		}
-		require.True(t, time.Now().Before(deadline), "the three writers never queued")
-		runtime.Gosched()
-	}
+	waitQueued(t, s, 3)
 	close(release)
 
 	require.NoError(t, <-first)
@@ -270,16 +260,7 @@ func TestGroupCommitKeepsEachWritersOutcome(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{"ok: <nil>", "failing: boom", "cancelled: context canceled"}, got)
 	assert.ElementsMatch(t, []string{"ok", "failing"}, fns, "the cancelled writer did not run")
-	var keys []string
-	rows, err := s.db.QueryContext(ctx, `SELECT key FROM leases ORDER BY key`)
-	require.NoError(t, err)
-	defer rows.Close()
-	for rows.Next() {
-		var k string
-		require.NoError(t, rows.Scan(&k))
-		keys = append(keys, k)
-	}
-	require.NoError(t, rows.Err())
+	keys := leaseKeys(t, s)
 	assert.Equal(t, []string{"first", "ok"}, keys, "the failing writer's insert was undone, no one else's")
 }
 
@@ -315,31 +296,44 @@ func TestGroupCommitWriterOfOneStatement(t *testing.T) {
 	go func() {
 		fine <- s.withStmt(ctx, func(ctx context.Context, tx *sql.Tx) error { return insert(ctx, tx, "fine") })
 	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		s.groupMu.Lock()
-		n := len(s.waiting)
-		s.groupMu.Unlock()
-		if n == 2 {
-			break
-		}
-		require.True(t, time.Now().Before(deadline), "the two writers never queued")
-		runtime.Gosched()
-	}
+	waitQueued(t, s, 2)
 	close(release)
 
 	require.NoError(t, <-first)
 	assert.True(t, isConstraint(<-dup), "the duplicate key is refused")
 	require.NoError(t, <-fine)
-	var keys []string
-	rows, err := s.db.QueryContext(ctx, `SELECT key FROM leases ORDER BY key`)
+	keys := leaseKeys(t, s)
+	assert.Equal(t, []string{"fine", "first", "taken"}, keys)
+}
+
+// waitQueued waits until n writers wait for the next group commit.
+func waitQueued(t *testing.T, s *Store, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s.groupMu.Lock()
+		queued := len(s.waiting)
+		s.groupMu.Unlock()
+		if queued == n {
+			return
+		}
+		require.True(t, time.Now().Before(deadline), "%d writers never queued", n)
+		runtime.Gosched()
+	}
+}
+
+// leaseKeys returns the keys of the stored leases, in order.
+func leaseKeys(t *testing.T, s *Store) []string {
+	t.Helper()
+	rows, err := s.db.QueryContext(t.Context(), `SELECT key FROM leases ORDER BY key`)
 	require.NoError(t, err)
 	defer rows.Close()
+	var keys []string
 	for rows.Next() {
 		var k string
 		require.NoError(t, rows.Scan(&k))
 		keys = append(keys, k)
 	}
 	require.NoError(t, rows.Err())
-	assert.Equal(t, []string{"fine", "first", "taken"}, keys)
+	return keys
 }
