@@ -202,25 +202,10 @@ func BenchmarkStore(b *testing.B) {
 // writes, and a writer whose context ended before its turn is not run.
 func TestGroupCommitKeepsEachWritersOutcome(t *testing.T) {
 	t.Parallel()
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "store.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
+	s, insert := groupStore(t)
 	ctx := context.Background()
-	insert := func(ctx context.Context, tx *sql.Tx, key string) error {
-		_, err := s.exec(ctx, tx, `INSERT INTO leases (key, owner, token, expires) VALUES (?, 'o', 1, 0)`, key)
-		return err
-	}
 
-	running, release := make(chan struct{}), make(chan struct{})
-	first := make(chan error, 1)
-	go func() {
-		first <- s.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-			close(running)
-			<-release
-			return insert(ctx, tx, "first")
-		})
-	}()
-	<-running // the first writer leads and holds its transaction open
+	release, first := holdLead(s, insert)
 
 	errBoom := errors.New("boom")
 	cancelled, cancel := context.WithCancel(ctx)
@@ -269,26 +254,11 @@ func TestGroupCommitKeepsEachWritersOutcome(t *testing.T) {
 // committed with it keep their writes.
 func TestGroupCommitWriterOfOneStatement(t *testing.T) {
 	t.Parallel()
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "store.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
+	s, insert := groupStore(t)
 	ctx := context.Background()
-	insert := func(ctx context.Context, tx *sql.Tx, key string) error {
-		_, err := s.exec(ctx, tx, `INSERT INTO leases (key, owner, token, expires) VALUES (?, 'o', 1, 0)`, key)
-		return err
-	}
 	require.NoError(t, s.withStmt(ctx, func(ctx context.Context, tx *sql.Tx) error { return insert(ctx, tx, "taken") }))
 
-	running, release := make(chan struct{}), make(chan struct{})
-	first := make(chan error, 1)
-	go func() {
-		first <- s.withTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-			close(running)
-			<-release
-			return insert(ctx, tx, "first")
-		})
-	}()
-	<-running // the first writer leads and holds its transaction open
+	release, first := holdLead(s, insert)
 	dup, fine := make(chan error, 1), make(chan error, 1)
 	go func() {
 		dup <- s.withStmt(ctx, func(ctx context.Context, tx *sql.Tx) error { return insert(ctx, tx, "taken") })
@@ -336,4 +306,33 @@ func leaseKeys(t *testing.T, s *Store) []string {
 	}
 	require.NoError(t, rows.Err())
 	return keys
+}
+
+// groupStore opens a store for the group-commit tests, with a writer
+// body that inserts a lease row.
+func groupStore(t *testing.T) (*Store, func(ctx context.Context, tx *sql.Tx, key string) error) {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "store.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	return s, func(ctx context.Context, tx *sql.Tx, key string) error {
+		_, err := s.exec(ctx, tx, `INSERT INTO leases (key, owner, token, expires) VALUES (?, 'o', 1, 0)`, key)
+		return err
+	}
+}
+
+// holdLead starts a writer that leads a group commit and holds its
+// transaction open until release is closed; first gets its outcome.
+func holdLead(s *Store, insert func(ctx context.Context, tx *sql.Tx, key string) error) (release chan struct{}, first chan error) {
+	running := make(chan struct{})
+	release, first = make(chan struct{}), make(chan error, 1)
+	go func() {
+		first <- s.withTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
+			close(running)
+			<-release
+			return insert(ctx, tx, "first")
+		})
+	}()
+	<-running
+	return release, first
 }
