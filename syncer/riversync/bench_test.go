@@ -2,6 +2,9 @@ package riversync_test
 
 import (
 	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
 	"testing"
 	"time"
 
@@ -11,15 +14,14 @@ import (
 // BenchmarkReplicas measures detections → Jira with write-back across 1, 2
 // and 4 replicas on one PostgreSQL schema, against fakes that answer each
 // request after 20 ms, and reports items/s for each and the ratios of 2 and
-// 4 replicas to one, from one run. Run it with -benchtime=1x; the item
-// count and latency can be changed with TRACKBRIDGE_BENCH_ITEMS and
-// TRACKBRIDGE_BENCH_LATENCY_MS. Replicas are River clients in this process
-// on pools of their own, each with its own vendor clients.
+// 4 replicas to one, from one run. Each replica is an engine process of
+// its own (a child of the test binary) with 16 workers; the fakes run in
+// the benchmark's process. Run it with -benchtime=1x; the item count and
+// latency can be changed with TRACKBRIDGE_BENCH_ITEMS and
+// TRACKBRIDGE_BENCH_LATENCY_MS.
 func BenchmarkReplicas(b *testing.B) {
 	items := envInt("TRACKBRIDGE_BENCH_ITEMS", replicaItems)
 	latency := time.Duration(envInt("TRACKBRIDGE_BENCH_LATENCY_MS", 20)) * time.Millisecond
-	opts := testReplicaOpts()
-	opts.pollInterval = time.Second
 	rate := map[int]float64{}
 	for range b.N {
 		for _, n := range []int{1, 2, 4} {
@@ -28,17 +30,19 @@ func BenchmarkReplicas(b *testing.B) {
 			c.seedRisky(items)
 			b.StartTimer()
 			start := time.Now()
-			rs := make([]*replica, n)
-			for i := range rs {
-				rs[i] = c.startReplica(fmt.Sprintf("replica-%d", i), opts)
+			children := make([]*exec.Cmd, n)
+			for i := range children {
+				children[i] = c.startChild(b, fmt.Sprintf("replica-%d", i), childVar+"_POLL_MS="+strconv.Itoa(1000),
+					childVar+"_FETCH_COOLDOWN_MS="+os.Getenv("TRACKBRIDGE_BENCH_FETCH_COOLDOWN_MS"))
 			}
-			end := c.waitDone(items, 10*time.Minute, rs...)
+			end := c.waitDoneWatching(items, 10*time.Minute)
 			b.StopTimer()
+			for _, cmd := range children {
+				_ = cmd.Process.Kill()
+				_ = cmd.Wait()
+			}
 			require.Zero(b, c.duplicates())
 			rate[n] += float64(items) / end.Sub(start).Seconds()
-			for _, r := range rs {
-				r.stop()
-			}
 		}
 	}
 	for _, n := range []int{1, 2, 4} {

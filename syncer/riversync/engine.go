@@ -124,10 +124,10 @@ func NewEngine(ctx context.Context, pool *pgxpool.Pool, cfg EngineConfig, flows 
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
+	live := &liveness{clientID: client.ID(), schema: cfg.Schema}
 	return &Engine{
-		client: client, jobs: jobs, pool: pool, interval: cfg.TakeOverInterval, logger: logger,
-		live:     &liveness{key: replicaLockKey(client.ID())},
-		takeOver: &takeOver{pool: pool, client: client, jobs: jobs, schema: cfg.Schema, seen: map[string]bool{}, gone: map[string]time.Time{}, now: jobs.cfg.Now},
+		client: client, jobs: jobs, pool: pool, interval: cfg.TakeOverInterval, logger: logger, live: live,
+		takeOver: &takeOver{live: live, pool: pool, client: client, jobs: jobs, schema: cfg.Schema, seen: map[string]bool{}, gone: map[string]time.Time{}, now: jobs.cfg.Now},
 	}, nil
 }
 

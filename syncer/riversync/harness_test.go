@@ -153,6 +153,23 @@ func (c *cluster) waitDone(n int, limit time.Duration, rs ...*replica) time.Time
 	return time.Now()
 }
 
+// waitDoneWatching waits until done(n) when the replicas run in other
+// processes, looking every 50 ms, and fails after limit.
+func (c *cluster) waitDoneWatching(n int, limit time.Duration) time.Time {
+	c.t.Helper()
+	deadline := time.After(limit)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for !c.done(n) {
+		select {
+		case <-deadline:
+			c.t.Fatalf("not done after %s: %d tickets of %d", limit, len(c.jr.Issues()), n)
+		case <-tick.C:
+		}
+	}
+	return time.Now()
+}
+
 // duplicates counts tickets beyond the first carrying one marker.
 func (c *cluster) duplicates() int {
 	perMarker := map[string]int{}
@@ -233,6 +250,9 @@ type replicaOpts struct {
 	pollInterval time.Duration
 	leaseTTL     time.Duration
 	jobTimeout   time.Duration
+	// fetchCooldown is River's least time between fetches (0: the
+	// engine's default).
+	fetchCooldown time.Duration
 }
 
 // pgConns bounds each of a replica's two pools: four replicas, and the
@@ -307,6 +327,7 @@ func buildReplica(ctx context.Context, e replicaEnv) (*parts, error) {
 		Config:               riversync.Config{PollInterval: o.pollInterval},
 		Schema:               e.Schema,
 		Workers:              o.workers,
+		FetchCooldown:        o.fetchCooldown,
 		ID:                   e.Name,
 		JobTimeout:           o.jobTimeout,
 		RescueStuckJobsAfter: o.jobTimeout,

@@ -33,10 +33,17 @@ func killOpts() replicaOpts {
 // runChild runs one replica until the process is killed.
 func runChild(name string) {
 	ctx := context.Background()
+	opts := killOpts()
+	if ms := envInt(childVar+"_POLL_MS", 0); ms > 0 {
+		opts.pollInterval = time.Duration(ms) * time.Millisecond
+	}
+	if ms := envInt(childVar+"_FETCH_COOLDOWN_MS", 0); ms > 0 {
+		opts.fetchCooldown = time.Duration(ms) * time.Millisecond
+	}
 	p, err := buildReplica(ctx, replicaEnv{
 		DSN: os.Getenv(childVar + "_DSN"), Schema: os.Getenv(childVar + "_SCHEMA"),
 		ExtraHop: os.Getenv(childVar + "_EXTRAHOP"), Jira: os.Getenv(childVar + "_JIRA"),
-		Name: name, Opts: killOpts(),
+		Name: name, Opts: opts,
 	})
 	if err == nil {
 		err = p.engine.Start(ctx)
@@ -48,14 +55,16 @@ func runChild(name string) {
 	<-ctx.Done() // until killed
 }
 
-// startChild starts a replica in a child process.
-func (c *cluster) startChild(t *testing.T, name string) *exec.Cmd {
+// startChild starts a replica in a child process; env adds to its
+// environment (childVar+"_POLL_MS" sets its poll interval).
+func (c *cluster) startChild(t testing.TB, name string, env ...string) *exec.Cmd {
 	exe, err := os.Executable()
 	require.NoError(t, err)
 	cmd := exec.Command(exe, "-test.run=^$")
 	cmd.Env = append(os.Environ(),
 		childVar+"="+name, childVar+"_DSN="+c.dsn, childVar+"_SCHEMA="+c.schema,
 		childVar+"_EXTRAHOP="+c.eh.URL(), childVar+"_JIRA="+c.jr.URL())
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stderr = os.Stderr
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })

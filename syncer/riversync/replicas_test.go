@@ -133,6 +133,12 @@ func TestReplicaIDTakenWhileItsHolderRuns(t *testing.T) {
 	require.ErrorIs(t, err, riversync.ErrReplicaRunning)
 	assert.Contains(t, err.Error(), `"replica-same"`)
 
+	// The id is taken per River schema: another schema's replica may
+	// have it.
+	elsewhere := newCluster(t, 0)
+	other := elsewhere.startReplica("replica-same", testReplicaOpts())
+	assert.NotNil(t, other.engine, "a replica of another schema with the same id runs")
+
 	first.stop()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

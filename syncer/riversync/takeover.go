@@ -52,18 +52,29 @@ const DefaultTakeOverInterval = 2 * time.Second
 // holds none) is left to River's rescuer.
 
 // replicaLockKey is the advisory lock key a replica with River client id
-// holds while it runs.
-func replicaLockKey(clientID string) int64 {
+// holds while it runs on River's tables in schema. Advisory locks belong
+// to the database: the schema keeps replicas of separate River schemas
+// with the same ids apart.
+func replicaLockKey(schema, clientID string) int64 {
 	h := fnv.New64a()
-	h.Write([]byte("trackbridge/riversync replica\x00" + clientID))
+	h.Write([]byte("trackbridge/riversync replica\x00" + schema + "\x00" + clientID))
 	return int64(h.Sum64())
 }
 
 // liveness holds a replica's advisory lock on a connection of its own.
 type liveness struct {
-	key  int64
-	mu   sync.Mutex
-	conn *pgx.Conn
+	clientID string
+	mu       sync.Mutex
+	schema   string // River's schema; "" until the first lock finds the search_path's
+	conn     *pgx.Conn
+}
+
+// key returns the lock key of the replica clientID in this replica's
+// schema.
+func (l *liveness) key(clientID string) int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return replicaLockKey(l.schema, clientID)
 }
 
 // ErrReplicaRunning is returned by [Engine.Start] when a live replica
@@ -79,8 +90,21 @@ func (l *liveness) lock(ctx context.Context, pool *pgxpool.Pool) error {
 		return fmt.Errorf("riversync: liveness connection: %w", err)
 	}
 	conn := pc.Hijack()
+	l.mu.Lock()
+	schema := l.schema
+	l.mu.Unlock()
+	if schema == "" {
+		// River's tables are found through the search_path.
+		if err := conn.QueryRow(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+			_ = conn.Close(context.WithoutCancel(ctx))
+			return fmt.Errorf("riversync: liveness lock: %w", err)
+		}
+		l.mu.Lock()
+		l.schema = schema
+		l.mu.Unlock()
+	}
 	var got bool
-	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", l.key).Scan(&got); err != nil {
+	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", l.key(l.clientID)).Scan(&got); err != nil {
 		_ = conn.Close(context.WithoutCancel(ctx))
 		return fmt.Errorf("riversync: liveness lock: %w", err)
 	}
@@ -126,6 +150,7 @@ func (l *liveness) release(ctx context.Context) {
 // takeOver finds the running jobs of replicas that are gone and hands them
 // to the live ones.
 type takeOver struct {
+	live   *liveness // for the lock keys
 	pool   *pgxpool.Pool
 	client *river.Client[pgx.Tx]
 	jobs   *Jobs
@@ -170,12 +195,12 @@ func (t *takeOver) run(ctx context.Context) (int, error) {
 	// Only a replica seen holding its lock can be found gone: a host's own
 	// River client holds none.
 	for _, job := range res.Jobs {
-		if n := len(job.AttemptedBy); n > 0 && held[replicaLockKey(job.AttemptedBy[n-1])] {
+		if n := len(job.AttemptedBy); n > 0 && held[t.live.key(job.AttemptedBy[n-1])] {
 			t.seen[job.AttemptedBy[n-1]] = true
 		}
 	}
 	for by := range t.seen {
-		if !held[replicaLockKey(by)] {
+		if !held[t.live.key(by)] {
 			delete(t.seen, by)
 			t.gone[by] = now
 		}
