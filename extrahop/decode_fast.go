@@ -22,9 +22,10 @@ var errSlow = errors.New("extrahop: decode field by field")
 // decodeFast decodes a detection in ExtraHop's usual shape.
 func (d *Detection) decodeFast(data []byte) error {
 	var out Detection
+	var seen uint32
 	err := jsonscan.Object(data, func(rawKey, v []byte) error {
 		key, ok := jsonscan.Key(rawKey)
-		if !ok {
+		if !ok || again(&seen, key, detectionKeys) {
 			return errSlow
 		}
 		switch string(key) {
@@ -121,9 +122,10 @@ func (d *Detection) decodeFast(data []byte) error {
 // decodeFast decodes a participant in ExtraHop's usual shape.
 func (p *Participant) decodeFast(data []byte) error {
 	var out Participant
+	var seen uint32
 	err := jsonscan.Object(data, func(rawKey, v []byte) error {
 		key, ok := jsonscan.Key(rawKey)
-		if !ok {
+		if !ok || again(&seen, key, participantKeys) {
 			return errSlow
 		}
 		switch string(key) {
@@ -167,6 +169,7 @@ func fastMitres(v []byte, dst *[]Mitre) error {
 	*dst = []Mitre{} // [] stays an empty list, as encoding/json has it
 	return jsonscan.Array(v, func(e []byte) error {
 		var m Mitre
+		var seen uint32
 		if s, ok := jsonscan.String(e); ok {
 			if mitreID.MatchString(s) {
 				m.ID = s
@@ -178,7 +181,7 @@ func fastMitres(v []byte, dst *[]Mitre) error {
 		}
 		err := jsonscan.Object(e, func(rawKey, v []byte) error {
 			key, ok := jsonscan.Key(rawKey)
-			if !ok {
+			if !ok || again(&seen, key, mitreKeys) {
 				return errSlow
 			}
 			switch string(key) {
@@ -213,6 +216,24 @@ var (
 		"endpoint", "scanner_service", "username", "external"}
 	mitreKeys = []string{"id", "name", "url", "legacy_ids"}
 )
+
+// again reports whether key, if one of known, came before in the object
+// whose known keys seen marks, and marks it. A key given twice goes to the
+// field-by-field decoder, which answers as encoding/json does (the last
+// value wins, but a null leaves a string as it was).
+func again(seen *uint32, key []byte, known []string) bool {
+	for i, k := range known {
+		if string(key) == k {
+			bit := uint32(1) << i
+			if *seen&bit != 0 {
+				return true
+			}
+			*seen |= bit
+			return false
+		}
+	}
+	return false
+}
 
 // keepExtra keeps an unknown key's raw value, or sends the object to the
 // field-by-field decoder when the key matches a known one but for case.

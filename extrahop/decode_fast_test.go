@@ -90,3 +90,16 @@ func FuzzAbsoluteLinksMatchesTheRegexp(f *testing.F) {
 		assert.Equal(t, want, c.absoluteLinks(md))
 	})
 }
+
+// again marks known keys in a 32-bit mask.
+func TestKnownKeysFitTheSeenMask(t *testing.T) {
+	t.Parallel()
+	for _, keys := range [][]string{detectionKeys, participantKeys, mitreKeys} {
+		assert.LessOrEqual(t, len(keys), 32, keys)
+	}
+	var seen uint32
+	assert.False(t, again(&seen, []byte("title"), detectionKeys))
+	assert.False(t, again(&seen, []byte("no_such_key"), detectionKeys))
+	assert.True(t, again(&seen, []byte("title"), detectionKeys), "a known key given twice")
+	assert.False(t, again(&seen, []byte("no_such_key"), detectionKeys), "unknown keys are not tracked")
+}
