@@ -116,3 +116,44 @@ func TestReplicaKilledMidRunLosesNothing(t *testing.T) {
 	t.Logf("the child's %d items were synced %s after the kill (its jobs now %v), all work %s after",
 		len(items), recovered.Sub(killed).Round(time.Millisecond), c.jobStates(left), finished.Sub(killed).Round(time.Millisecond))
 }
+
+// TestReplicaRestartedUnderItsIDKeepsItsJobs SIGKILLs a replica, lets the
+// others take its jobs over, and starts it again under the same id: once
+// it holds its lock again it is not gone, and its new jobs are never
+// taken over.
+func TestReplicaRestartedUnderItsIDKeepsItsJobs(t *testing.T) {
+	// Not parallel: see TestReplicaKilledMidRunLosesNothing.
+	c := newCluster(t, 0)
+	c.seedRisky(replicaItems)
+	a := c.startReplica("replica-a", killOpts())
+	child := c.startChild(t, "replica-child")
+	deadline := time.After(2 * time.Minute)
+	for c.jobsCompletedBy("replica-child") < replicaItems/10 {
+		select {
+		case <-anyJobEnd([]*replica{a}):
+		case <-deadline:
+			t.Fatalf("the child completed only %d jobs in two minutes", c.jobsCompletedBy("replica-child"))
+		}
+	}
+	require.NoError(t, child.Process.Kill())
+	_ = child.Wait()
+	left := c.jobsLeftBy("replica-child")
+	_, running := c.partitionRunning(left)
+	require.NotEmpty(t, running, "the child was running jobs when it was killed")
+	// Taken over: the jobs it left running are cancelled.
+	for c.jobStates(running)["cancelled"] < len(running) {
+		select {
+		case <-anyJobEnd([]*replica{a}):
+		case <-deadline:
+			t.Fatalf("the child's jobs were not taken over: %v", c.jobStates(running))
+		}
+	}
+	takenOver := c.jobsWithError("taken over")
+
+	c.startChild(t, "replica-child")
+	c.waitDone(replicaItems, 3*time.Minute, a)
+
+	assert.Equal(t, takenOver, c.jobsWithError("taken over"), "no job of the restarted replica was taken over")
+	assert.Positive(t, c.jobsCompletedBy("replica-child")-replicaItems/10, "the restarted replica took a share")
+	assert.Zero(t, c.duplicates(), "duplicate tickets")
+}

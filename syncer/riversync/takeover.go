@@ -193,10 +193,17 @@ func (t *takeOver) run(ctx context.Context) (int, error) {
 	}
 	now := t.now()
 	// Only a replica seen holding its lock can be found gone: a host's own
-	// River client holds none.
+	// River client holds none. One holding it again was restarted under
+	// its id, and is no longer gone.
 	for _, job := range res.Jobs {
 		if n := len(job.AttemptedBy); n > 0 && held[t.live.key(job.AttemptedBy[n-1])] {
 			t.seen[job.AttemptedBy[n-1]] = true
+			delete(t.gone, job.AttemptedBy[n-1])
+		}
+	}
+	for by := range t.gone {
+		if held[t.live.key(by)] {
+			delete(t.gone, by)
 		}
 	}
 	for by := range t.seen {
