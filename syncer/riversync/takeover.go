@@ -30,8 +30,9 @@ const DefaultTakeOverInterval = 2 * time.Second
 // with what PostgreSQL already knows:
 //
 //   - Each Engine holds a session advisory lock named after its River
-//     client id on a connection of its own while it runs. PostgreSQL ends
-//     the session, and so releases the lock, as soon as the process dies.
+//     schema and client id on a connection of its own while it runs.
+//     PostgreSQL ends the session, and so releases the lock, as soon as
+//     the process dies.
 //   - Every TakeOverInterval each Engine lists the running jobs of
 //     trackbridge's kinds and the advisory locks held. A replica it has
 //     seen holding its lock whose lock is now free is gone: in one
@@ -49,7 +50,9 @@ const DefaultTakeOverInterval = 2 * time.Second
 // its jobs run twice; the per-item leases and the create markers keep that
 // from doing anything twice. A replica never seen holding its lock (killed
 // within its first TakeOverInterval, or a host's own River client that
-// holds none) is left to River's rescuer.
+// holds none) is left to River's rescuer, as are the jobs a replica left
+// running before it was restarted under the same id: holding its lock
+// again, it is not gone.
 
 // replicaLockKey is the advisory lock key a replica with River client id
 // holds while it runs on River's tables in schema. Advisory locks belong
