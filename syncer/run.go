@@ -124,10 +124,21 @@ type batchRun struct {
 	items []*tracker.Issue
 	ids   map[string]bool
 	runs  []*run
-	// after are the items of later batches that had nothing to do (the
-	// echoes of the engine's own write-backs, mostly): decided while this
-	// batch ran, they move the cursor once it is done.
-	after []*tracker.Issue
+	// after is the newest update time of later batches that had nothing
+	// to do (the echoes of the engine's own write-backs, mostly): decided
+	// while this batch ran, they move the cursor once it is done. Only the
+	// time is kept, so a pass over many such batches holds no items.
+	after time.Time
+}
+
+// end returns where the cursor goes once b is done: past its items and
+// the batches with nothing to do decided while it ran.
+func (b *batchRun) end(cur time.Time) time.Time {
+	t := newest(cur, b.items)
+	if b.after.After(t) {
+		t = b.after
+	}
+	return t
 }
 
 // applySource applies the batches a poll reads from the source. A batch
@@ -190,13 +201,13 @@ func (f *Flow) applySource(ctx context.Context, ahead <-chan page, cur *store.Cu
 				// with prev's.
 				clean, err := finish(b)
 				if err == nil && clean {
-					prev.after = append(prev.after, b.items...)
+					prev.after = newest(prev.after, b.items)
 					continue
 				}
 				// A skip that leaves work (a parked item, say) ends the
 				// poll here, as it would after prev.
 				if ok, perr := finish(prev); perr == nil && ok {
-					perr = f.advance(ctx, cur, newest(newest(cur.Time, prev.items), prev.after))
+					perr = f.advance(ctx, cur, prev.end(cur.Time))
 					err = cmp.Or(err, perr)
 				} else {
 					err = cmp.Or(err, perr)
@@ -210,7 +221,7 @@ func (f *Flow) applySource(ctx context.Context, ahead <-chan page, cur *store.Cu
 			return err
 		}
 		if prev != nil {
-			if err := f.advance(ctx, cur, newest(newest(cur.Time, prev.items), prev.after)); err != nil {
+			if err := f.advance(ctx, cur, prev.end(cur.Time)); err != nil {
 				_, _ = finish(b)
 				return err
 			}
@@ -229,7 +240,7 @@ func (f *Flow) applySource(ctx context.Context, ahead <-chan page, cur *store.Cu
 	if err != nil || !ok || prev == nil {
 		return err
 	}
-	return f.advance(ctx, cur, newest(newest(cur.Time, prev.items), prev.after))
+	return f.advance(ctx, cur, prev.end(cur.Time))
 }
 
 // applyTarget applies the batches a poll reads from the target, one after
