@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -60,15 +58,7 @@ type EngineConfig struct {
 type Engine struct {
 	client   *river.Client[pgx.Tx]
 	jobs     *Jobs
-	pool     *pgxpool.Pool
-	interval time.Duration
-	live     *liveness
-	takeOver *takeOver
-	logger   *slog.Logger
-
-	mu      sync.Mutex
-	stopped chan struct{} // closed to end the take-over loop
-	done    chan struct{} // closed when it has ended
+	takeOver *TakeOver
 }
 
 // migrateLock keeps replicas starting at once from running River's
@@ -117,18 +107,11 @@ func NewEngine(ctx context.Context, pool *pgxpool.Pool, cfg EngineConfig, flows 
 	if err != nil {
 		return nil, fmt.Errorf("riversync: river client: %w", err)
 	}
-	if cfg.TakeOverInterval == 0 {
-		cfg.TakeOverInterval = DefaultTakeOverInterval
+	takeOver, err := jobs.NewTakeOver(pool, client, TakeOverConfig{Interval: cfg.TakeOverInterval, Schema: cfg.Schema, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
 	}
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	}
-	live := &liveness{clientID: client.ID(), schema: cfg.Schema}
-	return &Engine{
-		client: client, jobs: jobs, pool: pool, interval: cfg.TakeOverInterval, logger: logger, live: live,
-		takeOver: &takeOver{live: live, pool: pool, client: client, jobs: jobs, schema: cfg.Schema, seen: map[string]bool{}, gone: map[string]time.Time{}, now: jobs.cfg.Now},
-	}, nil
+	return &Engine{client: client, jobs: jobs, takeOver: takeOver}, nil
 }
 
 // Migrate runs River's migrations up in schema ("" for the connection's
@@ -168,81 +151,21 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
 // poll jobs. Cancelling ctx stops it at once (jobs in flight are cancelled
 // and retried elsewhere); Stop stops it gently.
 func (e *Engine) Start(ctx context.Context) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.stopped != nil {
-		return errors.New("riversync: engine already started")
-	}
-	if e.interval > 0 {
-		if err := e.live.lock(ctx, e.pool); err != nil {
-			if errors.Is(err, ErrReplicaRunning) {
-				return fmt.Errorf("%w: %q", err, e.client.ID())
-			}
-			return err
-		}
+	if err := e.takeOver.Start(ctx); err != nil {
+		return err
 	}
 	if err := e.client.Start(ctx); err != nil {
-		e.live.release(ctx)
+		e.takeOver.Stop()
 		return fmt.Errorf("riversync: starting river: %w", err)
 	}
-	e.stopped, e.done = make(chan struct{}), make(chan struct{})
-	go e.watch(ctx, e.stopped, e.done)
 	return nil
-}
-
-// watch takes over the jobs of replicas that are gone every interval, and
-// keeps this replica's lock held, until ctx ends or stopped is closed;
-// then it releases the lock.
-func (e *Engine) watch(ctx context.Context, stopped, done chan struct{}) {
-	defer close(done)
-	defer e.live.release(ctx)
-	if e.interval <= 0 {
-		select {
-		case <-ctx.Done():
-		case <-stopped:
-		}
-		return
-	}
-	tick := time.NewTicker(e.interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-stopped:
-			return
-		case <-tick.C:
-		}
-		if err := e.live.check(ctx, e.pool); err != nil && ctx.Err() == nil {
-			e.log(ctx, "riversync: keeping the liveness lock", err)
-		}
-		if _, err := e.takeOver.run(ctx); err != nil && ctx.Err() == nil {
-			e.log(ctx, "riversync: taking over jobs", err)
-		}
-	}
-}
-
-func (e *Engine) log(ctx context.Context, msg string, err error) {
-	e.logger.ErrorContext(ctx, msg, slog.String("error", err.Error()))
 }
 
 // Stop lets jobs in flight finish and stops the engine; then it releases
 // its liveness lock.
 func (e *Engine) Stop(ctx context.Context) error {
 	err := e.client.Stop(ctx)
-	e.mu.Lock()
-	stopped, done := e.stopped, e.done
-	if stopped != nil {
-		select {
-		case <-stopped:
-		default:
-			close(stopped)
-		}
-	}
-	e.mu.Unlock()
-	if done != nil {
-		<-done
-	}
+	e.takeOver.Stop()
 	if err != nil {
 		return fmt.Errorf("riversync: stopping river: %w", err)
 	}

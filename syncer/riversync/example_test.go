@@ -117,6 +117,16 @@ func ExampleAddWorkers() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	// The take-over gives a killed replica's jobs to the others within
+	// seconds; every replica runs one, started before its client.
+	takeOver, err := jobs.NewTakeOver(pool, client, riversync.TakeOverConfig{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := takeOver.Start(ctx); err != nil {
+		log.Fatal(err)
+	}
+	defer takeOver.Stop()
 	if err := client.Start(ctx); err != nil {
 		log.Fatal(err)
 	}

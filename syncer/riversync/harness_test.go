@@ -458,15 +458,16 @@ func (c *cluster) jobsCompletedBy(clientID string) int {
 	return n
 }
 
-// jobsWithError counts the jobs whose errors mention text.
-func (c *cluster) jobsWithError(text string) int {
+// jobsWithError counts the jobs whose errors mention text, among ids when
+// some are given.
+func (c *cluster) jobsWithError(text string, ids ...int64) int {
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, c.dsn)
 	require.NoError(c.t, err)
 	defer conn.Close(ctx)
 	var n int
 	require.NoError(c.t, conn.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{c.schema, "river_job"}.Sanitize()+
-		" WHERE errors::text LIKE '%' || $1 || '%'", text).Scan(&n))
+		" WHERE errors::text LIKE '%' || $1 || '%' AND (coalesce(cardinality($2::bigint[]), 0) = 0 OR id = ANY($2))", text, ids).Scan(&n))
 	return n
 }
 

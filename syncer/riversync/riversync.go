@@ -27,12 +27,13 @@
 //
 // The flow's store keeps the sync state (links, cursors, hashes) as in one
 // process; per-item leases stay the last line against double work should a
-// job run twice (a replica killed mid-job is rescued by River and its job
-// run again; the lease and the pending link's marker keep that from
-// creating a second ticket).
+// job run twice (a killed replica's job is taken over and run again; the
+// lease and the pending link's marker keep that from creating a second
+// ticket).
 //
 // A host that already runs River registers the workers on its own client
-// with [AddWorkers] and adds [Jobs.PeriodicJobs] to its River config. A host
+// with [AddWorkers], adds [Jobs.PeriodicJobs] to its River config and
+// starts a [Jobs.NewTakeOver] before the client. A host
 // that does not uses [NewEngine], which migrates River's tables and runs a
 // client of its own. Each replica builds its own [syncer.Flow] values, with
 // the same names and a distinct [syncer.Config.Owner].
@@ -43,10 +44,11 @@
 // EngineConfig.TakeOverInterval (2 s) that such a replica's PostgreSQL
 // session is gone and puts its item jobs at the front of the queue; each
 // then waits for the dead replica's lease on its item to lapse
-// (syncer.Config.LeaseTTL, 30 s by default) before it syncs. Jobs the
-// Engine cannot tell are orphaned (a host's own River client) are
-// rescued by River's rescuer after river.Config.RescueStuckJobsAfter
-// (at least JobTimeout) and up to River's rescue interval (30 s) more.
+// (syncer.Config.LeaseTTL, 30 s by default) before it syncs. A host
+// running its own River client gets the same with a [TakeOver]. Jobs of a
+// client without one are rescued by River's rescuer after
+// river.Config.RescueStuckJobsAfter (at least JobTimeout) and up to
+// River's rescue interval (30 s) more.
 package riversync
 
 import (

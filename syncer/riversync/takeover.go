@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -150,9 +152,9 @@ func (l *liveness) release(ctx context.Context) {
 	}
 }
 
-// takeOver finds the running jobs of replicas that are gone and hands them
+// sweep finds the running jobs of replicas that are gone and hands them
 // to the live ones.
-type takeOver struct {
+type sweep struct {
 	live   *liveness // for the lock keys
 	pool   *pgxpool.Pool
 	client *river.Client[pgx.Tx]
@@ -173,7 +175,7 @@ WHERE locktype = 'advisory' AND objsubid = 1 AND granted
 
 // run takes over the jobs of the replicas found gone since the last run
 // and returns how many item jobs it enqueued again.
-func (t *takeOver) run(ctx context.Context) (int, error) {
+func (t *sweep) run(ctx context.Context) (int, error) {
 	res, err := t.client.JobList(ctx, river.NewJobListParams().
 		States(rivertype.JobStateRunning).Kinds(KindItem, KindPoll).First(10_000))
 	if err != nil {
@@ -240,7 +242,7 @@ const goneFor = 5 * time.Minute
 // stopping at once lets its running jobs fail, to be retried) to the
 // front of the queue: without it they would wait behind the whole poll
 // backlog. Only the priority of jobs still waiting changes.
-func (t *takeOver) hurry(ctx context.Context, now time.Time) error {
+func (t *sweep) hurry(ctx context.Context, now time.Time) error {
 	var by []string
 	for id, at := range t.gone {
 		if now.Sub(at) > goneFor {
@@ -267,7 +269,7 @@ WHERE state IN ('available', 'retryable', 'scheduled') AND kind = $2 AND priorit
 
 // hand finalizes the jobs of gone replicas and enqueues their item jobs
 // again, in one transaction.
-func (t *takeOver) hand(ctx context.Context, gone []*rivertype.JobRow) (int, error) {
+func (t *sweep) hand(ctx context.Context, gone []*rivertype.JobRow) (int, error) {
 	now := t.now()
 	p := &riverdriver.JobRescueManyParams{Schema: t.schema}
 	var again []river.InsertManyParams
@@ -321,4 +323,139 @@ func (t *takeOver) hand(ctx context.Context, gone []*rivertype.JobRow) (int, err
 		return 0, fmt.Errorf("riversync: taking over %d jobs: %w", len(gone), err)
 	}
 	return len(again), nil
+}
+
+// TakeOverConfig configures a [TakeOver]. The zero value is usable.
+type TakeOverConfig struct {
+	// Interval is how often the replicas that are gone are looked for
+	// (default DefaultTakeOverInterval). Negative turns the take-over off:
+	// Start then takes no lock, and this replica's jobs are left to River's
+	// rescuer should it die.
+	Interval time.Duration
+	// Schema is the PostgreSQL schema of River's tables (default: the
+	// connection's search_path).
+	Schema string
+	// Logger receives the errors of the take-over's rounds (default:
+	// warnings and errors to standard error).
+	Logger *slog.Logger
+}
+
+// TakeOver holds a replica's liveness lock while it runs and takes over
+// the running jobs of replicas that are gone (see the package's Timing
+// notes). An [Engine] runs one itself. A host that runs trackbridge's
+// workers on its own River client makes one per replica with
+// [Jobs.NewTakeOver] and starts it before the client, so that its jobs
+// are taken over within seconds should it die, rather than when River's
+// rescuer comes round.
+type TakeOver struct {
+	pool     *pgxpool.Pool
+	client   *river.Client[pgx.Tx]
+	interval time.Duration
+	logger   *slog.Logger
+	live     *liveness
+	sweep    *sweep
+
+	mu      sync.Mutex
+	started bool
+	stopped chan struct{} // closed to end the loop
+	done    chan struct{} // closed when it has ended
+}
+
+// NewTakeOver returns the take-over of the replica whose River client is
+// client, on pool. The client must run the workers [AddWorkers] registered
+// for j, and every replica must run one for another to take its jobs
+// over.
+func (j *Jobs) NewTakeOver(pool *pgxpool.Pool, client *river.Client[pgx.Tx], cfg TakeOverConfig) (*TakeOver, error) {
+	if pool == nil {
+		return nil, errors.New("riversync: take-over: no pgx pool")
+	}
+	if client == nil {
+		return nil, errors.New("riversync: take-over: no River client")
+	}
+	if cfg.Interval == 0 {
+		cfg.Interval = DefaultTakeOverInterval
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	live := &liveness{clientID: client.ID(), schema: cfg.Schema}
+	return &TakeOver{
+		pool: pool, client: client, interval: cfg.Interval, logger: cfg.Logger, live: live,
+		sweep: &sweep{live: live, pool: pool, client: client, jobs: j, schema: cfg.Schema,
+			seen: map[string]bool{}, gone: map[string]time.Time{}, now: j.cfg.Now},
+	}, nil
+}
+
+// Start takes this replica's liveness lock, failing with an error matching
+// ErrReplicaRunning when a live replica of the same River schema has the
+// client's id, and looks for replicas that are gone every interval until
+// ctx ends or Stop is called; then the lock is given back.
+func (t *TakeOver) Start(ctx context.Context) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.started {
+		return errors.New("riversync: take-over already started")
+	}
+	if t.interval > 0 {
+		if err := t.live.lock(ctx, t.pool); err != nil {
+			if errors.Is(err, ErrReplicaRunning) {
+				return fmt.Errorf("%w: %q", err, t.client.ID())
+			}
+			return err
+		}
+	}
+	t.started = true
+	t.stopped, t.done = make(chan struct{}), make(chan struct{})
+	go t.loop(ctx, t.stopped, t.done)
+	return nil
+}
+
+// loop runs the rounds and keeps the lock held until ctx ends or stopped
+// is closed; then it gives the lock back.
+func (t *TakeOver) loop(ctx context.Context, stopped, done chan struct{}) {
+	defer close(done)
+	defer t.live.release(ctx)
+	if t.interval <= 0 {
+		select {
+		case <-ctx.Done():
+		case <-stopped:
+		}
+		return
+	}
+	tick := time.NewTicker(t.interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-stopped:
+			return
+		case <-tick.C:
+		}
+		if err := t.live.check(ctx, t.pool); err != nil && ctx.Err() == nil {
+			t.logger.ErrorContext(ctx, "riversync: keeping the liveness lock", slog.String("error", err.Error()))
+		}
+		if _, err := t.sweep.run(ctx); err != nil && ctx.Err() == nil {
+			t.logger.ErrorContext(ctx, "riversync: taking over jobs", slog.String("error", err.Error()))
+		}
+	}
+}
+
+// Stop ends the rounds and gives the lock back. Stop the River client
+// first: a replica whose lock is free while its jobs still run may have
+// them taken over.
+func (t *TakeOver) Stop() {
+	t.mu.Lock()
+	stopped, done := t.stopped, t.done
+	if stopped != nil {
+		select {
+		case <-stopped:
+		default:
+			close(stopped)
+		}
+	}
+	t.mu.Unlock()
+	if done != nil {
+		<-done
+	}
 }
