@@ -39,12 +39,12 @@ type EngineConfig struct {
 	// DefaultTakeOverInterval; negative turns it off, leaving them to
 	// River's rescuer).
 	TakeOverInterval time.Duration
-	// JobTimeout bounds one job (default 1 minute). A killed replica's
-	// running jobs are rescued RescueStuckJobsAfter later.
+	// JobTimeout bounds one job (default 1 minute).
 	JobTimeout time.Duration
-	// RescueStuckJobsAfter is when a job still running (its replica
-	// killed) is run again elsewhere; at least JobTimeout (default
-	// JobTimeout).
+	// RescueStuckJobsAfter is when River's rescuer runs a job still
+	// running again elsewhere; at least JobTimeout (default JobTimeout).
+	// A killed replica's jobs are taken over sooner (TakeOverInterval);
+	// the rescuer is for jobs the take-over cannot tell are orphaned.
 	RescueStuckJobsAfter time.Duration
 	// Logger receives River's logs (default: warnings and errors to
 	// standard error, River's default).
