@@ -9,7 +9,8 @@
 //   - [github.com/trackbridge/trackbridge/tracker]: the issue model
 //     (Issue, Change, Comment, User, Ref), small capability interfaces
 //     (Creator, BulkCreator, Updater, Deleter, Searcher, Transitioner,
-//     Commenter, UserDirectory, MarkerFinder, Describer) discovered by type
+//     Commenter, UserDirectory, MarkerFinder, PageLimiter, Describer)
+//     discovered by type
 //     assertion, and the
 //     sentinel errors every adapter returns (ErrNotFound, ErrRateLimited…).
 //   - tracker/trackertest: the conformance suite every adapter passes, and

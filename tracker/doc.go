@@ -5,7 +5,8 @@
 // A tracker adapter (jira, youtrack, extrahop, trax) implements [Tracker] and
 // whichever of the capability interfaces its vendor supports: [Creator],
 // [BulkCreator], [Updater], [Deleter], [Searcher], [Transitioner],
-// [Commenter], [UserDirectory], [MarkerFinder] and [Describer]. Callers
+// [Commenter], [UserDirectory], [MarkerFinder], [PageLimiter] and
+// [Describer]. Callers
 // discover capabilities by type assertion, the way net/http discovers
 // [net/http.Flusher], or all at once with [Require], which names what is
 // missing.
