@@ -242,3 +242,39 @@ func ExampleServer() {
 	fmt.Println(srv.URL() != "", is.Key, is.Status)
 	// Output: true OPS-2 To Do
 }
+
+// The fake refuses descriptions Jira's ADF validator refuses, at any depth.
+func TestDescriptionMustBeValidADF(t *testing.T) {
+	t.Parallel()
+	para := func(content string) string {
+		return `{"type":"doc","version":1,"content":[{"type":"paragraph","content":[` + content + `]}]}`
+	}
+	tests := []struct {
+		name, description, refusal string
+	}{
+		{"valid", para(`{"type":"text","text":"Seen on the network."}`), ""},
+		{"empty text node", para(`{"type":"text","text":""}`), "text nodes must be non-empty"},
+		{"text without text", para(`{"type":"text"}`), "text nodes must be non-empty"},
+		{"line break in a text node", para(`{"type":"text","text":"two\nlines"}`), "hold no line break"},
+		{"node without a type", para(`{"text":"x"}`), "node without a type"},
+		{"null node", para(`null`), "node without a type"},
+		{"content that is not a node", para(`"x"`), "node without a type"},
+		{"not a document", `{"type":"paragraph","version":1}`, "Atlassian Document"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := jiratest.NewServer(t)
+			body := `{"fields":{"project":{"key":"SEC"},"issuetype":{"name":"Task"},"summary":"x","description":` + tt.description + `}}`
+			resp, data := call(t, srv, "POST", "/rest/api/3/issue", body, true)
+			if tt.refusal == "" {
+				assert.Equal(t, http.StatusCreated, resp.StatusCode, string(data))
+				assert.Len(t, srv.Issues(), 1)
+				return
+			}
+			assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+			assert.Contains(t, string(data), tt.refusal)
+			assert.Empty(t, srv.Issues())
+		})
+	}
+}

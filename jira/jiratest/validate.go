@@ -65,19 +65,31 @@ func (s *Server) richText(field string, raw json.RawMessage) (json.RawMessage, s
 // checkADF rejects text nodes that are empty or span lines, which Jira's
 // ADF validator refuses too.
 func checkADF(raw json.RawMessage) string {
-	var n struct {
-		Type    string            `json:"type"`
-		Text    *string           `json:"text"`
-		Content []json.RawMessage `json:"content"`
+	// Decoded once, whole: decoding each node's content again at every
+	// level made a large description the fake's largest cost.
+	var n adfNode
+	if json.Unmarshal(raw, &n) != nil {
+		return "INVALID_INPUT: node without a type"
 	}
-	if json.Unmarshal(raw, &n) != nil || n.Type == "" {
+	return n.check()
+}
+
+// adfNode is what the fake checks of an ADF node.
+type adfNode struct {
+	Type    string    `json:"type"`
+	Text    *string   `json:"text"`
+	Content []adfNode `json:"content"`
+}
+
+func (n *adfNode) check() string {
+	if n.Type == "" {
 		return "INVALID_INPUT: node without a type"
 	}
 	if n.Type == "text" && (n.Text == nil || *n.Text == "" || strings.ContainsAny(*n.Text, "\n\r")) {
 		return "INVALID_INPUT: text nodes must be non-empty and hold no line break"
 	}
-	for _, c := range n.Content {
-		if msg := checkADF(c); msg != "" {
+	for i := range n.Content {
+		if msg := n.Content[i].check(); msg != "" {
 			return msg
 		}
 	}
