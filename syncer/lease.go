@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,7 +36,8 @@ func (f *Flow) lease(ctx context.Context, r *run, d *Decision) (*store.Lease, bo
 		var held *store.LeaseHeldError
 		switch {
 		case errors.As(err, &held):
-			r.deferUntil(d, held.Expires, fmt.Sprintf("%s (%s, until %s)", ReasonLeased, held.Owner, held.Expires.UTC().Format(time.RFC3339)))
+			r.finish(d, Event{Kind: EventDeferred, RetryAt: held.Expires, Err: held,
+				Reason: fmt.Sprintf("%s (%s, until %s)", ReasonLeased, held.Owner, held.Expires.UTC().Format(time.RFC3339))})
 		case errors.Is(err, store.ErrLeaseHeld):
 			r.deferUntil(d, f.cfg.Now().Add(f.cfg.LeaseTTL), ReasonLeased)
 		default:
@@ -44,6 +46,33 @@ func (f *Flow) lease(ctx context.Context, r *run, d *Decision) (*store.Lease, bo
 		return nil, false
 	}
 	return l, true
+}
+
+// BreakLease gives back the item lease held names, on behalf of its
+// holder, an engine known to be gone: a job runner that has seen the
+// holder's process die (riversync's take-over) calls it so that the
+// item's work goes on at once rather than when the lease lapses. The
+// store gives a lease back to its own owner, so the lease is taken as the
+// holder and released. Breaking the lease of an engine that still runs
+// lets two engines work on one item; the create markers keep that from
+// making a second ticket.
+func (f *Flow) BreakLease(ctx context.Context, held *store.LeaseHeldError) error {
+	switch {
+	case held == nil:
+		return errors.New("syncer: BreakLease: no lease")
+	case held.Owner == f.cfg.Owner:
+		return fmt.Errorf("syncer: flow %q: lease %q is this engine's own", f.cfg.Name, held.Key)
+	case !strings.HasPrefix(held.Key, f.cfg.Name+"/"):
+		return fmt.Errorf("syncer: flow %q: lease %q is not one of its items'", f.cfg.Name, held.Key)
+	}
+	l, err := f.cfg.Store.AcquireLease(ctx, held.Key, held.Owner, f.cfg.LeaseTTL)
+	if err != nil {
+		return fmt.Errorf("syncer: flow %q: breaking lease %q of %q: %w", f.cfg.Name, held.Key, held.Owner, err)
+	}
+	if err := f.cfg.Store.ReleaseLease(ctx, l); err != nil {
+		return fmt.Errorf("syncer: flow %q: breaking lease %q of %q: %w", f.cfg.Name, held.Key, held.Owner, err)
+	}
+	return nil
 }
 
 // claim marks key in use by this flow; it reports false when a call of the

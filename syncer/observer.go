@@ -71,7 +71,9 @@ type Event struct {
 	Reason string
 	// Fields lists the fields written, for updates and write-backs.
 	Fields []string
-	// Err is the failure, for retrying, failed, parked and circuit_open.
+	// Err is the failure, for retrying, failed, parked and circuit_open;
+	// for an item deferred because another engine holds its lease, the
+	// *store.LeaseHeldError naming the holder.
 	Err error
 	// Attempt counts attempts at this item in this run, from 1.
 	Attempt  int

@@ -1090,6 +1090,40 @@ func TestItemHeldByAnotherEngineIsDeferredUntilItsLeaseEnds(t *testing.T) {
 	assert.Equal(t, 1, rep.Created, "an engine reclaims its own lease at once: %s", rep.Summary())
 }
 
+// An engine known to be gone (its process died) holds an item's lease:
+// the deferral names the holder, and BreakLease frees the item at once.
+func TestBreakLeaseOfAGoneEngine(t *testing.T) {
+	t.Parallel()
+	st := memory.New()
+	e := newEnv(t, func(c *syncer.Config) { c.Store = st; c.BulkSize = 1 })
+	ctx := context.Background()
+	d := e.detection(t, "Beaconing", 70)
+	key := "s3/" + e.flow.SourceRef(d).String()
+	_, err := st.AcquireLease(ctx, key, "gone-engine", time.Hour)
+	require.NoError(t, err)
+
+	rep, err := e.flow.Push(ctx, d)
+	require.NoError(t, err)
+	require.Equal(t, 1, rep.Deferred, rep.Summary())
+	var held *store.LeaseHeldError
+	require.ErrorAs(t, rep.Outcomes[0].Err, &held, "the deferral names the holder")
+	assert.Equal(t, "gone-engine", held.Owner)
+	assert.Equal(t, key, held.Key)
+
+	require.NoError(t, e.flow.BreakLease(ctx, held))
+	rep, err = e.flow.Push(ctx, d)
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Created, rep.Summary())
+
+	for name, bad := range map[string]*store.LeaseHeldError{
+		"no lease":           nil,
+		"this engine's own":  {Key: key, Owner: e.flow.Owner()},
+		"another flow's key": {Key: "other/" + e.flow.SourceRef(d).String(), Owner: "gone-engine"},
+	} {
+		assert.Error(t, e.flow.BreakLease(ctx, bad), name)
+	}
+}
+
 func TestPlanNamesTicketsByKey(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)

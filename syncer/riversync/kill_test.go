@@ -29,9 +29,13 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// killOpts are the options of the replicas of the kill test.
+// killOpts are the options of the replicas of the kill tests: a lease
+// of a minute, so that a take-over that waited for the dead replica's
+// leases to lapse would miss its 30 s.
 func killOpts() replicaOpts {
-	return testReplicaOpts()
+	o := testReplicaOpts()
+	o.leaseTTL = time.Minute
+	return o
 }
 
 // runChild runs one replica until the process is killed.
@@ -109,8 +113,9 @@ func (c *cluster) startChild(t testing.TB, name string, env ...string) *exec.Cmd
 // TestReplicaKilledMidRunLosesNothing SIGKILLs a replica running in its
 // own process while it works beside two others: no item is lost or
 // duplicated, and the items it was syncing are synced by the others within
-// 30 s. The others see its PostgreSQL session gone and take its jobs over;
-// each then waits out the dead replica's lease on its item (6 s here).
+// 30 s. The others see its PostgreSQL session gone and take its jobs
+// over, breaking the dead replica's leases on their items (a minute here)
+// rather than waiting for them to lapse.
 func TestReplicaKilledMidRunLosesNothing(t *testing.T) {
 	// Not parallel: the replicas' timing is measured, and their
 	// connections must fit beside the other packages' tests.

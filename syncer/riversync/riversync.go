@@ -42,9 +42,9 @@
 // hands its jobs back at once. A replica killed outright leaves its jobs
 // marked running in River's table. An [Engine] notices within
 // EngineConfig.TakeOverInterval (2 s) that such a replica's PostgreSQL
-// session is gone and puts its item jobs at the front of the queue; each
-// then waits for the dead replica's lease on its item to lapse
-// (syncer.Config.LeaseTTL, 30 s by default) before it syncs. A host
+// session is gone and puts its item jobs at the front of the queue; the
+// first run of each breaks the dead replica's lease on its item
+// ([syncer.Flow.BreakLease]) rather than wait for it to lapse. A host
 // running its own River client gets the same with a [TakeOver]. Jobs of a
 // client without one are rescued by River's rescuer after
 // river.Config.RescueStuckJobsAfter (at least JobTimeout) and up to
@@ -53,6 +53,7 @@ package riversync
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -438,12 +439,47 @@ func (w *itemWorker) Work(ctx context.Context, job *river.Job[ItemArgs]) error {
 		ev.Tracker = tgt
 	}
 	rep, err := f.Handle(ctx, ev)
+	if err == nil && rep != nil && rep.Deferred > 0 && freshTakeOver(job) {
+		// The item's lease is still the gone replica's: its job was
+		// running there, and no other job of the item ran since (item
+		// jobs are unique). Break it rather than wait for it to lapse.
+		if held := leaseHeld(rep); held != nil && f.BreakLease(ctx, held) == nil {
+			rep, err = f.Handle(ctx, ev)
+		}
+	}
 	if errors.Is(err, tracker.ErrUnsupported) {
 		// The flow cannot do this (no way to write back): retrying will not
 		// help.
 		return river.JobCancel(fmt.Errorf("riversync: flow %q %s item %s: %w", a.Flow, a.Side, a.ID, err))
 	}
 	return w.jobs.result(a, rep, err)
+}
+
+// freshTakeOver reports whether job was taken over from a gone replica
+// and runs for the first time: not retried, not snoozed.
+func freshTakeOver(job *river.Job[ItemArgs]) bool {
+	if job.Attempt != 1 || len(job.Errors) > 0 {
+		return false
+	}
+	var meta map[string]any
+	if json.Unmarshal(job.Metadata, &meta) != nil {
+		return false
+	}
+	_, taken := meta[metaTakenOverFrom]
+	_, snoozed := meta["snoozes"] // River counts a job's snoozes here
+	return taken && !snoozed
+}
+
+// leaseHeld returns the lease another engine holds that deferred an item
+// in rep, if any.
+func leaseHeld(rep *syncer.Report) *store.LeaseHeldError {
+	for _, o := range rep.Outcomes {
+		var held *store.LeaseHeldError
+		if o.Result == syncer.EventDeferred && errors.As(o.Err, &held) {
+			return held
+		}
+	}
+	return nil
 }
 
 // minSnooze keeps a job deferred "now" (the item busy in another call of

@@ -19,6 +19,10 @@ import (
 	"github.com/riverqueue/river/rivertype"
 )
 
+// metaTakenOverFrom is the metadata key naming the gone replica an item
+// job was taken over from.
+const metaTakenOverFrom = "trackbridge:taken_over_from"
+
 // DefaultTakeOverInterval is how often an [Engine] looks for the running
 // jobs of replicas that are gone, when EngineConfig.TakeOverInterval is
 // zero.
@@ -44,6 +48,9 @@ const DefaultTakeOverInterval = 2 * time.Second
 //     tick polls from the cursor, which that poll had not moved. The item
 //     jobs a replica stopping at once handed back (they failed, to be
 //     retried) are moved to priority 1 as well.
+//   - The first run of a taken-over item job that finds the item's lease
+//     held breaks it: the job was running on the gone replica and item
+//     jobs are unique, so the holder can only be that replica.
 //
 // Several engines may take over the same jobs at once: the update only
 // touches jobs still running since before the replica was seen gone, and
@@ -301,6 +308,9 @@ func (t *sweep) hand(ctx context.Context, gone []*rivertype.JobRow) (int, error)
 		}
 		opts := t.jobs.opts()
 		opts.Priority = priorityUrgent
+		if opts.Metadata, err = json.Marshal(map[string]string{metaTakenOverFrom: by}); err != nil {
+			return 0, fmt.Errorf("riversync: taking over job %d: %w", job.ID, err)
+		}
 		again = append(again, river.InsertManyParams{Args: a, InsertOpts: opts})
 	}
 	p.StuckHorizon = p.StuckHorizon.Add(time.Microsecond)
