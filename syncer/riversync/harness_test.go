@@ -448,27 +448,24 @@ func (c *cluster) jobStates(ids []int64) map[string]int {
 
 // jobsCompletedBy counts the item jobs a River client completed.
 func (c *cluster) jobsCompletedBy(clientID string) int {
+	return c.countJobs("kind = $2 AND state = 'completed' AND attempted_by[array_upper(attempted_by, 1)] = $1", clientID, riversync.KindItem)
+}
+
+// countJobs counts River's jobs in the cluster's schema that match where.
+func (c *cluster) countJobs(where string, args ...any) int {
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, c.dsn)
 	require.NoError(c.t, err)
 	defer conn.Close(ctx)
 	var n int
-	require.NoError(c.t, conn.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{c.schema, "river_job"}.Sanitize()+
-		" WHERE kind = $2 AND state = 'completed' AND attempted_by[array_upper(attempted_by, 1)] = $1", clientID, riversync.KindItem).Scan(&n))
+	require.NoError(c.t, conn.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{c.schema, "river_job"}.Sanitize()+" WHERE "+where, args...).Scan(&n))
 	return n
 }
 
 // jobsWithError counts the jobs whose errors mention text, among ids when
 // some are given.
 func (c *cluster) jobsWithError(text string, ids ...int64) int {
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, c.dsn)
-	require.NoError(c.t, err)
-	defer conn.Close(ctx)
-	var n int
-	require.NoError(c.t, conn.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{c.schema, "river_job"}.Sanitize()+
-		" WHERE errors::text LIKE '%' || $1 || '%' AND (coalesce(cardinality($2::bigint[]), 0) = 0 OR id = ANY($2))", text, ids).Scan(&n))
-	return n
+	return c.countJobs("errors::text LIKE '%' || $1 || '%' AND (coalesce(cardinality($2::bigint[]), 0) = 0 OR id = ANY($2))", text, ids)
 }
 
 // itemsOf returns the item ids of item jobs.

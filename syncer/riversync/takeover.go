@@ -366,8 +366,7 @@ type TakeOver struct {
 	sweep    *sweep
 
 	mu      sync.Mutex
-	started bool
-	stopped chan struct{} // closed to end the loop
+	stopped chan struct{} // closed to end the loop; nil until Start
 	done    chan struct{} // closed when it has ended
 }
 
@@ -403,7 +402,7 @@ func (j *Jobs) NewTakeOver(pool *pgxpool.Pool, client *river.Client[pgx.Tx], cfg
 func (t *TakeOver) Start(ctx context.Context) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.started {
+	if t.stopped != nil {
 		return errors.New("riversync: take-over already started")
 	}
 	if t.interval > 0 {
@@ -414,7 +413,6 @@ func (t *TakeOver) Start(ctx context.Context) error {
 			return err
 		}
 	}
-	t.started = true
 	t.stopped, t.done = make(chan struct{}), make(chan struct{})
 	go t.loop(ctx, t.stopped, t.done)
 	return nil
