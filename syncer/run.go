@@ -206,13 +206,11 @@ func (f *Flow) applySource(ctx context.Context, ahead <-chan page, cur *store.Cu
 				}
 				// A skip that leaves work (a parked item, say) ends the
 				// poll here, as it would after prev.
-				if ok, perr := finish(prev); perr == nil && ok {
+				ok, perr := finish(prev)
+				if perr == nil && ok {
 					perr = f.advance(ctx, cur, prev.end(cur.Time))
-					err = cmp.Or(err, perr)
-				} else {
-					err = cmp.Or(err, perr)
 				}
-				return err
+				return cmp.Or(err, perr)
 			}
 		}
 		ok, err := finish(prev)
